@@ -1,0 +1,164 @@
+package linkage
+
+// Positions in a comparison vector; extra fields follow from fieldExtra.
+const (
+	fieldGiven = iota
+	fieldFamily
+	fieldDate
+	fieldSex
+	fieldCitizenship
+	fieldExtra
+)
+
+// Agreement levels of a string comparison. Four levels (rather than a
+// continuous similarity) keep the Fellegi–Sunter model small enough for EM
+// to estimate reliably from a few thousand candidate pairs.
+const (
+	levelMissing  = -1
+	levelDisagree = 0
+	levelFuzzy    = 1 // Jaro–Winkler ≥ fuzzyJW: a badly typed or partly given name
+	levelClose    = 2 // Jaro–Winkler ≥ closeJW, same phonetic code, or nickname
+	levelExact    = 3 // same normalised string
+)
+
+const (
+	closeJW = 0.92
+	fuzzyJW = 0.80
+)
+
+// levelCounts gives the number of agreement levels per field kind.
+func levelCounts(nExtra int) []int {
+	n := make([]int, fieldExtra+nExtra)
+	n[fieldGiven], n[fieldFamily], n[fieldDate] = 4, 4, 4
+	n[fieldSex], n[fieldCitizenship] = 2, 2
+	for i := fieldExtra; i < len(n); i++ {
+		n[i] = 4
+	}
+	return n
+}
+
+// compare fills gamma with the agreement level of every field of a and b.
+func compare(a, b *prepared, gamma []int8) {
+	g := nameLevel(a.given, b.given, a.givenTok, b.givenTok, a.givenPh, b.givenPh)
+	if g != levelExact && a.givenCanon != "" && a.givenCanon == b.givenCanon && g < levelClose {
+		g = levelClose
+	}
+	f := nameLevel(a.family, b.family, a.familyTok, b.familyTok, a.familyPh, b.familyPh)
+	if g+f < 2*levelExact {
+		// Given and family names swapped between registrations: take the
+		// crossed reading when it explains the pair strictly better.
+		cg := nameLevel(a.given, b.family, a.givenTok, b.familyTok, a.givenPh, b.familyPh)
+		cf := nameLevel(a.family, b.given, a.familyTok, b.givenTok, a.familyPh, b.givenPh)
+		if max(cg, 0)+max(cf, 0) > max(g, 0)+max(f, 0) && cg >= levelClose && cf >= levelClose {
+			g, f = cg, cf
+		}
+	}
+	gamma[fieldGiven], gamma[fieldFamily] = int8(g), int8(f)
+	if a.dateOK && b.dateOK {
+		gamma[fieldDate] = int8(CompareDates(a.date, b.date))
+	} else {
+		gamma[fieldDate] = levelMissing
+	}
+	gamma[fieldSex] = exactLevel(a.sex, b.sex)
+	gamma[fieldCitizenship] = exactLevel(a.citizenship, b.citizenship)
+	for i := range a.extra {
+		gamma[fieldExtra+i] = int8(extraLevel(a.extra[i], b.extra[i], a.extraDigits[i] && b.extraDigits[i]))
+	}
+}
+
+func exactLevel(a, b string) int8 {
+	switch {
+	case a == "" || b == "":
+		return levelMissing
+	case a == b:
+		return 1
+	}
+	return 0
+}
+
+// nameLevel compares two normalised names. Multi-word names also match
+// word by word, so that "Ana Marija" against "Marija" is close rather than
+// a disagreement.
+func nameLevel(a, b string, at, bt, ap, bp []string) int {
+	if a == "" || b == "" {
+		return levelMissing
+	}
+	if a == b {
+		return levelExact
+	}
+	s := JaroWinkler(a, b)
+	if len(at) > 1 || len(bt) > 1 {
+		for _, x := range at {
+			for _, y := range bt {
+				if x == y && len(x) > 2 {
+					s = max(s, closeJW)
+				} else if t := JaroWinkler(x, y); t*0.97 > s {
+					s = t * 0.97
+				}
+			}
+		}
+	}
+	if s >= closeJW {
+		return levelClose
+	}
+	if len(ap) > 0 && len(bp) > 0 && len(ap) == len(bp) {
+		same := true
+		for i := range ap {
+			if ap[i] != bp[i] || len(ap[i]) < 2 {
+				same = false
+				break
+			}
+		}
+		if same {
+			return levelClose
+		}
+	}
+	if s >= fuzzyJW {
+		return levelFuzzy
+	}
+	return levelDisagree
+}
+
+// extraLevel compares an extra field. Digit strings (document numbers,
+// postcodes, house numbers) are compared by keystroke errors rather than
+// Jaro–Winkler, which rates "1234" and "1243" as far too alike for an ID.
+func extraLevel(a, b string, digits bool) int {
+	if a == "" || b == "" {
+		return levelMissing
+	}
+	if a == b {
+		return levelExact
+	}
+	if digits {
+		if digitEdits(a, b) || oneIndel(a, b) {
+			return levelClose
+		}
+		if JaroWinkler(a, b) >= fuzzyJW {
+			return levelFuzzy
+		}
+		return levelDisagree
+	}
+	s := JaroWinkler(a, b)
+	switch {
+	case s >= closeJW:
+		return levelClose
+	case s >= fuzzyJW:
+		return levelFuzzy
+	}
+	return levelDisagree
+}
+
+// oneIndel reports whether b is a with one byte inserted or deleted.
+func oneIndel(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) != 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return a[i:] == b[i+1:]
+}

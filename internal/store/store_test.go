@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/store/storetest"
+)
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("second migrate applied %d migrations, want 0", n)
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			t.Errorf("CheckSchema: %v", err)
+		}
+	})
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
+			_, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2030-01-01T00:00:00.000000Z')`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CheckSchema(ctx); !errors.Is(err, store.ErrSchemaNewer) {
+			t.Errorf("CheckSchema = %v, want ErrSchemaNewer", err)
+		}
+		if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrSchemaNewer) {
+			t.Errorf("Migrate = %v, want ErrSchemaNewer", err)
+		}
+	})
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
+			if _, err := tx.Exec(`INSERT INTO settings (name, value) VALUES ('a', 'b')`); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx = %v, want boom", err)
+		}
+		var n int
+		if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM settings`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("settings rows after rollback = %d, want 0", n)
+		}
+	})
+}
+
+func TestUniqueViolationIsRecognised(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ins := func() error {
+			return db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
+				_, err := tx.Exec(`INSERT INTO settings (name, value) VALUES ('k', 'v')`)
+				return err
+			})
+		}
+		if err := ins(); err != nil {
+			t.Fatal(err)
+		}
+		if err := ins(); !store.IsUniqueViolation(err) {
+			t.Errorf("IsUniqueViolation(%v) = false, want true", err)
+		}
+	})
+}
+
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	db := storetest.New(t, store.SQLite)
+	fi, err := os.Stat(db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("database file mode = %v, want no access for group or others", fi.Mode().Perm())
+	}
+}
+
+func TestTimeRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		want := time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.UTC)
+		err := db.InTx(ctx, want, func(tx *store.Tx) error {
+			_, err := tx.Exec(`INSERT INTO settings (name, value) VALUES ('t', $1)`, store.T(tx.Now))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got store.Time
+		if err := db.Read().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 't'`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Valid || !got.Time.Equal(want) {
+			t.Errorf("got %v, want %v", got.Time, want)
+		}
+	})
+}
