@@ -101,7 +101,7 @@ func openSQLite(ctx context.Context, path string, maxRead int) (*DB, error) {
 	q := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
-		"synchronous(FULL)", "temp_store(MEMORY)", "cache_size(-32000)",
+		"synchronous(FULL)", "temp_store(MEMORY)", "cache_size(-32000)", "secure_delete(1)",
 	} {
 		q.Add("_pragma", p)
 	}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/store/storetest"
+)
+
+const testPassword = "correct horse battery staple 42"
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestUserAddTokenCreateAndMe(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			_, _, sargs := storeArgs(t, e)
+			mustUra(t, "", append([]string{"migrate"}, sargs...)...)
+			mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", "officer@example.invalid", "--name", "Test Officer",
+				"--role", "police", "--org", "Test Police Unit"}, sargs...)...)
+			out := mustUra(t, "", append([]string{"token", "create", "--email", "officer@example.invalid"}, sargs...)...)
+			token := lastLine(out)
+			if !strings.HasPrefix(token, "ura_") {
+				t.Fatalf("last line %q is not a token", token)
+			}
+			in := serve(t, sargs)
+			req, _ := http.NewRequest("GET", in.URL+"/api/v1/me", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readBody(t, res)
+			if res.StatusCode != 200 {
+				t.Fatalf("GET /api/v1/me = %d %s", res.StatusCode, body)
+			}
+			var me struct {
+				Email, Name, Role string
+				Organisation      struct{ Name string }
+			}
+			if err := json.Unmarshal([]byte(body), &me); err != nil {
+				t.Fatal(err)
+			}
+			if me.Email != "officer@example.invalid" || me.Name != "Test Officer" || me.Role != "police" || me.Organisation.Name != "Test Police Unit" {
+				t.Errorf("me = %+v", me)
+			}
+			// A second user in the same organisation does not create it again.
+			mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", "second@example.invalid", "--name", "Second Officer",
+				"--role", "police", "--org", "Test Police Unit"}, sargs...)...)
+		})
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	_, _, sargs := storeArgs(t, store.SQLite)
+	mustUra(t, "", append([]string{"migrate"}, sargs...)...)
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"UnknownCommand", "", []string{"fly"}, "unknown command"},
+		{"UnknownRole", testPassword, []string{"user", "add", "--email", "a@example.invalid", "--name", "A", "--role", "pilot", "--org", "O"}, "--role"},
+		{"NoPassword", "", []string{"user", "add", "--email", "a@example.invalid", "--name", "A", "--role", "police", "--org", "O"}, "password"},
+		{"ShortPassword", "short\n", []string{"user", "add", "--email", "a@example.invalid", "--name", "A", "--role", "police", "--org", "O"}, "password"},
+		{"TokenForNobody", "", []string{"token", "create", "--email", "nobody@example.invalid"}, "not_found"},
+		{"BadDB", "", []string{"migrate", "--db", "mysql://x"}, "postgres://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.name != "UnknownCommand" && tt.name != "BadDB" {
+				args = append(args, sargs...)
+			}
+			_, _, err := ura(t, tt.stdin, args...)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			line := oneLine(err)
+			if !strings.Contains(line, tt.want) {
+				t.Errorf("error %q does not mention %q", line, tt.want)
+			}
+			if strings.Contains(line, "a@example.invalid") || strings.Contains(line, testPassword) {
+				t.Errorf("error %q repeats personal input", line)
+			}
+		})
+	}
+}
+
+func TestDemoRefusedOnRealData(t *testing.T) {
+	_, _, sargs := storeArgs(t, store.SQLite)
+	mustUra(t, "", append([]string{"migrate"}, sargs...)...)
+	mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", "real@example.invalid", "--name", "Real Person",
+		"--role", "admin", "--org", "Ministry"}, sargs...)...)
+	_, _, err := ura(t, "", append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, sargs...)...)
+	if err == nil || !strings.Contains(err.Error(), "demo mode refused") {
+		t.Fatalf("serve --demo on real data = %v, want refusal", err)
+	}
+}
+
+// TestRawDatabaseHoldsNoPersonalValue opens the SQLite file (and its WAL)
+// after a demo start and looks for every demo name and e-mail address.
+func TestRawDatabaseHoldsNoPersonalValue(t *testing.T) {
+	data, _, sargs := storeArgs(t, store.SQLite)
+	in := serve(t, sargs, "--demo")
+	if len(in.Creds) != 11 {
+		t.Fatalf("demo printed %d accounts, want 11:\n%s", len(in.Creds), in.Out.String())
+	}
+	in.Stop(t)
+	raw := rawStoreBytes(t, data)
+	for role, c := range in.Creds {
+		for _, v := range []string{c.Email, c.Password, c.Secret} {
+			if v != "" && bytes.Contains(raw, []byte(v)) {
+				t.Errorf("the raw database holds the %s account's %q", role, v)
+			}
+		}
+	}
+	for _, name := range []string{"Arta Demaj", "Besnik Hoxhaj", "Milica Jovanović", "Jelena Marković"} {
+		if bytes.Contains(raw, []byte(name)) {
+			t.Errorf("the raw database holds the name %q", name)
+		}
+	}
+}
+
+func TestAuditVerifyDetectsTampering(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			data, dbURL, sargs := storeArgs(t, e)
+			mustUra(t, "", append([]string{"migrate"}, sargs...)...)
+			for _, email := range []string{"a@example.invalid", "b@example.invalid", "c@example.invalid"} {
+				mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", email, "--name", "Someone",
+					"--role", "ngo", "--org", "NGO"}, sargs...)...)
+			}
+			out := mustUra(t, "", append([]string{"audit", "verify"}, sargs...)...)
+			if !strings.Contains(out, "intact") {
+				t.Fatalf("verify on a clean chain: %s", out)
+			}
+			db := openRaw(t, e, data, dbURL)
+			if _, err := db.Exec(`UPDATE audit_events SET action = 'user.delete' WHERE seq = 2`); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			_, _, err := ura(t, "", append([]string{"audit", "verify"}, sargs...)...)
+			if err == nil || !strings.Contains(err.Error(), "event 2") {
+				t.Errorf("verify after an edit = %v, want it to name event 2", err)
+			}
+			if exitCode(err) == 0 {
+				t.Error("exit code 0 after tampering")
+			}
+		})
+	}
+}
+
+func openRaw(t *testing.T, e store.Engine, data, url string) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if e == store.Postgres {
+		db, err = sql.Open("pgx", url)
+	} else {
+		db, err = sql.Open("sqlite", filepath.Join(data, store.DBFile))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestBackupRestoreRoundTrip(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			data, _, sargs := storeArgs(t, e)
+			mustUra(t, "", append([]string{"migrate"}, sargs...)...)
+			mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", "keep@example.invalid", "--name", "Kept User",
+				"--role", "shelter", "--org", "Shelter"}, sargs...)...)
+			file := filepath.Join(t.TempDir(), "ura.backup")
+			mustUra(t, "", append([]string{"backup", "--out", file}, sargs...)...)
+			if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("backup file: %v, mode %v", err, fi.Mode())
+			}
+			// Restore into a fresh store of the same engine, with the same key file.
+			_, _, targs := storeArgs(t, e)
+			key := filepath.Join(data, "master.key")
+			targs = append(targs, "--data", t.TempDir())
+			_ = key
+			env := func(k string) string {
+				if k == "URA_KEY_FILE" {
+					return key
+				}
+				return ""
+			}
+			var out, errb bytes.Buffer
+			if err := run(t.Context(), append([]string{"restore", "--in", file}, targs...), env, strings.NewReader(""), &out, &errb); err != nil {
+				t.Fatalf("restore: %v %s", err, errb.String())
+			}
+			if err := run(t.Context(), append([]string{"audit", "verify"}, targs...), env, strings.NewReader(""), &out, &errb); err != nil {
+				t.Fatalf("verify restored store: %v", err)
+			}
+			out.Reset()
+			if err := run(t.Context(), append([]string{"token", "create", "--email", "keep@example.invalid"}, targs...), env, strings.NewReader(""), &out, &errb); err != nil {
+				t.Fatalf("the restored store lost the user: %v", err)
+			}
+			// Restoring again into the now non-empty store is refused.
+			if err := run(t.Context(), append([]string{"restore", "--in", file}, targs...), env, strings.NewReader(""), &out, &errb); err == nil {
+				t.Error("restore into a non-empty store succeeded")
+			}
+		})
+	}
+}

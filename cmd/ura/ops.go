@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ura-nrm/ura/internal/app"
+	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/backup"
+	"github.com/ura-nrm/ura/internal/linkage"
+	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/vault"
+)
+
+func cmdAudit(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return usagef("usage: ura audit verify")
+	}
+	cfg, err := loadConfig(e, newFlags("audit verify"), args[1:], nil)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := audit.Verify(ctx, a.DB, a.Keyring.AuditPublicKeys())
+	if err != nil {
+		return err
+	}
+	if rep.Problem != nil {
+		return fmt.Errorf("audit chain broken at event %d: %s", rep.Problem.Seq, rep.Problem.Reason)
+	}
+	fmt.Fprintf(e.stdout, "audit chain intact: %d events, %d signed checkpoints, head %d\n", rep.Events, rep.Checkpoints, rep.Head)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, e env, args []string) error {
+	fs := newFlags("backup")
+	out := fs.String("out", "", "file to write (created with mode 0600)")
+	cfg, err := loadConfig(e, fs, args, nil)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".ura-backup-*")
+	if err != nil {
+		return fmt.Errorf("create backup file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	st, err := backup.Write(ctx, a.DB, a.Keyring, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backup written: %d tables, %d rows, %d bytes\n", st.Tables, st.Rows, st.Bytes)
+	return nil
+}
+
+func cmdRestore(ctx context.Context, e env, args []string) error {
+	fs := newFlags("restore")
+	in := fs.String("in", "", "backup file to restore")
+	cfg, err := loadConfig(e, fs, args, nil)
+	if err != nil {
+		return err
+	}
+	if *in == "" {
+		return usagef("--in is required")
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return fmt.Errorf("open backup: %w", err)
+	}
+	defer f.Close()
+	kr, err := vault.Load(cfg.KeyFile)
+	if err != nil {
+		return fmt.Errorf("master key: %w", err)
+	}
+	db, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, URL: cfg.DB})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	st, err := backup.Restore(ctx, db, kr, f)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "restored %d tables, %d rows\n", st.Tables, st.Rows)
+	return nil
+}
+
+func cmdKeys(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return usagef("usage: ura keys rotate")
+	}
+	cfg, err := loadConfig(e, newFlags("keys rotate"), args[1:], nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := vault.Rotate(ctx, a.DB, cfg.KeyFile)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "keys rotated: %+v\n", res)
+	return nil
+}
+
+func cmdMatch(ctx context.Context, e env, args []string) error {
+	return linkage.RunCLI(ctx, args, e.stdin, e.stdout, e.stderr)
+}
+
+func cmdConfig(ctx context.Context, e env, args []string) error {
+	cfg, err := loadConfig(e, newFlags("config"), args, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, cfg.Masked())
+	return nil
+}

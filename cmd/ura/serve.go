@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/app"
+	"github.com/ura-nrm/ura/internal/config"
+	"github.com/ura-nrm/ura/internal/demo"
+	"github.com/ura-nrm/ura/internal/jobs"
+	"github.com/ura-nrm/ura/internal/web"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := newFlags("serve")
+	cfg, err := loadConfig(e, fs, args, (*config.Config).ServeFlags)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e, cfg)
+	a, err := app.Open(ctx, cfg, app.Options{Migrate: true, CreateKey: true, Log: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.Demo {
+		creds, err := demo.Load(ctx, a)
+		if err != nil {
+			return err
+		}
+		demo.PrintCredentials(e.stdout, cfg.PublicURL, creds)
+	}
+	h, err := web.New(a)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	runner := jobs.Start(ctx, a)
+	fmt.Fprintf(e.stdout, "Ura is listening on http://%s\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		runner.Stop()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	runner.Stop()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func newLogger(e env, cfg config.Config) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	w := e.stderr
+	if w == nil {
+		w = os.Stderr
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl}))
+}

@@ -1,0 +1,125 @@
+// Package api serves Ura's JSON API under /api/v1/ for scripts and other
+// systems: bearer tokens, one route table, RFC 9457 problem details for every
+// error, and the OpenAPI 3.1 document at /api/openapi.json.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// Deps are the services the API calls.
+type Deps struct {
+	Auth  *auth.Service
+	DB    *store.DB
+	Clock clock.Clock
+	Log   *slog.Logger
+}
+
+// Route is one API endpoint and the action the policy must allow.
+type Route struct {
+	Method, Pattern string
+	Action          access.Action
+	Public          bool
+	h               func(a *api, w http.ResponseWriter, r *http.Request, u *auth.User)
+}
+
+var routes = []Route{
+	{Method: "GET", Pattern: "/api/openapi.json", Public: true, h: (*api).handleOpenAPI},
+	{Method: "GET", Pattern: "/api/v1/me", Action: access.DashboardView, h: (*api).handleMe},
+}
+
+// Routes returns the API routes (for the access matrix and OpenAPI tests).
+func Routes() []Route { return append([]Route(nil), routes...) }
+
+type api struct{ Deps }
+
+// New returns the API handler; mount it at /api/.
+func New(d Deps) http.Handler {
+	a := &api{d}
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		mux.Handle(rt.Method+" "+rt.Pattern, a.guard(rt))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		WriteProblem(w, r, errs.E(errs.NotFound, "error.not_found"), d.Log)
+	})
+	return mux
+}
+
+func (a *api) guard(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Public {
+			rt.h(a, w, r, nil)
+			return
+		}
+		h := r.Header.Get("Authorization")
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || tok == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ura"`)
+			WriteProblem(w, r, errs.E(errs.Unauthenticated, "error.unauthenticated"), a.Log)
+			return
+		}
+		u, err := a.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			if errs.Is(err, errs.Unauthenticated) || errs.Is(err, errs.NotFound) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="ura", error="invalid_token"`)
+				err = errs.E(errs.Unauthenticated, "error.unauthenticated")
+			}
+			WriteProblem(w, r, err, a.Log)
+			return
+		}
+		if err := access.Check(u.Actor(), rt.Action); err != nil {
+			WriteProblem(w, r, err, a.Log)
+			return
+		}
+		rt.h(a, w, r, u)
+	})
+}
+
+// writeJSON answers with a JSON document.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+type meResponse struct {
+	ID           string `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Organisation struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"organisation"`
+}
+
+func (a *api) handleMe(w http.ResponseWriter, r *http.Request, u *auth.User) {
+	var m meResponse
+	m.ID, m.Email, m.Name, m.Role = u.ID, u.Email, u.Name, string(u.Role)
+	m.Organisation.ID, m.Organisation.Name = u.OrgID, u.OrgName
+	writeJSON(w, http.StatusOK, m)
+}
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+func (a *api) handleOpenAPI(w http.ResponseWriter, r *http.Request, _ *auth.User) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openapiDoc)
+}
+
+// OpenAPI returns the embedded OpenAPI document.
+func OpenAPI() []byte { return openapiDoc }

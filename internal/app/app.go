@@ -1,0 +1,97 @@
+// Package app assembles Ura's parts — store, vault, services — from a Config.
+// Only cmd/ura and tests that start the whole program know it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/config"
+	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/vault"
+)
+
+// App is an open Ura instance.
+type App struct {
+	Cfg     config.Config
+	DB      *store.DB
+	Keyring *vault.Keyring
+	Vault   *vault.Vault
+	Auth    *auth.Service
+	Clock   clock.Clock
+	Log     *slog.Logger
+}
+
+// Options tune Open.
+type Options struct {
+	// Migrate applies pending migrations; without it an out-of-date schema is refused.
+	Migrate bool
+	// CreateKey creates the master key file when it is missing (serve, migrate).
+	CreateKey bool
+	// Clock replaces the system clock (tests).
+	Clock clock.Clock
+	// Auth replaces the default auth configuration (tests use cheap argon2).
+	Auth *auth.Config
+	Log  *slog.Logger
+}
+
+// Open opens the store and the key file and builds the services.
+func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	var kr *vault.Keyring
+	var err error
+	if o.CreateKey {
+		kr, _, err = vault.LoadOrCreate(cfg.KeyFile)
+	} else {
+		kr, err = vault.Load(cfg.KeyFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	db, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, URL: cfg.DB})
+	if err != nil {
+		return nil, err
+	}
+	if o.Migrate {
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	ac := auth.DefaultConfig()
+	if o.Auth != nil {
+		ac = *o.Auth
+	}
+	v := vault.New(db, kr)
+	a := &App{
+		Cfg: cfg, DB: db, Keyring: kr, Vault: v, Clock: o.Clock, Log: o.Log,
+		Auth: auth.New(db, v, o.Clock, ac),
+	}
+	return a, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error {
+	if a == nil || a.DB == nil {
+		return nil
+	}
+	return a.DB.Close()
+}
+
+// ErrRealData refuses demo mode on a store that holds real accounts.
+var ErrRealData = errors.New("demo mode refused: this store holds real (non-demo) accounts")

@@ -1,0 +1,211 @@
+package auth
+
+import (
+	"context"
+	"slices"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/vault"
+)
+
+// Languages are the interface languages a user may choose ("" follows the
+// browser).
+var Languages = []string{"en", "sq", "sr-Latn", "sr-Cyrl"}
+
+// SetUserActive opens or closes an account. Closing it revokes its sessions
+// and API tokens in the same transaction, so a dismissed employee is out at
+// their next request. Administrators cannot close their own account (there
+// might be no one left to open it again).
+func (s *Service) SetUserActive(ctx context.Context, actor access.Actor, id string, active bool) error {
+	if err := access.Check(actor, access.UserManage); err != nil {
+		return err
+	}
+	if !active && id == actor.UserID {
+		return errs.InvalidField("active", "user.cannot_deactivate_self")
+	}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET active = $1, updated_at = $2 WHERE id = $3`,
+			store.Bool(active), store.T(tx.Now), id)
+		if err != nil {
+			return errs.Internalf("update user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("user.not_found")
+		}
+		action := "user.activate"
+		if !active {
+			action = "user.deactivate"
+			if err := revokeSessions(ctx, tx, id, nil); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`,
+				store.T(tx.Now), id); err != nil {
+				return errs.Internalf("revoke tokens: %w", err)
+			}
+		}
+		return record(ctx, tx, auditActor(actor), action, "user", id, "")
+	})
+}
+
+// ResetTOTP forgets a user's second factor and recovery codes (a lost phone)
+// and ends their sessions: at the next sign-in they enrol again.
+func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, id string) error {
+	if err := access.Check(actor, access.UserManage); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, updated_at = $1 WHERE id = $2`,
+			store.T(tx.Now), id)
+		if err != nil {
+			return errs.Internalf("reset totp: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("user.not_found")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, id); err != nil {
+			return errs.Internalf("delete recovery codes: %w", err)
+		}
+		if err := revokeSessions(ctx, tx, id, nil); err != nil {
+			return err
+		}
+		return record(ctx, tx, auditActor(actor), "user.totp_reset", "user", id, "")
+	})
+}
+
+// ClearLockout lifts a sign-in lockout of an account before it runs out:
+// lockouts also stop the rightful user (the price of slowing a guesser), so
+// an administrator who has checked who is calling can let them back in.
+func (s *Service) ClearLockout(ctx context.Context, actor access.Actor, id string) error {
+	if err := access.Check(actor, access.UserManage); err != nil {
+		return err
+	}
+	r, err := s.loadUser(ctx, s.DB.Read(), `u.id = $1`, id)
+	if err != nil {
+		return err
+	}
+	email, err := s.Vault.OpenString(ctx, s.DB.Read(), r.keyID, vault.AAD{Table: "users", Row: r.ID, Field: "email"}, r.emailEnc)
+	if err != nil {
+		return errs.Internalf("open user email: %w", err)
+	}
+	keys := [][]byte{s.Vault.BlindIndex(domainAccount, email), s.Vault.BlindIndex(domainSecond, id), s.Vault.BlindIndex(domainChange, id)}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM signin_throttle WHERE key_hash = $1`, k); err != nil {
+				return errs.Internalf("clear lockout: %w", err)
+			}
+		}
+		return record(ctx, tx, auditActor(actor), "user.lockout_clear", "user", id, "")
+	})
+}
+
+// ChangePassword changes the actor's own password after checking the current
+// one, and revokes the user's other sessions (someone who learnt the old
+// password is signed out). The session in ctx (WithSession) survives; without
+// one every session is revoked. API tokens are not touched: they are managed,
+// and revoked, on their own.
+func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, current, next string) error {
+	if err := access.Check(actor, access.AccountManage); err != nil {
+		return err
+	}
+	if actor.System || actor.UserID == "" {
+		return errs.E(errs.Forbidden, "error.forbidden")
+	}
+	r, err := s.loadUser(ctx, s.DB.Read(), `u.id = $1`, actor.UserID)
+	if err != nil {
+		return err
+	}
+	key := s.Vault.BlindIndex(domainChange, r.ID)
+	blocked, err := s.blocked(ctx, key)
+	if err != nil {
+		return err
+	}
+	ok, _ := s.verifyPassword(r.passwordHash, current)
+	if !ok || blocked {
+		err := s.inTx(ctx, func(tx *store.Tx) error {
+			if err := s.fail(ctx, tx, key, s.Config.MaxFailures, s.Config.LockoutWindow, s.Config.LockoutDuration); err != nil {
+				return err
+			}
+			return recordEvent(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "account.password_change",
+				ObjectType: "user", ObjectID: r.ID, Outcome: audit.OutcomeDenied, Detail: "bad_password"})
+		})
+		if err != nil {
+			return err
+		}
+		return errs.InvalidField("current_password", "password.current_wrong")
+	}
+	if err := ValidatePassword(next); err != nil {
+		return err
+	}
+	if next == current {
+		return errs.InvalidField("password", "validation.password_same")
+	}
+	h, err := s.hash(next)
+	if err != nil {
+		return errs.Internalf("hash password: %w", err)
+	}
+	var keep []byte
+	if sess := sessionFrom(ctx); sess != nil && sess.UserID == r.ID {
+		keep = sess.IDHash
+	}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3`,
+			h, store.T(tx.Now), r.ID); err != nil {
+			return errs.Internalf("update password: %w", err)
+		}
+		if err := revokeSessions(ctx, tx, r.ID, keep); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_throttle WHERE key_hash = $1`, key); err != nil {
+			return errs.Internalf("clear throttle: %w", err)
+		}
+		return record(ctx, tx, auditActor(actor), "account.password_change", "user", r.ID, "")
+	})
+}
+
+// SetLang sets the actor's interface language, for the account and its open
+// sessions.
+func (s *Service) SetLang(ctx context.Context, actor access.Actor, lang string) error {
+	if err := access.Check(actor, access.AccountManage); err != nil {
+		return err
+	}
+	if lang != "" && !slices.Contains(Languages, lang) {
+		return errs.InvalidField("lang", "validation.invalid_choice")
+	}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET lang = $1, updated_at = $2 WHERE id = $3`, lang, store.T(tx.Now), actor.UserID)
+		if err != nil {
+			return errs.Internalf("set language: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("user.not_found")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET lang = $1 WHERE user_id = $2`, lang, actor.UserID); err != nil {
+			return errs.Internalf("set session language: %w", err)
+		}
+		return record(ctx, tx, auditActor(actor), "account.lang", "user", actor.UserID, "lang="+lang)
+	})
+}
+
+// HasUsers reports whether any account exists (the first start offers to
+// create an administrator when none does).
+func (s *Service) HasUsers(ctx context.Context) (bool, error) {
+	return s.exists(ctx, `SELECT 1 FROM users LIMIT 1`)
+}
+
+// HasRealData reports whether any non-demo account exists: demo mode loads
+// synthetic data and well-known passwords, and is refused on such a store.
+func (s *Service) HasRealData(ctx context.Context) (bool, error) {
+	return s.exists(ctx, `SELECT 1 FROM users WHERE demo = 0 LIMIT 1`)
+}
+
+func (s *Service) exists(ctx context.Context, q string) (bool, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, q)
+	if err != nil {
+		return false, errs.Internalf("query users: %w", err)
+	}
+	defer rows.Close()
+	return rows.Next(), rows.Err()
+}

@@ -1,0 +1,154 @@
+// Package config is Ura's one typed configuration: defaults, then the
+// environment, then flags. Secrets come from *_FILE variables or files in the
+// data directory, never from flags (which show in process lists).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set.
+type Config struct {
+	// Addr is where serve listens.
+	Addr string
+	// DataDir holds the master key file and, unless DB is set, the SQLite database.
+	DataDir string
+	// DB is a postgres:// URL; empty means SQLite in DataDir.
+	DB string
+	// KeyFile is the master key file; default DataDir/master.key.
+	KeyFile string
+	// Country is this instance's ISO 3166-1 alpha-2 code (XK for Kosovo).
+	Country string
+	// PublicURL is how users and partners reach this instance (links in e-mails).
+	PublicURL string
+	// Demo loads demo data and accounts on an empty store.
+	Demo bool
+	// TrustProxy makes serve take the client address from X-Forwarded-For and
+	// the scheme from X-Forwarded-Proto (only behind a reverse proxy you run).
+	TrustProxy bool
+	// MaxBodyBytes caps every request body.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the wait for in-flight requests at shutdown.
+	ShutdownTimeout time.Duration
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./ura-data",
+		Country:         "XK",
+		MaxBodyBytes:    1 << 20,
+		ShutdownTimeout: 20 * time.Second,
+		LogLevel:        "info",
+	}
+}
+
+// FromEnv overlays the environment on c.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.Addr, "URA_ADDR")
+	set(&c.DataDir, "URA_DATA")
+	set(&c.DB, "URA_DB")
+	set(&c.KeyFile, "URA_KEY_FILE")
+	set(&c.Country, "URA_COUNTRY")
+	set(&c.PublicURL, "URA_PUBLIC_URL")
+	set(&c.LogLevel, "URA_LOG_LEVEL")
+	if f := getenv("URA_DB_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("URA_DB_FILE: %w", err)
+		}
+		c.DB = strings.TrimSpace(string(b))
+	}
+	if v := getenv("URA_TRUST_PROXY"); v == "1" || v == "true" {
+		c.TrustProxy = true
+	}
+	return nil
+}
+
+// StoreFlags registers the flags every subcommand shares: --data and --db.
+func (c *Config) StoreFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (master key file; SQLite database unless --db) [URA_DATA]")
+	fs.StringVar(&c.DB, "db", c.DB, "PostgreSQL URL, postgres://… (default: SQLite in the data directory) [URA_DB]")
+}
+
+// ServeFlags registers the flags of serve.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.StoreFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address [URA_ADDR]")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo organisations and accounts on an empty store")
+	fs.StringVar(&c.Country, "country", c.Country, "this instance's country code, ISO 3166-1 alpha-2 [URA_COUNTRY]")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL users reach Ura at [URA_PUBLIC_URL]")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For/-Proto from a reverse proxy [URA_TRUST_PROXY]")
+}
+
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Validate checks c and fills derived defaults.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("--data must not be empty")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return errors.New("--db must be a postgres:// URL")
+	}
+	c.Country = strings.ToUpper(c.Country)
+	if !countryRE.MatchString(c.Country) {
+		return errors.New("--country must be a two-letter country code")
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			return fmt.Errorf("--addr: %v", err)
+		}
+	}
+	if c.PublicURL == "" && c.Addr != "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("--public-url must be an http(s) URL")
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return errors.New("URA_LOG_LEVEL must be debug, info, warn or error")
+	}
+	return nil
+}
+
+// Secure reports whether the public URL is https (cookies get Secure).
+func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// Masked renders c for `ura config` with the database password hidden.
+func (c Config) Masked() string {
+	db := c.DB
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "****")
+			db = u.String()
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "addr=%s\ndata=%s\ndb=%s\nkey_file=%s\ncountry=%s\npublic_url=%s\ntrust_proxy=%t\nmax_body_bytes=%d\nlog_level=%s\n",
+		c.Addr, c.DataDir, db, c.KeyFile, c.Country, c.PublicURL, c.TrustProxy, c.MaxBodyBytes, c.LogLevel)
+	return b.String()
+}

@@ -1,0 +1,115 @@
+package i18n
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// latinToCyrillic maps Serbian Latin letters (Gaj's alphabet) to Cyrillic
+// (Vuk's alphabet); the digraphs lj, nj and dž are handled in LatinToCyrillic.
+var latinToCyrillic = map[rune]string{
+	'a': "а", 'b': "б", 'c': "ц", 'č': "ч", 'ć': "ћ", 'd': "д", 'đ': "ђ",
+	'e': "е", 'f': "ф", 'g': "г", 'h': "х", 'i': "и", 'j': "ј", 'k': "к",
+	'l': "л", 'm': "м", 'n': "н", 'o': "о", 'p': "п", 'r': "р", 's': "с",
+	'š': "ш", 't': "т", 'u': "у", 'v': "в", 'z': "з", 'ž': "ж",
+	'A': "А", 'B': "Б", 'C': "Ц", 'Č': "Ч", 'Ć': "Ћ", 'D': "Д", 'Đ': "Ђ",
+	'E': "Е", 'F': "Ф", 'G': "Г", 'H': "Х", 'I': "И", 'J': "Ј", 'K': "К",
+	'L': "Л", 'M': "М", 'N': "Н", 'O': "О", 'P': "П", 'R': "Р", 'S': "С",
+	'Š': "Ш", 'T': "Т", 'U': "У", 'V': "В", 'Z': "З", 'Ž': "Ж",
+}
+
+// keepLatin are words Serbian Cyrillic text writes in Latin letters: the
+// product's name and international acronyms. Serbian acronyms (NVO, SOS) are
+// transliterated like any word.
+var keepLatin = map[string]bool{
+	"Ura": true, "API": true, "CSV": true, "QR": true, "PDF": true, "XLSX": true,
+	"URL": true, "JSON": true, "HTTP": true, "HTTPS": true, "TOTP": true,
+}
+
+// splitDigraph lists word beginnings where "dž" or "nj" are two letters, not
+// one (nad|živeti, in|jekcija): Latin cannot show the difference, so the
+// transliteration has to know the words.
+var splitDigraph = []string{"nadž", "podž", "odž", "injek", "konjug", "konjunk"}
+
+// LatinToCyrillic transliterates Serbian Latin text to Serbian Cyrillic,
+// leaving {placeholders}, the product name and international acronyms as they
+// are. It generates catalog/sr-Cyrl.json from catalog/sr-Latn.json, so the two
+// scripts never say different things.
+func LatinToCyrillic(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) * 2)
+	for len(s) > 0 {
+		if s[0] == '{' {
+			if name, ok := placeholderAt(s); ok {
+				b.WriteString(s[:len(name)+2])
+				s = s[len(name)+2:]
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		if !unicode.IsLetter(r) {
+			b.WriteString(s[:size])
+			s = s[size:]
+			continue
+		}
+		end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+		if end < 0 {
+			end = len(s)
+		}
+		b.WriteString(transliterateWord(s[:end]))
+		s = s[end:]
+	}
+	return b.String()
+}
+
+func transliterateWord(w string) string {
+	if keepLatin[w] {
+		return w
+	}
+	split := false
+	lower := strings.ToLower(w)
+	for _, p := range splitDigraph {
+		if strings.HasPrefix(lower, p) {
+			split = true
+		}
+	}
+	rs := []rune(w)
+	var b strings.Builder
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if i+1 < len(rs) && !split {
+			if c, ok := digraph(r, rs[i+1]); ok {
+				b.WriteString(c)
+				i++
+				continue
+			}
+		}
+		if c, ok := latinToCyrillic[r]; ok {
+			b.WriteString(c)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// digraph returns the Cyrillic letter for lj, nj or dž in any letter case.
+func digraph(a, b rune) (string, bool) {
+	upper := unicode.IsUpper(a)
+	var lower, capital string
+	switch {
+	case unicode.ToLower(a) == 'l' && unicode.ToLower(b) == 'j':
+		lower, capital = "љ", "Љ"
+	case unicode.ToLower(a) == 'n' && unicode.ToLower(b) == 'j':
+		lower, capital = "њ", "Њ"
+	case unicode.ToLower(a) == 'd' && unicode.ToLower(b) == 'ž':
+		lower, capital = "џ", "Џ"
+	default:
+		return "", false
+	}
+	if upper {
+		return capital, true
+	}
+	return lower, true
+}

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/errs"
+)
+
+type orgsData struct {
+	Orgs  []*auth.Org
+	Types []access.OrgType
+}
+
+func (s *server) handleOrgs(w http.ResponseWriter, r *http.Request) {
+	s.renderOrgs(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	st := reqState(r)
+	orgs, err := s.app.Auth.FindOrgs(r.Context(), st.user.Actor())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p := s.newPage(r, "admin.orgs.title", orgsData{Orgs: orgs, Types: access.OrgTypes})
+	if formErr != nil {
+		setFormError(p, st, formErr)
+		p.Form = r.PostForm
+	}
+	s.render(w, r, status, "orgs", p)
+}
+
+func (s *server) handleCreateOrg(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	t, ok := access.ParseOrgType(r.PostFormValue("type"))
+	if !ok {
+		s.renderOrgs(w, r, http.StatusBadRequest, errs.InvalidField("type", "validation.org_type"))
+		return
+	}
+	_, err := s.app.Auth.CreateOrg(r.Context(), st.user.Actor(), auth.OrgInput{
+		Name: r.PostFormValue("name"), Type: t, Municipality: r.PostFormValue("municipality"),
+	})
+	if err != nil {
+		if isFormErr(err) {
+			s.renderOrgs(w, r, statusOf[errs.CodeOf(err)], err)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.redirectFlash(w, r, "/admin/orgs", "flash.org_created")
+}
+
+func (s *server) handleSetOrgActive(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	active := r.PostFormValue("active") == "1"
+	if err := s.app.Auth.SetOrgActive(r.Context(), st.user.Actor(), r.PathValue("id"), active); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.redirectFlash(w, r, "/admin/orgs", "flash.saved")
+}
+
+type usersData struct {
+	Users   []*auth.User
+	Orgs    []*auth.Org
+	Roles   []access.Role
+	CanEdit bool
+}
+
+func (s *server) handleUsers(w http.ResponseWriter, r *http.Request) {
+	s.renderUsers(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	st := reqState(r)
+	a := st.user.Actor()
+	users, err := s.app.Auth.FindUsers(r.Context(), a, auth.UserFilter{})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := usersData{Users: users, Roles: access.Roles, CanEdit: access.Can(a, access.UserManage)}
+	if d.CanEdit {
+		if d.Orgs, err = s.app.Auth.FindOrgs(r.Context(), a); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	p := s.newPage(r, "admin.users.title", d)
+	if formErr != nil {
+		setFormError(p, st, formErr)
+		p.Form = r.PostForm
+		p.Form.Del("password")
+	}
+	s.render(w, r, status, "users", p)
+}
+
+func (s *server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	role, ok := access.ParseRole(r.PostFormValue("role"))
+	if !ok {
+		s.renderUsers(w, r, http.StatusBadRequest, errs.InvalidField("role", "validation.role"))
+		return
+	}
+	_, err := s.app.Auth.CreateUser(r.Context(), st.user.Actor(), auth.UserInput{
+		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: role,
+		OrgID: r.PostFormValue("org"), Password: r.PostFormValue("password"),
+	})
+	if err != nil {
+		if isFormErr(err) || errs.Is(err, errs.NotFound) {
+			s.renderUsers(w, r, statusOf[errs.CodeOf(err)], err)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.redirectFlash(w, r, "/admin/users", "flash.user_created")
+}
+
+type userData struct {
+	U        *auth.User
+	Sessions []auth.SessionInfo
+	CanEdit  bool
+	CanEnd   bool
+}
+
+func (s *server) handleUser(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	a := st.user.Actor()
+	u, err := s.app.Auth.FindUserByID(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := userData{U: u, CanEdit: access.Can(a, access.UserManage), CanEnd: access.Can(a, access.SessionRevoke)}
+	if d.CanEnd {
+		if d.Sessions, err = s.app.Auth.FindSessions(r.Context(), a, u.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "user", s.newPage(r, "admin.user.title", d))
+}
+
+func (s *server) userAction(w http.ResponseWriter, r *http.Request, f func(a access.Actor, id string) error) {
+	id := r.PathValue("id")
+	if err := f(reqState(r).user.Actor(), id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.redirectFlash(w, r, "/admin/users/"+id, "flash.saved")
+}
+
+func (s *server) handleSetUserActive(w http.ResponseWriter, r *http.Request) {
+	active := r.PostFormValue("active") == "1"
+	s.userAction(w, r, func(a access.Actor, id string) error {
+		return s.app.Auth.SetUserActive(r.Context(), a, id, active)
+	})
+}
+
+func (s *server) handleResetTOTP(w http.ResponseWriter, r *http.Request) {
+	s.userAction(w, r, func(a access.Actor, id string) error { return s.app.Auth.ResetTOTP(r.Context(), a, id) })
+}
+
+func (s *server) handleRevokeSessions(w http.ResponseWriter, r *http.Request) {
+	s.userAction(w, r, func(a access.Actor, id string) error { return s.app.Auth.RevokeSessions(r.Context(), a, id) })
+}

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/api"
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/web/static"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// templates holds one parsed set per page: the layout, the partials and the
+// page's own "content" block.
+type templates struct{ pages map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"asset": static.Path,
+	"roleLabel": func(t func(string, ...any) string, r access.Role) string {
+		return t("role." + string(r))
+	},
+}
+
+func parseTemplates() (*templates, error) {
+	pages, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, p := range pages {
+		files := append([]string{"templates/layout.html"}, partials...)
+		files = append(files, p)
+		tt, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(templateFS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", p, err)
+		}
+		t.pages[strings.TrimSuffix(path.Base(p), ".html")] = tt
+	}
+	return t, nil
+}
+
+// navItem and langItem feed the layout's navigation and language switcher.
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+type langItem struct {
+	Href, Label, Tag string
+	Current          bool
+}
+
+type userView struct{ Name, RoleLabel, OrgName string }
+
+// page is the data of every page (the layout's contract) plus the page's own.
+type page struct {
+	Lang     string
+	T        func(key string, args ...any) string
+	Title    string
+	User     *userView
+	Nav      []navItem
+	Langs    []langItem
+	CSRF     string
+	Demo     bool
+	Flash    string
+	Asset    func(string) string
+	Date     func(time.Time) string
+	DateTime func(time.Time) string
+	Errors   map[string]string
+	Error    string
+	Form     url.Values
+	Data     any
+}
+
+func (s *server) newPage(r *http.Request, titleKey string, data any) *page {
+	st := reqState(r)
+	p := &page{
+		Lang: string(st.lang), T: st.p.T, Title: st.p.T(titleKey), Asset: static.Path, Date: st.p.Date, DateTime: st.p.DateTime,
+		Demo: s.app.Cfg.Demo, Data: data, Errors: map[string]string{}, Form: url.Values{},
+	}
+	if st.sess != nil {
+		p.CSRF = st.sess.CSRF
+	}
+	if st.user != nil && st.sess != nil && st.sess.Stage == "full" {
+		p.User = &userView{Name: st.user.Name, RoleLabel: st.p.T("role." + string(st.user.Role)), OrgName: st.user.OrgName}
+		p.Nav = s.nav(r, st)
+	}
+	for _, l := range i18n.Supported {
+		q := r.URL.Query()
+		q.Set("lang", string(l))
+		href := r.URL.Path + "?" + q.Encode()
+		if r.Method != http.MethodGet {
+			href = "?" + url.Values{"lang": {string(l)}}.Encode()
+		}
+		p.Langs = append(p.Langs, langItem{Href: href, Label: st.p.LangName(l), Tag: string(l), Current: l == st.lang})
+	}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		if strings.HasPrefix(c.Value, "flash.") {
+			p.Flash = st.p.T(c.Value)
+		}
+	}
+	return p
+}
+
+// nav lists what the signed-in user may open, in one order for every role.
+func (s *server) nav(r *http.Request, st *state) []navItem {
+	a := st.user.Actor()
+	items := []struct {
+		href, key string
+		act       access.Action
+	}{
+		{"/", "nav.dashboard", access.DashboardView},
+		{"/audit", "nav.audit", access.AuditRead},
+		{"/admin/users", "nav.users", access.UserList},
+		{"/admin/orgs", "nav.organisations", access.OrgManage},
+		{"/account", "nav.account", access.AccountManage},
+	}
+	var out []navItem
+	for _, it := range items {
+		if access.Can(a, it.act) {
+			cur := r.URL.Path == it.href || (it.href != "/" && strings.HasPrefix(r.URL.Path, it.href))
+			out = append(out, navItem{Href: it.href, Label: st.p.T(it.key), Current: cur})
+		}
+	}
+	return out
+}
+
+// render writes a page, rendered into a buffer first so a template error
+// never leaves half a page.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.tmpl.pages[name]
+	if !ok {
+		s.renderError(w, r, errs.Internalf("no template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("render", "id", reqState(r).id, "page", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintln(w, reqState(r).p.T("error.internal"))
+		return
+	}
+	if _, ok := r.Cookie(flashCookie); ok == nil && p.Flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+const flashCookie = "ura_flash"
+
+// redirectFlash answers a successful form with a redirect (post/redirect/get)
+// and a one-time message named by a catalogue key — never by a value.
+func (s *server) redirectFlash(w http.ResponseWriter, r *http.Request, to, key string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// statusOf maps error codes to HTTP statuses: the one table for pages.
+var statusOf = map[errs.Code]int{
+	errs.Invalid:         http.StatusBadRequest,
+	errs.Unauthenticated: http.StatusUnauthorized,
+	errs.Forbidden:       http.StatusForbidden,
+	errs.NotFound:        http.StatusNotFound,
+	errs.Conflict:        http.StatusConflict,
+	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.RateLimited:     http.StatusTooManyRequests,
+	errs.Unavailable:     http.StatusServiceUnavailable,
+	errs.Internal:        http.StatusInternalServerError,
+}
+
+type errorData struct {
+	Status  int
+	Message string
+}
+
+// renderError shows a safe error page; internal causes go to the log once.
+func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		api.WriteProblem(w, r, err, s.log)
+		return
+	}
+	e := errs.As(err)
+	st := reqState(r)
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if e.Code == errs.Internal {
+		s.log.Error("internal error", "id", st.id, "err", e.Err)
+	}
+	key := e.Key
+	if key == "" || e.Code == errs.Internal {
+		key = "error." + string(e.Code)
+	}
+	p := s.newPage(r, "error.title", errorData{Status: status, Message: st.p.T(key, argList(e.Args)...)})
+	s.render(w, r, status, "error", p)
+}
+
+func argList(m map[string]any) []any {
+	var out []any
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}
+
+func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	reqState(r).route = "notfound"
+	s.renderError(w, r, errs.E(errs.NotFound, "error.not_found"))
+}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/ura-nrm/ura/internal/access"
+)
+
+// Route is one page or form endpoint. Every route names the access action it
+// needs; Public routes are the only exception, and are listed as such, so a
+// route without a rule cannot exist (deny by default).
+type Route struct {
+	Method  string
+	Pattern string
+	// Action is what the policy must allow; empty only when Public.
+	Action access.Action
+	// Public routes need no sign-in (sign-in itself, health, static files).
+	Public bool
+	// Partial routes accept a half-signed-in session (second factor pending).
+	Partial bool
+	h       func(s *server, w http.ResponseWriter, r *http.Request)
+}
+
+// routes is every route of the web pages, in one place.
+var routes = []Route{
+	{Method: "GET", Pattern: "/{$}", Action: access.DashboardView, h: (*server).handleDashboard},
+	{Method: "GET", Pattern: "/signin", Public: true, h: (*server).handleSignInForm},
+	{Method: "POST", Pattern: "/signin", Public: true, h: (*server).handleSignIn},
+	{Method: "GET", Pattern: "/signin/totp", Public: true, Partial: true, h: (*server).handleTOTPForm},
+	{Method: "POST", Pattern: "/signin/totp", Public: true, Partial: true, h: (*server).handleTOTP},
+	{Method: "GET", Pattern: "/signin/enrol", Public: true, Partial: true, h: (*server).handleEnrolForm},
+	{Method: "POST", Pattern: "/signin/enrol", Public: true, Partial: true, h: (*server).handleEnrol},
+	{Method: "POST", Pattern: "/signout", Public: true, Partial: true, h: (*server).handleSignOut},
+	{Method: "GET", Pattern: "/account", Action: access.AccountManage, h: (*server).handleAccount},
+	{Method: "POST", Pattern: "/account/password", Action: access.AccountManage, h: (*server).handleChangePassword},
+	{Method: "POST", Pattern: "/account/lang", Action: access.AccountManage, h: (*server).handleSetLang},
+	{Method: "POST", Pattern: "/account/sessions/revoke", Action: access.AccountManage, h: (*server).handleRevokeOwnSessions},
+	{Method: "GET", Pattern: "/account/tokens", Action: access.TokenManage, h: (*server).handleTokens},
+	{Method: "POST", Pattern: "/account/tokens", Action: access.TokenManage, h: (*server).handleCreateToken},
+	{Method: "POST", Pattern: "/account/tokens/{id}/revoke", Action: access.TokenManage, h: (*server).handleRevokeToken},
+	{Method: "GET", Pattern: "/admin/orgs", Action: access.OrgManage, h: (*server).handleOrgs},
+	{Method: "POST", Pattern: "/admin/orgs", Action: access.OrgManage, h: (*server).handleCreateOrg},
+	{Method: "POST", Pattern: "/admin/orgs/{id}/active", Action: access.OrgManage, h: (*server).handleSetOrgActive},
+	{Method: "GET", Pattern: "/admin/users", Action: access.UserList, h: (*server).handleUsers},
+	{Method: "POST", Pattern: "/admin/users", Action: access.UserManage, h: (*server).handleCreateUser},
+	{Method: "GET", Pattern: "/admin/users/{id}", Action: access.UserList, h: (*server).handleUser},
+	{Method: "POST", Pattern: "/admin/users/{id}/active", Action: access.UserManage, h: (*server).handleSetUserActive},
+	{Method: "POST", Pattern: "/admin/users/{id}/reset-totp", Action: access.UserManage, h: (*server).handleResetTOTP},
+	{Method: "POST", Pattern: "/admin/users/{id}/revoke-sessions", Action: access.SessionRevoke, h: (*server).handleRevokeSessions},
+	{Method: "GET", Pattern: "/audit", Action: access.AuditRead, h: (*server).handleAudit},
+	{Method: "GET", Pattern: "/audit/export.csv", Action: access.AuditRead, h: (*server).handleAuditCSV},
+	{Method: "GET", Pattern: "/healthz", Public: true, h: (*server).handleHealthz},
+	{Method: "GET", Pattern: "/readyz", Public: true, h: (*server).handleReadyz},
+	{Method: "GET", Pattern: "/metrics", Public: true, h: (*server).handleMetrics},
+}
+
+// Routes returns the page routes (for the access matrix test).
+func Routes() []Route { return append([]Route(nil), routes...) }

@@ -1,0 +1,93 @@
+// Package web serves Ura's pages: server-rendered HTML, every asset embedded,
+// no request leaves the instance. Handlers are thin: they read the form, call a
+// service with the signed-in actor, and render. All routes are in routes.go.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/api"
+	"github.com/ura-nrm/ura/internal/app"
+	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/metrics"
+	"github.com/ura-nrm/ura/internal/web/static"
+)
+
+type server struct {
+	app     *app.App
+	log     *slog.Logger
+	tmpl    *templates
+	metrics *metrics.Registry
+	secure  bool
+}
+
+// New returns the whole HTTP handler of Ura: pages, the JSON API, static files,
+// health and metrics, wrapped in the security middleware.
+func New(a *app.App) (http.Handler, error) {
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{app: a, log: a.Log, tmpl: t, metrics: metrics.New(), secure: a.Cfg.Secure()}
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
+	}
+	mux.Handle("GET /static/", static.Handler())
+	apiH := api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Log: a.Log})
+	mux.Handle("/api/", apiH)
+	mux.HandleFunc("/", s.handleNotFound)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
+	var h http.Handler = mux
+	h = s.withSession(h)
+	h = s.withLang(h)
+	h = cop.Handler(h)
+	h = s.withBodyLimit(h)
+	h = withSecurityHeaders(h)
+	h = s.withObservation(h)
+	h = s.withRecover(h)
+	return h, nil
+}
+
+// guard applies a route's rule: public routes pass; others need a full
+// session (or a partial one where allowed) and the policy's permission.
+func (s *server) guard(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs := reqState(r)
+		rs.route = rt.Pattern
+		if !rt.Public {
+			if rs.user == nil || rs.sess.Stage != auth.StageFull {
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, "/signin", http.StatusSeeOther)
+					return
+				}
+				s.renderError(w, r, errUnauthenticated)
+				return
+			}
+			if err := access.Check(rs.user.Actor(), rt.Action); err != nil {
+				s.auditDenied(r, rt)
+				s.renderError(w, r, err)
+				return
+			}
+			if r.Method == http.MethodPost && !s.validCSRF(r) {
+				s.renderError(w, r, errCSRF)
+				return
+			}
+		}
+		if rt.Public && rt.Partial && r.Method == http.MethodPost && rs.sess != nil && !s.validCSRF(r) {
+			s.renderError(w, r, errCSRF)
+			return
+		}
+		rt.h(s, w, r)
+	})
+}
+
+func (s *server) now() time.Time { return s.app.Clock.Now() }
+
+func (s *server) ctx(r *http.Request) context.Context { return r.Context() }
