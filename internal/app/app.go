@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/breakglass"
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/store"
@@ -22,8 +23,10 @@ type App struct {
 	Keyring *vault.Keyring
 	Vault   *vault.Vault
 	Auth    *auth.Service
-	Clock   clock.Clock
-	Log     *slog.Logger
+	// BreakGlass records emergency access outside one's scope.
+	BreakGlass *breakglass.Service
+	Clock      clock.Clock
+	Log        *slog.Logger
 }
 
 // Options tune Open.
@@ -80,7 +83,8 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	v := vault.New(db, kr)
 	a := &App{
 		Cfg: cfg, DB: db, Keyring: kr, Vault: v, Clock: o.Clock, Log: o.Log,
-		Auth: auth.New(db, v, o.Clock, ac),
+		Auth:       auth.New(db, v, o.Clock, ac),
+		BreakGlass: &breakglass.Service{DB: db, Vault: v, Clock: o.Clock},
 	}
 	return a, nil
 }
