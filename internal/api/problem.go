@@ -20,26 +20,11 @@ type Problem struct {
 	Field    string `json:"field,omitempty"`
 }
 
-var statusOf = map[errs.Code]int{
-	errs.Invalid:         http.StatusBadRequest,
-	errs.Unauthenticated: http.StatusUnauthorized,
-	errs.Forbidden:       http.StatusForbidden,
-	errs.NotFound:        http.StatusNotFound,
-	errs.Conflict:        http.StatusConflict,
-	errs.TooLarge:        http.StatusRequestEntityTooLarge,
-	errs.RateLimited:     http.StatusTooManyRequests,
-	errs.Unavailable:     http.StatusServiceUnavailable,
-	errs.Internal:        http.StatusInternalServerError,
-}
-
 // WriteProblem answers with problem+json. The detail is the catalogue text in
 // the client's language; an internal cause goes to the log, never the client.
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
 	e := errs.As(err)
-	status := statusOf[e.Code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := errs.HTTPStatus(e)
 	key := e.Key
 	if e.Code == errs.Internal {
 		key = "error.internal"

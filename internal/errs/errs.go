@@ -96,3 +96,24 @@ func CodeOf(err error) Code {
 
 // Is reports whether err carries code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// httpStatus maps each code to its HTTP status: the one table for pages and API.
+var httpStatus = map[Code]int{
+	Invalid:         400,
+	Unauthenticated: 401,
+	Forbidden:       403,
+	NotFound:        404,
+	Conflict:        409,
+	TooLarge:        413,
+	RateLimited:     429,
+	Unavailable:     503,
+	Internal:        500,
+}
+
+// HTTPStatus returns the HTTP status for err (500 for foreign errors).
+func HTTPStatus(err error) int {
+	if s, ok := httpStatus[CodeOf(err)]; ok {
+		return s
+	}
+	return 500
+}

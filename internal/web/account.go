@@ -68,7 +68,7 @@ func (s *server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.app.Auth.ChangePassword(r.Context(), st.user.Actor(), cur, next); err != nil {
 		if isFormErr(err) {
-			s.renderAccount(w, r, statusOf[errs.CodeOf(err)], err)
+			s.renderAccount(w, r, errs.HTTPStatus(err), err)
 			return
 		}
 		s.renderError(w, r, err)
@@ -141,7 +141,7 @@ func (s *server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	tok, _, err := s.app.Auth.CreateToken(r.Context(), st.user.Actor(), st.user.ID, r.PostFormValue("label"), time.Duration(days)*24*time.Hour)
 	if err != nil {
 		if isFormErr(err) {
-			s.renderTokens(w, r, statusOf[errs.CodeOf(err)], "", err)
+			s.renderTokens(w, r, errs.HTTPStatus(err), "", err)
 			return
 		}
 		s.renderError(w, r, err)

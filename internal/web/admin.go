@@ -44,7 +44,7 @@ func (s *server) handleCreateOrg(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if isFormErr(err) {
-			s.renderOrgs(w, r, statusOf[errs.CodeOf(err)], err)
+			s.renderOrgs(w, r, errs.HTTPStatus(err), err)
 			return
 		}
 		s.renderError(w, r, err)
@@ -111,7 +111,7 @@ func (s *server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if isFormErr(err) || errs.Is(err, errs.NotFound) {
-			s.renderUsers(w, r, statusOf[errs.CodeOf(err)], err)
+			s.renderUsers(w, r, errs.HTTPStatus(err), err)
 			return
 		}
 		s.renderError(w, r, err)

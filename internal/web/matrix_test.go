@@ -31,7 +31,7 @@ type env struct {
 	secret map[access.Role]string
 }
 
-func newEnv(t *testing.T, e store.Engine) *env {
+func newEnv(t testing.TB, e store.Engine) *env {
 	t.Helper()
 	ctx := context.Background()
 	o := storetest.Options(t, e)
@@ -52,7 +52,7 @@ func newEnv(t *testing.T, e store.Engine) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	en := &env{app: a, h: h, clk: clk, users: map[access.Role]*auth.User{}}
+	en := &env{app: a, h: h, clk: clk, users: map[access.Role]*auth.User{}, secret: map[access.Role]string{}}
 	for _, r := range access.Roles {
 		org, err := a.Auth.CreateOrg(ctx, access.SystemActor, auth.OrgInput{Name: "Org " + string(r), Type: "ngo"})
 		if err != nil {
@@ -70,7 +70,7 @@ func newEnv(t *testing.T, e store.Engine) *env {
 
 // session signs the role's user in (enrolling a second factor when needed)
 // and returns the session cookie value and CSRF token.
-func (en *env) session(t *testing.T, r access.Role) (token, csrf string) {
+func (en *env) session(t testing.TB, r access.Role) (token, csrf string) {
 	t.Helper()
 	ctx := context.Background()
 	en.clk.Advance(31 * time.Second) // a fresh TOTP step for every sign-in
@@ -137,7 +137,6 @@ func TestAccessMatrix(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
 			en := newEnv(t, e)
-			en.secret = map[access.Role]string{}
 			for _, rt := range web.Routes() {
 				path := fill(rt.Pattern)
 				if rt.Public {

@@ -171,19 +171,6 @@ func (s *server) redirectFlash(w http.ResponseWriter, r *http.Request, to, key s
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// statusOf maps error codes to HTTP statuses: the one table for pages.
-var statusOf = map[errs.Code]int{
-	errs.Invalid:         http.StatusBadRequest,
-	errs.Unauthenticated: http.StatusUnauthorized,
-	errs.Forbidden:       http.StatusForbidden,
-	errs.NotFound:        http.StatusNotFound,
-	errs.Conflict:        http.StatusConflict,
-	errs.TooLarge:        http.StatusRequestEntityTooLarge,
-	errs.RateLimited:     http.StatusTooManyRequests,
-	errs.Unavailable:     http.StatusServiceUnavailable,
-	errs.Internal:        http.StatusInternalServerError,
-}
-
 type errorData struct {
 	Status  int
 	Message string
@@ -197,10 +184,7 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	e := errs.As(err)
 	st := reqState(r)
-	status := statusOf[e.Code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := errs.HTTPStatus(e)
 	if e.Code == errs.Internal {
 		s.log.Error("internal error", "id", st.id, "err", e.Err)
 	}
