@@ -51,8 +51,9 @@ func (s *Service) openTOTP(ctx context.Context, q store.Querier, r *userRow) (st
 
 // BeginEnrolment gives a session at stage enrol a new TOTP secret, to show as
 // text and as a QR code of the otpauth URI. The secret is stored sealed (not
-// yet enabled) until ConfirmEnrolment proves the app has it; calling again
-// replaces it.
+// yet enabled) until ConfirmEnrolment proves the app has it. Calling again
+// shows the same pending secret until it is confirmed or reset: a user who reloads the
+// page, or mistypes the first code, keeps the entry already scanned.
 func (s *Service) BeginEnrolment(ctx context.Context, token string) (string, string, error) {
 	now := s.now()
 	sess, r, err := s.loadSession(ctx, s.DB.Read(), token, now)
@@ -65,6 +66,11 @@ func (s *Service) BeginEnrolment(ctx context.Context, token string) (string, str
 	u, err := s.open(ctx, s.DB.Read(), r)
 	if err != nil {
 		return "", "", err
+	}
+	if len(r.totpEnc) > 0 {
+		if pending, err := s.openTOTP(ctx, s.DB.Read(), r); err == nil && pending != "" {
+			return pending, otpauthURI(s.Config.Issuer, u.Email, pending), nil
+		}
 	}
 	secret := GenerateTOTPSecret()
 	err = s.DB.InTx(ctx, now, func(tx *store.Tx) error {

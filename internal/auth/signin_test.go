@@ -40,6 +40,10 @@ func TestSignInFlows(t *testing.T) {
 			if want := "otpauth://totp/Ura:officer@police.example?"; len(uri) < len(want) || uri[:len(want)] != want {
 				t.Errorf("otpauth URI = %q, want prefix %q", uri, want)
 			}
+			// A reload of the enrolment page shows the secret already scanned.
+			if again, _, err := f.svc.BeginEnrolment(ctx, tok); err != nil || again != secret {
+				t.Errorf("second BeginEnrolment gave another secret (err %v)", err)
+			}
 			_, _, _, err = f.svc.ConfirmEnrolment(ctx, tok, "000000", client)
 			wantCode(t, err, errs.Unauthenticated, "signin.code_invalid")
 			code, _ := auth.TOTPCode(secret, f.clk.Now())
