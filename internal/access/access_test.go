@@ -23,6 +23,48 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.AuditVerify:      {access.Auditor: access.All, access.Admin: access.All},
 	access.BreakGlassUse:    {access.Coordinator: access.All},
 	access.BreakGlassReview: {access.Auditor: access.All},
+	access.ScreeningAssess:  screeners(access.Org),
+	access.ScreeningRecord:  screeners(access.Org),
+	access.ScreeningRead:    withCoordinator(screeners(access.Org), access.All),
+	access.CaseList:         caseTeam(access.Coordinator, access.Stats),
+	access.CaseView:         caseTeam(access.Coordinator, access.Stats),
+	access.CaseViewPersonal: caseTeam(),
+	access.CaseViewDetails:  {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
+	access.CaseCreate: {access.Police: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,
+		access.Shelter: access.Org, access.NGO: access.Org, access.Helpline: access.Org},
+	access.CaseEdit:        caseTeam(),
+	access.CaseTransition:  caseTeam(),
+	access.CaseDecide:      {access.Police: access.Team, access.Advocate: access.Team},
+	access.CaseTeamManage:  {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
+	access.ConsentRead:     caseTeam(),
+	access.ConsentRecord:   caseTeam(),
+	access.ConsentOverride: {access.Police: access.Team, access.Prosecutor: access.Team, access.SocialWorker: access.Team},
+	access.NoteRead:        caseTeam(),
+	access.NoteWrite:       caseTeam(),
+	access.DocumentRead:    caseTeam(),
+	access.DocumentWrite:   caseTeam(),
+	access.PlanRead:        caseTeam(),
+	access.AssessmentRecord: {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team,
+		access.Shelter: access.Team, access.NGO: access.Team},
+	access.PlanWrite: {access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team, access.NGO: access.Team},
+	access.TaskView: {access.Police: access.Org, access.Prosecutor: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,
+		access.Shelter: access.Org, access.NGO: access.Org, access.Helpline: access.Org, access.Coordinator: access.Org},
+	access.TaskComplete: {access.Police: access.Org, access.Prosecutor: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,
+		access.Shelter: access.Org, access.NGO: access.Org, access.Helpline: access.Org, access.Coordinator: access.Org},
+	access.TaskOverdue: {access.Coordinator: access.Stats},
+}
+
+// caseTeam is Team scope for the seven roles that work cases, plus an
+// optional extra role and scope.
+func caseTeam(extra ...any) map[access.Role]access.Scope {
+	m := map[access.Role]access.Scope{}
+	for _, r := range []access.Role{access.Police, access.Prosecutor, access.Advocate, access.SocialWorker, access.Shelter, access.NGO, access.Helpline} {
+		m[r] = access.Team
+	}
+	if len(extra) == 2 {
+		m[extra[0].(access.Role)] = extra[1].(access.Scope)
+	}
+	return m
 }
 
 func all(s access.Scope) map[access.Role]access.Scope {
@@ -94,4 +136,44 @@ func TestSecondFactorRoles(t *testing.T) {
 			t.Errorf("SeesPersonalData(%s) = %v, want %v", r, got, w)
 		}
 	}
+}
+
+func TestBreakGlassOpens(t *testing.T) {
+	tests := []struct {
+		role access.Role
+		act  access.Action
+		want bool
+	}{
+		{access.Coordinator, access.CaseViewPersonal, true},
+		{access.Coordinator, access.CaseViewDetails, true},
+		{access.Coordinator, access.CaseEdit, false},
+		{access.Coordinator, access.ConsentRead, true},
+		{access.Coordinator, access.NoteRead, true},
+		{access.Coordinator, access.DocumentRead, true},
+		{access.Coordinator, access.PlanRead, true},
+		{access.Coordinator, access.NoteWrite, false},
+		{access.Coordinator, access.ConsentOverride, false},
+		{access.Police, access.CaseViewPersonal, false},
+		{access.Analyst, access.CaseViewPersonal, false},
+	}
+	for _, tt := range tests {
+		if got := access.BreakGlassOpens(access.Actor{Role: tt.role}, tt.act); got != tt.want {
+			t.Errorf("BreakGlassOpens(%s, %s) = %v, want %v", tt.role, tt.act, got, tt.want)
+		}
+	}
+}
+
+// screeners is every role that meets people, the coordinator included:
+// analysts, auditors and admins do not screen.
+func screeners(s access.Scope) map[access.Role]access.Scope {
+	m := all(s)
+	delete(m, access.Analyst)
+	delete(m, access.Auditor)
+	delete(m, access.Admin)
+	return m
+}
+
+func withCoordinator(m map[access.Role]access.Scope, s access.Scope) map[access.Role]access.Scope {
+	m[access.Coordinator] = s
+	return m
 }

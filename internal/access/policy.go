@@ -18,6 +18,43 @@ const (
 	AuditVerify      Action = "audit.verify"   // check the chain from the web
 	BreakGlassUse    Action = "breakglass.use" // open a record outside one's scope with a reason
 	BreakGlassReview Action = "breakglass.review"
+
+	// Screening with the trafficking indicators (internal/identify): the roles
+	// that meet people screen; analysts, auditors and admins do not.
+	ScreeningAssess Action = "screening.assess" // indicator lists, assess, Palermo checklist; stores nothing
+	ScreeningRecord Action = "screening.record" // store a screening in one's organisation
+	ScreeningRead   Action = "screening.read"   // stored screenings: own organisation's, every one for the coordinator
+
+	// The case file (internal/cases). Field classes are actions of their own:
+	// case.view shows the statistical fields, case.view_personal the person
+	// (names, birth date, contacts, documents), case.view_details the
+	// investigation details (places and dates of recruitment and exploitation,
+	// the narrative, the grounds of decisions).
+	CaseList         Action = "case.list"
+	CaseView         Action = "case.view"
+	CaseViewPersonal Action = "case.view_personal"
+	CaseViewDetails  Action = "case.view_details"
+	CaseCreate       Action = "case.create"
+	CaseEdit         Action = "case.edit"       // statistical and personal fields, risk level, proceedings
+	CaseTransition   Action = "case.transition" // stage changes; cases.Transitions says which role makes which
+	CaseDecide       Action = "case.decide"     // identification decisions
+	CaseTeamManage   Action = "case.team"       // add organisations and named users to the team
+
+	// Case records (internal/consent, casenotes, plans, clocks): the consent
+	// ledger, notes and attachments, assessments and plans, dated tasks.
+	ConsentRead      Action = "consent.read"
+	ConsentRecord    Action = "consent.record"   // grants and withdrawals
+	ConsentOverride  Action = "consent.override" // share without consent, with a reason; flagged for review
+	NoteRead         Action = "note.read"        // team notes; secret (org) notes only for the author org's role
+	NoteWrite        Action = "note.write"
+	DocumentRead     Action = "document.read"
+	DocumentWrite    Action = "document.write"
+	PlanRead         Action = "plan.read"         // assessments, the assistance plan, reviews
+	AssessmentRecord Action = "assessment.record" // risk and needs assessments
+	PlanWrite        Action = "plan.write"        // the plan, its items and progress, case reviews
+	TaskView         Action = "task.view"         // the open tasks of one's organisation
+	TaskComplete     Action = "task.complete"
+	TaskOverdue      Action = "task.overdue" // every case's overdue tasks, statistical view
 )
 
 // rule is one line of the policy.
@@ -50,6 +87,77 @@ var policy = []rule{
 	{AuditVerify, map[Role]Scope{Auditor: All, Admin: All}},
 	{BreakGlassUse, map[Role]Scope{Coordinator: All}},
 	{BreakGlassReview, map[Role]Scope{Auditor: All}},
+
+	// Screenings may precede any case (outreach, the helpline), so they belong
+	// to an organisation, not a case team; the coordinator reads them all.
+	{ScreeningAssess, plus(caseRoles(Org), Coordinator, Org)},
+	{ScreeningRecord, plus(caseRoles(Org), Coordinator, Org)},
+	{ScreeningRead, plus(caseRoles(Org), Coordinator, All)},
+
+	// Cases: the operational roles work the cases whose team they are on; the
+	// coordinator sees every case's statistical fields (personal ones only by
+	// break-glass, see breakGlassOpens); analysts, auditors and admins see no case.
+	{CaseList, plus(caseRoles(Team), Coordinator, Stats)},
+	{CaseView, plus(caseRoles(Team), Coordinator, Stats)},
+	{CaseViewPersonal, caseRoles(Team)},
+	{CaseViewDetails, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, SocialWorker: Team}},
+	{CaseCreate, map[Role]Scope{Police: Org, Advocate: Org, SocialWorker: Org, Shelter: Org, NGO: Org, Helpline: Org}},
+	{CaseEdit, caseRoles(Team)},
+	{CaseTransition, caseRoles(Team)},
+	{CaseDecide, map[Role]Scope{Police: Team, Advocate: Team}},
+	{CaseTeamManage, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team}},
+
+	// Case records: the case team reads and writes them. Overriding a missing
+	// consent is for those who answer for safety and the law (police,
+	// prosecutors) and for children (social workers). Risk is assessed jointly
+	// by police and the victim advocate, needs and plans by those who assist;
+	// the police do not write assistance plans (assistance is not conditional
+	// on cooperation, CETS 197 Art. 12(6)). Tasks belong to an organisation;
+	// the coordinator sees every overdue task without the case's content.
+	{ConsentRead, caseRoles(Team)},
+	{ConsentRecord, caseRoles(Team)},
+	{ConsentOverride, map[Role]Scope{Police: Team, Prosecutor: Team, SocialWorker: Team}},
+	{NoteRead, caseRoles(Team)},
+	{NoteWrite, caseRoles(Team)},
+	{DocumentRead, caseRoles(Team)},
+	{DocumentWrite, caseRoles(Team)},
+	{PlanRead, caseRoles(Team)},
+	{AssessmentRecord, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team}},
+	{PlanWrite, map[Role]Scope{Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team}},
+	{TaskView, plus(caseRoles(Org), Coordinator, Org)},
+	{TaskComplete, plus(caseRoles(Org), Coordinator, Org)},
+	{TaskOverdue, map[Role]Scope{Coordinator: Stats}},
+}
+
+// caseRoles gives scope s to every role that works cases: police,
+// prosecutor, advocate, social worker, shelter, NGO, helpline.
+func caseRoles(s Scope) map[Role]Scope {
+	return map[Role]Scope{Police: s, Prosecutor: s, Advocate: s, SocialWorker: s, Shelter: s, NGO: s, Helpline: s}
+}
+
+// plus returns m with role r given scope s.
+func plus(m map[Role]Scope, r Role, s Scope) map[Role]Scope {
+	m[r] = s
+	return m
+}
+
+// breakGlassOpens lists the actions an open break-glass grant allows on the
+// one record it names, to a role whose policy otherwise denies them: the
+// coordinator reading a case's personal file in an emergency. Capabilities
+// add their read actions here, next to the policy.
+var breakGlassOpens = map[Action]bool{
+	CaseViewPersonal: true,
+	CaseViewDetails:  true,
+	ConsentRead:      true,
+	PlanRead:         true,
+	NoteRead:         true, // team notes only: secret notes stay with their author's role
+	DocumentRead:     true,
+}
+
+// BreakGlassOpens reports whether an open break-glass grant allows act on its
+// record (only for roles that may use break-glass at all).
+func BreakGlassOpens(a Actor, act Action) bool {
+	return Can(a, BreakGlassUse) && breakGlassOpens[act]
 }
 
 var policyIndex = func() map[Role]map[Action]Scope {

@@ -12,8 +12,10 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -23,6 +25,14 @@ type Deps struct {
 	DB    *store.DB
 	Clock clock.Clock
 	Log   *slog.Logger
+	Cases *cases.Service
+
+	// Screenings stores screenings; the indicator routes need only its catalogue.
+	Screenings *identify.Service
+
+	// Records serves consent, notes and documents, assessments and plans,
+	// and tasks (caserecords.go).
+	Records CaseRecords
 }
 
 // Route is one API endpoint and the action the policy must allow.
@@ -36,6 +46,36 @@ type Route struct {
 var routes = []Route{
 	{Method: "GET", Pattern: "/api/openapi.json", Public: true, h: (*api).handleOpenAPI},
 	{Method: "GET", Pattern: "/api/v1/me", Action: access.DashboardView, h: (*api).handleMe},
+	{Method: "GET", Pattern: "/api/v1/indicators", Action: access.ScreeningAssess, h: (*api).handleIndicators},
+	{Method: "POST", Pattern: "/api/v1/screenings/assess", Action: access.ScreeningAssess, h: (*api).handleAssess},
+	{Method: "POST", Pattern: "/api/v1/screenings", Action: access.ScreeningRecord, h: (*api).handleRecordScreening},
+	{Method: "GET", Pattern: "/api/v1/screenings/{id}", Action: access.ScreeningRead, h: (*api).handleScreening},
+	{Method: "GET", Pattern: "/api/v1/cases", Action: access.CaseList, h: (*api).handleCaseList},
+	{Method: "POST", Pattern: "/api/v1/cases", Action: access.CaseCreate, h: (*api).handleCaseCreate},
+	{Method: "GET", Pattern: "/api/v1/cases/{id}", Action: access.CaseView, h: (*api).handleCaseGet},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/transitions", Action: access.CaseTransition, h: (*api).handleCaseTransition},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/decisions", Action: access.CaseDecide, h: (*api).handleCaseDecision},
+
+	// Case records (caserecords.go).
+	{Method: "GET", Pattern: "/api/v1/cases/{id}/consents", Action: access.ConsentRead, h: (*api).handleConsentList},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/consents", Action: access.ConsentRecord, h: (*api).handleConsentRecord},
+	{Method: "POST", Pattern: "/api/v1/consents/{id}/withdraw", Action: access.ConsentRecord, h: (*api).handleConsentWithdraw},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/risk-assessments", Action: access.AssessmentRecord, h: (*api).handleRiskAssessment},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/needs-assessments", Action: access.AssessmentRecord, h: (*api).handleNeedsAssessment},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/plans", Action: access.PlanWrite, h: (*api).handlePlanCreate},
+	{Method: "POST", Pattern: "/api/v1/plans/{id}/items", Action: access.PlanWrite, h: (*api).handlePlanItem},
+	{Method: "POST", Pattern: "/api/v1/plan-items/{id}/progress", Action: access.PlanWrite, h: (*api).handlePlanProgress},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/reviews", Action: access.PlanWrite, h: (*api).handleReview},
+	{Method: "GET", Pattern: "/api/v1/cases/{id}/care", Action: access.PlanRead, h: (*api).handleCare},
+	{Method: "GET", Pattern: "/api/v1/tasks", Action: access.TaskView, h: (*api).handleTasks},
+	{Method: "GET", Pattern: "/api/v1/tasks/overdue", Action: access.TaskOverdue, h: (*api).handleTasksOverdue},
+	{Method: "POST", Pattern: "/api/v1/tasks/{id}/done", Action: access.TaskComplete, h: (*api).handleTaskDone},
+	{Method: "GET", Pattern: "/api/v1/cases/{id}/notes", Action: access.NoteRead, h: (*api).handleNotes},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/notes", Action: access.NoteWrite, h: (*api).handleNoteCreate},
+	{Method: "GET", Pattern: "/api/v1/notes/{id}", Action: access.NoteRead, h: (*api).handleNote},
+	{Method: "GET", Pattern: "/api/v1/cases/{id}/documents", Action: access.DocumentRead, h: (*api).handleDocuments},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/documents", Action: access.DocumentWrite, h: (*api).handleDocumentUpload},
+	{Method: "GET", Pattern: "/api/v1/documents/{id}", Action: access.DocumentRead, h: (*api).handleDocument},
 }
 
 // Routes returns the API routes (for the access matrix and OpenAPI tests).

@@ -10,8 +10,14 @@ import (
 
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/breakglass"
+	"github.com/ura-nrm/ura/internal/casenotes"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/config"
+	"github.com/ura-nrm/ura/internal/consent"
+	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/vault"
 )
@@ -25,6 +31,14 @@ type App struct {
 	Auth    *auth.Service
 	// BreakGlass records emergency access outside one's scope.
 	BreakGlass *breakglass.Service
+	// Cases is the case file; the services below keep its records.
+	Cases   *cases.Service
+	Consent *consent.Service
+	Notes   *casenotes.Service
+	Plans   *plans.Service
+	Clocks  *clocks.Service
+	// Screenings are indicator screenings, made before or within a case.
+	Screenings *identify.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
@@ -86,6 +100,19 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Auth:       auth.New(db, v, o.Clock, ac),
 		BreakGlass: &breakglass.Service{DB: db, Vault: v, Clock: o.Clock},
 	}
+	a.Cases = cases.New(db, v, o.Clock, a.BreakGlass, cfg.Country)
+	a.Screenings = &identify.Service{DB: db, Vault: v, Clock: o.Clock}
+	ccfg := clocks.DefaultConfig(cfg.Country)
+	if err := ccfg.Validate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Clocks = &clocks.Service{DB: db, Clock: o.Clock, Cases: a.Cases, Config: ccfg}
+	a.Cases.OnChange = append(a.Cases.OnChange, a.Clocks.OnCaseChange)
+	a.Consent = &consent.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Orgs: a.Auth}
+	a.Notes = &casenotes.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
+	a.Plans = &plans.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Clocks: a.Clocks, Orgs: a.Auth,
+		SetRiskLevel: cases.SetRiskLevel}
 	return a, nil
 }
 

@@ -1,6 +1,6 @@
-// Package jobs runs Ura's background work inside `ura serve` on tickers: signing
-// audit checkpoints, purging expired sessions. Each job takes a lease in the
-// job_locks table, so with several nodes on one PostgreSQL exactly one node
+// Package jobs runs Ura's background work inside `ura serve` on tickers:
+// signing audit checkpoints, reminding of due case tasks, purging expired
+// sessions. Each job takes a lease in the job_locks table, so with several nodes on one PostgreSQL exactly one node
 // runs it at a time; jobs are idempotent, so a node that dies mid-run leaves
 // nothing for the next holder to undo.
 package jobs
@@ -44,11 +44,12 @@ func Platform(a *app.App) []Job {
 			_, err := audit.Checkpoint(ctx, a.DB, now, id, key)
 			return err
 		}},
+		{Name: "tasks.remind", Every: 10 * time.Minute, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Clocks.Remind(ctx, now)
+			return err
+		}},
 		{Name: "sessions.purge", Every: 10 * time.Minute, Run: func(ctx context.Context, now time.Time) error {
-			return a.DB.InTx(ctx, now, func(tx *store.Tx) error {
-				_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR revoked_at IS NOT NULL`, store.T(now.Add(-time.Hour)))
-				return err
-			})
+			return a.Auth.Purge(ctx)
 		}},
 	}
 }

@@ -123,6 +123,8 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		act       access.Action
 	}{
 		{"/", "nav.dashboard", access.DashboardView},
+		{"/screening", "nav.screening", access.ScreeningAssess},
+		{"/cases", "nav.cases", access.CaseList},
 		{"/audit", "nav.audit", access.AuditRead},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},

@@ -38,7 +38,8 @@ func New(a *app.App) (http.Handler, error) {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}
 	mux.Handle("GET /static/", static.Handler())
-	apiH := api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Log: a.Log})
+	apiH := api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Log: a.Log, Cases: a.Cases, Screenings: a.Screenings,
+		Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks}})
 	mux.Handle("/api/", apiH)
 	mux.HandleFunc("/", s.handleNotFound)
 

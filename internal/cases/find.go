@@ -1,0 +1,184 @@
+package cases
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/linkage"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// CaseFilter selects cases. Each non-nil field adds one condition; the
+// actor's scope is always added (scopeSQL). Name and BirthDate search the
+// blind indexes and need case.view_personal: the coordinator, who sees
+// statistics only, cannot learn by searching that a named person has a case.
+type CaseFilter struct {
+	Reference           *string
+	Name                *string // every normalised token must match (any order, script, diacritics)
+	BirthDate           *string // as registered: YYYY-MM-DD, YYYY-MM or YYYY
+	Stage               *Stage
+	Status              *Status
+	IsChild             *bool
+	Sex                 *string
+	Citizenship         *string
+	Municipality        *string
+	ExploitationCountry *string
+	Exploitation        *string // one vic_TypeOfExploitation code
+	OpenedFrom          *string // YYYY-MM
+	OpenedTo            *string // YYYY-MM
+	RiskLevel           *string
+	Offset, Limit       int
+}
+
+// Summary is a case in a list: its reference and statistical fields only.
+type Summary struct {
+	ID, Reference, OwnerOrg string
+	Stage                   Stage
+	Status                  Status
+	IsChild                 bool
+	Sex, AgeBand            string
+	Citizenship             string
+	Municipality            string
+	OpenedMonth             string
+	RiskLevel               string
+	NonRemoval              bool
+	UpdatedAt               time.Time
+}
+
+// MaxLimit caps a page of results.
+const MaxLimit = 200
+
+var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+// FindCases lists the cases the actor may see that match f, most recently
+// changed first, with the total count for paging. A search by name or birth
+// date is audited (without the value).
+func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilter) ([]*Summary, int, error) {
+	if err := access.Check(actor, access.CaseList); err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 || f.Limit > MaxLimit {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	personal := f.Name != nil || f.BirthDate != nil
+	if personal && !access.Can(actor, access.CaseViewPersonal) {
+		return nil, 0, errs.E(errs.Forbidden, "case.search_personal_forbidden")
+	}
+	var a args
+	where := []string{scopeSQL(actor, access.CaseList, &a)}
+	if personal {
+		where = append(where, scopeSQL(actor, access.CaseViewPersonal, &a))
+	}
+	if f.Reference != nil {
+		where = append(where, "c.reference = "+a.add(strings.ToUpper(strings.TrimSpace(*f.Reference))))
+	}
+	if f.Name != nil {
+		toks := linkage.NameTokens(*f.Name)
+		if len(toks) == 0 {
+			return nil, 0, errs.InvalidField("name", "case.name_required")
+		}
+		seen := map[string]bool{}
+		var ph []string
+		for _, t := range toks {
+			if !seen[t] {
+				seen[t] = true
+				ph = append(ph, a.add(s.index(indexEntry{IndexName, t})))
+			}
+		}
+		where = append(where, `c.person_id IN (SELECT person_id FROM person_index WHERE kind = `+a.add(IndexName)+
+			` AND value IN (`+strings.Join(ph, ", ")+`) GROUP BY person_id HAVING COUNT(*) = `+a.add(len(ph))+`)`)
+	}
+	if f.BirthDate != nil {
+		d := strings.TrimSpace(*f.BirthDate)
+		if _, _, err := birthRange(d, false); err != nil {
+			return nil, 0, errs.InvalidField("birth_date", "case.birth_date_format")
+		}
+		where = append(where, `c.person_id IN (SELECT person_id FROM person_index WHERE kind = `+a.add(IndexBirthDate)+
+			` AND value = `+a.add(s.index(indexEntry{IndexBirthDate, d}))+`)`)
+	}
+	eq := func(col string, v *string) {
+		if v != nil {
+			where = append(where, col+" = "+a.add(*v))
+		}
+	}
+	if f.Stage != nil {
+		where = append(where, "c.stage = "+a.add(string(*f.Stage)))
+	}
+	if f.Status != nil {
+		where = append(where, "c.victim_status = "+a.add(string(*f.Status)))
+	}
+	if f.IsChild != nil {
+		where = append(where, "c.is_child = "+a.add(boolInt(*f.IsChild)))
+	}
+	eq("c.sex", f.Sex)
+	eq("c.citizenship", f.Citizenship)
+	eq("c.municipality", f.Municipality)
+	eq("c.exploitation_country", f.ExploitationCountry)
+	eq("c.risk_level", f.RiskLevel)
+	for _, m := range []struct {
+		v  *string
+		op string
+	}{{f.OpenedFrom, ">="}, {f.OpenedTo, "<="}} {
+		if m.v != nil {
+			if !monthRE.MatchString(*m.v) {
+				return nil, 0, errs.InvalidField("opened", "case.month_invalid")
+			}
+			where = append(where, "c.opened_month "+m.op+" "+a.add(*m.v))
+		}
+	}
+	if f.Exploitation != nil {
+		where = append(where, `EXISTS (SELECT 1 FROM case_codes k WHERE k.case_id = c.id AND k.field = `+a.add(FieldExploitation)+
+			` AND k.code = `+a.add(*f.Exploitation)+`)`)
+	}
+	q := `SELECT c.id, c.reference, c.owner_org, c.stage, c.victim_status, c.is_child, c.sex, c.age_band, c.citizenship,
+		c.municipality, c.opened_month, c.risk_level, c.non_removal, c.updated_at, COUNT(*) OVER ()
+		FROM cases c WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY c.updated_at DESC, c.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
+	rows, err := s.DB.Read().QueryContext(ctx, q, a.list...)
+	if err != nil {
+		return nil, 0, errs.Internalf("find cases: %w", err)
+	}
+	defer rows.Close()
+	var out []*Summary
+	total := 0
+	for rows.Next() {
+		var c Summary
+		var child, nr int
+		var updated store.Time
+		if err := rows.Scan(&c.ID, &c.Reference, &c.OwnerOrg, &c.Stage, &c.Status, &child, &c.Sex, &c.AgeBand, &c.Citizenship,
+			&c.Municipality, &c.OpenedMonth, &c.RiskLevel, &nr, &updated, &total); err != nil {
+			return nil, 0, errs.Internalf("find cases: %w", err)
+		}
+		c.IsChild, c.NonRemoval, c.UpdatedAt = child == 1, nr == 1, updated.Time
+		out = append(out, &c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, errs.Internalf("find cases: %w", err)
+	}
+	if personal {
+		by := "name"
+		if f.Name == nil {
+			by = "birth_date"
+		} else if f.BirthDate != nil {
+			by = "name;birth_date"
+		}
+		if err := s.recordRead(ctx, actor, "case.search", "", "", "by="+by); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,154 @@
+package cases
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/errs"
+)
+
+// Input registers a case: the person and the first facts. Its JSON form is
+// the body of POST /api/v1/cases (a stable contract).
+type Input struct {
+	Person              Person   `json:"person"`
+	Exploitation        []string `json:"exploitation,omitempty"`
+	Control             []string `json:"means_of_control,omitempty"`
+	Recruitment         []string `json:"recruitment,omitempty"`
+	ExploitationCountry string   `json:"exploitation_country,omitempty"`
+	Municipality        string   `json:"municipality,omitempty"`
+	RiskLevel           string   `json:"risk_level,omitempty"`
+	Details             Details  `json:"details"`
+	// ConfirmDuplicate registers the case although a possible duplicate was
+	// reported (the user has seen the warning).
+	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`
+}
+
+// Details are the investigation details of a case: sealed together, shown
+// only to roles with case.view_details (HTCDS hte_* events, simplified).
+type Details struct {
+	RecruitmentPlace  string `json:"recruitment_place,omitempty"`
+	RecruitmentDate   string `json:"recruitment_date,omitempty"` // YYYY-MM-DD, YYYY-MM or YYYY
+	ExploitationPlace string `json:"exploitation_place,omitempty"`
+	ExploitationFrom  string `json:"exploitation_from,omitempty"`
+	ExploitationTo    string `json:"exploitation_to,omitempty"`
+	Narrative         string `json:"narrative,omitempty"`
+}
+
+func (d *Details) empty() bool { return *d == Details{} }
+
+func (d *Details) validate(now time.Time) error {
+	for _, f := range []struct{ name, v string }{
+		{"details.recruitment_place", d.RecruitmentPlace}, {"details.exploitation_place", d.ExploitationPlace},
+	} {
+		if !okText(f.v, maxShort) {
+			return errs.InvalidField(f.name, "case.too_long")
+		}
+	}
+	if !okText(d.Narrative, maxNarative) {
+		return errs.InvalidField("details.narrative", "case.too_long")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"details.recruitment_date", d.RecruitmentDate}, {"details.exploitation_from", d.ExploitationFrom},
+		{"details.exploitation_to", d.ExploitationTo},
+	} {
+		if f.v == "" {
+			continue
+		}
+		earliest, _, err := birthRange(f.v, false)
+		if err != nil {
+			return errs.InvalidField(f.name, "case.date_invalid")
+		}
+		if earliest.After(now) {
+			return errs.InvalidField(f.name, "case.date_future")
+		}
+	}
+	if d.ExploitationFrom != "" && d.ExploitationTo != "" && d.ExploitationTo < d.ExploitationFrom {
+		return errs.InvalidField("details.exploitation_to", "case.date_order")
+	}
+	return nil
+}
+
+// facts are the statistical facts shared by registration and updates.
+func validateFacts(exploitation, control, recruitment []string, country, municipality, risk string) error {
+	switch {
+	case !validCodes(FieldExploitation, exploitation):
+		return errs.InvalidField("exploitation", "case.code_invalid")
+	case !validCodes(FieldControl, control):
+		return errs.InvalidField("means_of_control", "case.code_invalid")
+	case !validCodes(FieldRecruitment, recruitment):
+		return errs.InvalidField("recruitment", "case.code_invalid")
+	case country != "" && !countryRE.MatchString(country):
+		return errs.InvalidField("exploitation_country", "case.country_invalid")
+	case !okText(municipality, 60) || strings.ContainsAny(municipality, "\n\t"):
+		return errs.InvalidField("municipality", "case.too_long")
+	case risk != "" && !inList(RiskLevels, risk):
+		return errs.InvalidField("risk_level", "case.risk_invalid")
+	}
+	return nil
+}
+
+func (in *Input) validate(now time.Time) error {
+	in.ExploitationCountry = strings.ToUpper(strings.TrimSpace(in.ExploitationCountry))
+	in.Municipality = strings.TrimSpace(in.Municipality)
+	if err := in.Person.validate(now); err != nil {
+		return err
+	}
+	if err := validateFacts(in.Exploitation, in.Control, in.Recruitment, in.ExploitationCountry, in.Municipality, in.RiskLevel); err != nil {
+		return err
+	}
+	return in.Details.validate(now)
+}
+
+// MaxBody is the largest JSON body the case endpoints accept.
+const MaxBody = 64 << 10
+
+// Decode reads one JSON value of type T strictly: unknown fields, trailing
+// data and bodies over MaxBody are refused, and errors name the field, never
+// the value (which may be a name).
+func Decode[T any](r io.Reader, v *T) error {
+	data, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
+	if err != nil {
+		return errs.E(errs.Invalid, "case.bad_json").Wrap(err)
+	}
+	if len(data) > MaxBody {
+		return errs.E(errs.TooLarge, "error.too_large")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return errs.E(errs.Invalid, "case.bad_json")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errs.E(errs.Invalid, "case.bad_json")
+	}
+	return nil
+}
+
+// fieldNameRE is what an unknown field must look like to be named in the
+// error: a lower-case JSON name. Anything else (a key that is really a name,
+// say) is refused without being repeated.
+var fieldNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// decodeError turns a json error into a safe one naming the field.
+func decodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return errs.InvalidField(te.Field, "case.bad_json_type")
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+		f := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		if len(f) > 40 || !fieldNameRE.MatchString(f) {
+			f = ""
+		}
+		return errs.InvalidField(f, "case.unknown_field")
+	}
+	return errs.E(errs.Invalid, "case.bad_json")
+}

@@ -1,0 +1,304 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/identify"
+)
+
+// The screening pages: choose a profile, tick the indicators, read the
+// signal with its explanation, optionally save it; and the Palermo checklist
+// for the forms of exploitation outside the four lists. The texts are built
+// here from the catalogues, so the templates stay simple loops.
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type indicatorView struct {
+	ID, Label, Weight string
+	Reconstructed     bool
+	Checked           bool
+}
+
+type dimensionGroup struct {
+	Code, Name string
+	Indicators []indicatorView
+}
+
+type screeningFormData struct {
+	Profiles       []option
+	Profile        identify.Profile
+	ProfileLabel   string
+	Child          bool
+	RecruitmentAct bool
+	Groups         []dimensionGroup
+	Version        string
+	Palermo        palermoFormData
+	CanRead        bool
+	Unattached     []savedRow
+}
+
+type savedRow struct {
+	ID, Profile, Outcome string
+	At                   time.Time
+}
+
+func (s *server) handleScreeningForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("profile")
+	p, ok := identify.ParseProfile(q)
+	if q != "" && !ok {
+		s.renderScreeningForm(w, r, http.StatusBadRequest, "", nil, false, errs.InvalidField("profile", "screening.error.profile"))
+		return
+	}
+	s.renderScreeningForm(w, r, http.StatusOK, p, nil, false, nil)
+}
+
+func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, status int, prof identify.Profile, checked []string, ract bool, formErr error) {
+	st := reqState(r)
+	c := identify.Default()
+	d := screeningFormData{Profile: prof, Child: prof.Child(), RecruitmentAct: ract, Version: c.Version,
+		Palermo: newPalermoForm(st.p, nil)}
+	for _, p := range identify.Profiles {
+		d.Profiles = append(d.Profiles, option{Value: string(p), Label: st.p.T("screening.profile." + string(p)), Selected: p == prof})
+	}
+	if prof != "" {
+		d.ProfileLabel = st.p.T("screening.profile." + string(prof))
+		on := map[string]bool{}
+		for _, id := range checked {
+			on[id] = true
+		}
+		for _, dim := range identify.Dimensions {
+			g := dimensionGroup{Code: identify.DimensionCode(st.p, dim), Name: identify.DimensionName(st.p, dim)}
+			for _, in := range c.Indicators(prof) {
+				if in.Dimension == dim {
+					g.Indicators = append(g.Indicators, indicatorView{ID: in.ID, Label: in.Label(st.lang),
+						Weight: st.p.T("screening.weight." + in.Weight.String()), Checked: on[in.ID],
+						Reconstructed: in.Confidence == identify.ConfidenceReconstructed})
+				}
+			}
+			d.Groups = append(d.Groups, g)
+		}
+	}
+	actor := st.user.Actor()
+	if access.Can(actor, access.ScreeningRead) && formErr == nil {
+		list, err := s.app.Screenings.FindUnattached(r.Context(), actor)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.CanRead = true
+		for _, sc := range list {
+			d.Unattached = append(d.Unattached, savedRow{ID: sc.ID, At: sc.At,
+				Profile: st.p.T("screening.profile." + string(sc.Profile)), Outcome: st.p.T("screening.outcome." + string(sc.Outcome))})
+		}
+	}
+	pg := s.newPage(r, "screening.title", d)
+	if formErr != nil {
+		setFormError(pg, st, formErr)
+	}
+	s.render(w, r, status, "screening", pg)
+}
+
+// screeningInput reads the indicator form (also the save form, which repeats it).
+func screeningInput(r *http.Request) identify.Input {
+	r.ParseForm()
+	return identify.Input{Profile: identify.Profile(r.PostForm.Get("profile")), Indicators: r.PostForm["indicator"],
+		RecruitmentAct: r.PostForm.Get("recruitment_act") == "1"}
+}
+
+// renderInputError shows the form again with the message; an unknown
+// profile shows the profile choice only, so nothing unknown is echoed.
+func (s *server) renderInputError(w http.ResponseWriter, r *http.Request, in identify.Input, err error) {
+	if !isFormErr(err) {
+		s.renderError(w, r, err)
+		return
+	}
+	prof, ok := identify.ParseProfile(string(in.Profile))
+	if !ok {
+		s.renderScreeningForm(w, r, http.StatusBadRequest, "", nil, false, err)
+		return
+	}
+	s.renderScreeningForm(w, r, http.StatusBadRequest, prof, in.Indicators, in.RecruitmentAct && prof.Child(), err)
+}
+
+func (s *server) handleScreeningAssess(w http.ResponseWriter, r *http.Request) {
+	in := screeningInput(r)
+	res, err := identify.Default().Assess(in)
+	if err != nil {
+		s.renderInputError(w, r, in, err)
+		return
+	}
+	st := reqState(r)
+	v := newResultView(st.p, st.lang, &res)
+	v.CanSave = access.Can(st.user.Actor(), access.ScreeningRecord)
+	v.Input = in.Indicators
+	s.render(w, r, http.StatusOK, "screening_result", s.newPage(r, "screening.result_title", v))
+}
+
+func (s *server) handleScreeningSave(w http.ResponseWriter, r *http.Request) {
+	in := screeningInput(r)
+	st := reqState(r)
+	sc, err := s.app.Screenings.Record(r.Context(), st.user.Actor(), identify.RecordInput{Input: in, Note: r.PostForm.Get("note")})
+	if err != nil {
+		s.renderInputError(w, r, in, err)
+		return
+	}
+	s.redirectFlash(w, r, "/screening/"+sc.ID, "flash.screening_saved")
+}
+
+func (s *server) handleScreeningView(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	sc, err := s.app.Screenings.Find(r.Context(), st.user.Actor(), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := newResultView(st.p, st.lang, &sc.Result)
+	v.Saved = &savedView{ID: sc.ID, At: sc.At, CaseID: sc.CaseID, Note: sc.Note}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "screening_result", s.newPage(r, "screening.saved_title", v))
+}
+
+// resultView is the result page: the signal, each dimension with the
+// indicators that counted and the clause applied, and the combination.
+type resultView struct {
+	Profile        identify.Profile
+	ProfileLabel   string
+	Version        string
+	Indicated      bool
+	Outcome        string
+	Notice         string
+	Rule           string
+	Combination    []string
+	Dimensions     []dimensionView
+	RecruitmentAct bool
+	CanSave        bool
+	Input          []string
+	Saved          *savedView
+}
+
+type dimensionView struct {
+	Name, Sentence string
+	Positive       bool
+	Counted        []indicatorView
+}
+
+type savedView struct {
+	ID, CaseID, Note string
+	At               time.Time
+}
+
+func newResultView(p *i18n.Printer, lang i18n.Lang, res *identify.Result) *resultView {
+	c := identify.Default()
+	v := &resultView{Profile: res.Profile, ProfileLabel: p.T("screening.profile." + string(res.Profile)), Version: res.Version,
+		Indicated: res.Indicated, Outcome: p.T("screening.outcome." + string(res.Outcome)), Notice: p.T("screening.signal_notice"),
+		Rule: p.T("screening.explain.rule_" + res.RuleName()), Combination: res.CombinationSentences(p),
+		RecruitmentAct: res.RecruitmentAct}
+	for _, d := range res.Dimensions {
+		dv := dimensionView{Name: identify.DimensionName(p, d.Dimension), Sentence: identify.DimensionSentence(p, d), Positive: d.Positive}
+		for _, id := range d.Indicators {
+			iv := indicatorView{ID: id, Label: id}
+			if in, ok := c.Indicator(id); ok {
+				iv.Label, iv.Weight = in.Label(lang), p.T("screening.weight."+in.Weight.String())
+			}
+			dv.Counted = append(dv.Counted, iv)
+		}
+		v.Dimensions = append(v.Dimensions, dv)
+	}
+	return v
+}
+
+// Palermo checklist.
+
+type palermoFormData struct {
+	Forms       []option
+	Acts, Means []option
+	Child       bool
+	Purpose     bool
+}
+
+func newPalermoForm(p *i18n.Printer, in *identify.PalermoInput) palermoFormData {
+	var d palermoFormData
+	if in == nil {
+		in = &identify.PalermoInput{}
+	}
+	d.Child, d.Purpose = in.Child, in.Purpose
+	for _, f := range identify.Forms {
+		d.Forms = append(d.Forms, option{Value: string(f), Label: p.T("palermo.form." + string(f)), Selected: f == in.Form})
+	}
+	for _, a := range identify.Acts {
+		d.Acts = append(d.Acts, option{Value: string(a), Label: p.T("palermo.act." + string(a)), Selected: has(in.Acts, a)})
+	}
+	for _, m := range identify.MeansList {
+		d.Means = append(d.Means, option{Value: string(m), Label: p.T("palermo.means." + string(m)), Selected: has(in.Means, m)})
+	}
+	return d
+}
+
+func has[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+type palermoView struct {
+	Indicated bool
+	Summary   string
+	Elements  []elementView
+}
+
+type elementView struct {
+	Name, Status string
+	Met          bool
+}
+
+func (s *server) handlePalermo(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	r.ParseForm()
+	in := identify.PalermoInput{Form: identify.Form(r.PostForm.Get("form")), Child: r.PostForm.Get("child") == "1",
+		Purpose: r.PostForm.Get("purpose") == "1"}
+	for _, a := range r.PostForm["act"] {
+		in.Acts = append(in.Acts, identify.Act(a))
+	}
+	for _, m := range r.PostForm["means"] {
+		in.Means = append(in.Means, identify.Means(m))
+	}
+	res, err := identify.CheckPalermo(in)
+	if err != nil {
+		s.renderScreeningForm(w, r, http.StatusBadRequest, "", nil, false, errs.As(err))
+		return
+	}
+	form := st.p.T("palermo.form." + string(res.Form))
+	v := palermoView{Indicated: res.Indicated}
+	if res.Indicated {
+		v.Summary = st.p.T("palermo.result.indicated", "form", form)
+	} else {
+		v.Summary = st.p.T("palermo.result.not_indicated", "form", form)
+	}
+	status := func(met, needed bool) (string, bool) {
+		switch {
+		case met:
+			return st.p.T("palermo.status.met"), true
+		case !needed:
+			return st.p.T("palermo.status.not_needed"), true
+		}
+		return st.p.T("palermo.status.missing"), false
+	}
+	for _, e := range []struct {
+		key         string
+		met, needed bool
+	}{{"act", res.Act, true}, {"means", res.Means, res.MeansRequired}, {"purpose", res.Purpose, true}} {
+		text, ok := status(e.met, e.needed)
+		v.Elements = append(v.Elements, elementView{Name: st.p.T("palermo.element." + e.key), Status: text, Met: ok})
+	}
+	s.render(w, r, http.StatusOK, "screening_palermo", s.newPage(r, "palermo.result_title", v))
+}
