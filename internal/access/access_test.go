@@ -177,3 +177,25 @@ func withCoordinator(m map[access.Role]access.Scope, s access.Scope) map[access.
 	m[access.Coordinator] = s
 	return m
 }
+
+func TestCheckRoute(t *testing.T) {
+	tests := []struct {
+		name string
+		role access.Role
+		act  access.Action
+		want bool
+	}{
+		{"PolicyAllows", access.Admin, access.UserManage, true},
+		{"BreakGlassCanUnlock", access.Coordinator, access.NoteRead, true},
+		{"BreakGlassCannotEdit", access.Coordinator, access.CaseEdit, false},
+		{"NoBreakGlassForOthers", access.Analyst, access.NoteRead, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := access.CheckRoute(access.Actor{UserID: "u", Role: tt.role}, tt.act)
+			if got := err == nil; got != tt.want {
+				t.Errorf("CheckRoute = %v, want allowed %v", err, tt.want)
+			}
+		})
+	}
+}

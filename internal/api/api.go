@@ -118,7 +118,7 @@ func (a *api) guard(rt Route) http.Handler {
 			WriteProblem(w, r, err, a.Log)
 			return
 		}
-		if err := access.Check(u.Actor(), rt.Action); err != nil {
+		if err := access.CheckRoute(u.Actor(), rt.Action); err != nil {
 			WriteProblem(w, r, err, a.Log)
 			return
 		}

@@ -163,11 +163,17 @@ func TestAccessMatrix(t *testing.T) {
 					t.Run(name, func(t *testing.T) {
 						tok, csrf := en.session(t, role)
 						got := en.do(rt.Method, fill(rt.Pattern), tok, csrf, "")
-						if access.Can(actor, rt.Action) {
+						switch {
+						case access.Can(actor, rt.Action):
 							if got == http.StatusForbidden || got == http.StatusUnauthorized || got >= 500 {
 								t.Errorf("allowed by the policy, got %d", got)
 							}
-						} else if got != http.StatusForbidden {
+						case access.BreakGlassOpens(actor, rt.Action):
+							// The gate lets break-glass through; without a grant the record is not found.
+							if got != http.StatusNotFound && got != http.StatusSeeOther {
+								t.Errorf("break-glass action without a grant: got %d, want 404", got)
+							}
+						case got != http.StatusForbidden:
 							t.Errorf("denied by the policy, got %d, want 403", got)
 						}
 					})
@@ -183,6 +189,10 @@ func TestAccessMatrix(t *testing.T) {
 						case rt.Public || access.Can(actor, rt.Action):
 							if got == http.StatusForbidden || got == http.StatusUnauthorized || got >= 500 {
 								t.Errorf("allowed, got %d", got)
+							}
+						case access.BreakGlassOpens(actor, rt.Action):
+							if got != http.StatusNotFound {
+								t.Errorf("break-glass action without a grant: got %d, want 404", got)
 							}
 						case got != http.StatusForbidden:
 							t.Errorf("denied by the policy, got %d, want 403", got)

@@ -71,7 +71,7 @@ func (s *server) guard(rt Route) http.Handler {
 				s.renderError(w, r, errUnauthenticated)
 				return
 			}
-			if err := access.Check(rs.user.Actor(), rt.Action); err != nil {
+			if err := access.CheckRoute(rs.user.Actor(), rt.Action); err != nil {
 				s.auditDenied(r, rt)
 				s.renderError(w, r, err)
 				return
