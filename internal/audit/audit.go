@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
 )
 
 // Actor is who acted: a user id, their organisation and the role they acted in.
@@ -172,4 +174,13 @@ var codeByte = func() (t [256]bool) {
 
 func invalid(field, rule string) error {
 	return fmt.Errorf("%w: %s %s", ErrInvalidEvent, field, rule)
+}
+
+// ActorFrom turns the acting user of a capability into an audit actor. Ura's
+// own jobs and the operator's command line are recorded as "system".
+func ActorFrom(a access.Actor) Actor {
+	if a.System {
+		return Actor{UserID: "system", Role: "system"}
+	}
+	return Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
 }

@@ -46,7 +46,7 @@ func (s *Service) SetUserActive(ctx context.Context, actor access.Actor, id stri
 				return errs.Internalf("revoke tokens: %w", err)
 			}
 		}
-		return record(ctx, tx, auditActor(actor), action, "user", id, "")
+		return record(ctx, tx, audit.ActorFrom(actor), action, "user", id, "")
 	})
 }
 
@@ -71,7 +71,7 @@ func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, id string) 
 		if err := revokeSessions(ctx, tx, id, nil); err != nil {
 			return err
 		}
-		return record(ctx, tx, auditActor(actor), "user.totp_reset", "user", id, "")
+		return record(ctx, tx, audit.ActorFrom(actor), "user.totp_reset", "user", id, "")
 	})
 }
 
@@ -97,7 +97,7 @@ func (s *Service) ClearLockout(ctx context.Context, actor access.Actor, id strin
 				return errs.Internalf("clear lockout: %w", err)
 			}
 		}
-		return record(ctx, tx, auditActor(actor), "user.lockout_clear", "user", id, "")
+		return record(ctx, tx, audit.ActorFrom(actor), "user.lockout_clear", "user", id, "")
 	})
 }
 
@@ -128,7 +128,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 			if err := s.fail(ctx, tx, key, s.Config.MaxFailures, s.Config.LockoutWindow, s.Config.LockoutDuration); err != nil {
 				return err
 			}
-			return recordEvent(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "account.password_change",
+			return recordEvent(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "account.password_change",
 				ObjectType: "user", ObjectID: r.ID, Outcome: audit.OutcomeDenied, Detail: "bad_password"})
 		})
 		if err != nil {
@@ -161,7 +161,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_throttle WHERE key_hash = $1`, key); err != nil {
 			return errs.Internalf("clear throttle: %w", err)
 		}
-		return record(ctx, tx, auditActor(actor), "account.password_change", "user", r.ID, "")
+		return record(ctx, tx, audit.ActorFrom(actor), "account.password_change", "user", r.ID, "")
 	})
 }
 
@@ -185,7 +185,7 @@ func (s *Service) SetLang(ctx context.Context, actor access.Actor, lang string) 
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET lang = $1 WHERE user_id = $2`, lang, actor.UserID); err != nil {
 			return errs.Internalf("set session language: %w", err)
 		}
-		return record(ctx, tx, auditActor(actor), "account.lang", "user", actor.UserID, "lang="+lang)
+		return record(ctx, tx, audit.ActorFrom(actor), "account.lang", "user", actor.UserID, "lang="+lang)
 	})
 }
 

@@ -132,14 +132,6 @@ func (s *Service) inTx(ctx context.Context, f func(tx *store.Tx) error) error {
 	return s.DB.InTx(ctx, s.now(), f)
 }
 
-// auditActor turns an access actor into the audit record's actor.
-func auditActor(a access.Actor) audit.Actor {
-	if a.System {
-		return audit.Actor{UserID: "system", Role: string(access.Admin)}
-	}
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
-}
-
 // record appends an ok audit event in tx, by actor a, on one object.
 func record(ctx context.Context, tx *store.Tx, a audit.Actor, action, objType, objID, detail string) error {
 	return recordEvent(ctx, tx, audit.Event{Actor: a, Action: action, ObjectType: objType, ObjectID: objID, Detail: detail})

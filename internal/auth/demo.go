@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -45,6 +46,6 @@ func (s *Service) ResetDemoAccount(ctx context.Context, userID, password, secret
 		if err := revokeSessions(ctx, tx, r.ID, nil); err != nil {
 			return err
 		}
-		return record(ctx, tx, auditActor(access.SystemActor), "auth.demo_reset", "user", r.ID, "")
+		return record(ctx, tx, audit.ActorFrom(access.SystemActor), "auth.demo_reset", "user", r.ID, "")
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -71,7 +72,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor access.Actor, in OrgInput
 		if err != nil {
 			return errs.Internalf("insert organisation: %w", err)
 		}
-		return record(ctx, tx, auditActor(actor), "org.create", "organisation", o.ID, string(o.Type))
+		return record(ctx, tx, audit.ActorFrom(actor), "org.create", "organisation", o.ID, string(o.Type))
 	})
 	if err != nil {
 		return nil, err
@@ -166,6 +167,6 @@ func (s *Service) SetOrgActive(ctx context.Context, actor access.Actor, id strin
 		if active {
 			action = "org.activate"
 		}
-		return record(ctx, tx, auditActor(actor), action, "organisation", id, "")
+		return record(ctx, tx, audit.ActorFrom(actor), action, "organisation", id, "")
 	})
 }

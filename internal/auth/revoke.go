@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -71,7 +72,7 @@ func (s *Service) RevokeSessions(ctx context.Context, actor access.Actor, userID
 		if err := revokeSessions(ctx, tx, userID, nil); err != nil {
 			return err
 		}
-		return record(ctx, tx, auditActor(actor), "session.revoke", "user", userID, "")
+		return record(ctx, tx, audit.ActorFrom(actor), "session.revoke", "user", userID, "")
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -76,7 +77,7 @@ func (s *Service) CreateToken(ctx context.Context, actor access.Actor, userID, l
 			VALUES ($1, $2, $3, $4, $5, $6)`, t.ID, userID, hashToken(plain), label, store.T(t.CreatedAt), store.T(t.ExpiresAt)); err != nil {
 			return errs.Internalf("insert token: %w", err)
 		}
-		return record(ctx, tx, auditActor(actor), "token.create", "api_token", t.ID, "user="+userID)
+		return record(ctx, tx, audit.ActorFrom(actor), "token.create", "api_token", t.ID, "user="+userID)
 	})
 	if err != nil {
 		return "", nil, err
@@ -185,6 +186,6 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, id string
 			store.T(tx.Now), id); err != nil {
 			return errs.Internalf("revoke token: %w", err)
 		}
-		return record(ctx, tx, auditActor(actor), "token.revoke", "api_token", id, "user="+t.UserID)
+		return record(ctx, tx, audit.ActorFrom(actor), "token.revoke", "api_token", id, "user="+t.UserID)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/vault"
@@ -155,7 +156,7 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 		if err != nil {
 			return errs.Internalf("insert user: %w", err)
 		}
-		return record(ctx, tx, auditActor(actor), "user.create", "user", u.ID, "role="+string(u.Role)+",org="+u.OrgID)
+		return record(ctx, tx, audit.ActorFrom(actor), "user.create", "user", u.ID, "role="+string(u.Role)+",org="+u.OrgID)
 	})
 	if err != nil {
 		return nil, err

@@ -49,10 +49,6 @@ type Grant struct {
 	Reason               string // only filled for reviewers
 }
 
-func auditActor(a access.Actor) audit.Actor {
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
-}
-
 // Open grants the actor access to one object for Duration, with a reason.
 func (s *Service) Open(ctx context.Context, actor access.Actor, objectType, objectID, reason string) (*Grant, error) {
 	if err := access.Check(actor, access.BreakGlassUse); err != nil {
@@ -86,7 +82,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, objectType, obje
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.UserID, objectType, objectID, keyID, enc, store.T(now), store.T(g.ExpiresAt)); err != nil {
 			return err
 		}
-		_, err = audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "breakglass.open",
+		_, err = audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "breakglass.open",
 			ObjectType: objectType, ObjectID: objectID, Purpose: "break_glass:" + g.ID})
 		return err
 	})
@@ -157,7 +153,7 @@ func (s *Service) FindForReview(ctx context.Context, actor access.Actor, onlyOpe
 	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf("break-glass list: %w", err)
 	}
-	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: auditActor(actor), Action: "breakglass.review_list",
+	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor), Action: "breakglass.review_list",
 		ObjectType: "break_glass"}); err != nil {
 		return nil, err
 	}
@@ -179,7 +175,7 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, id string) err
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(errs.NotFound, "breakglass.none")
 		}
-		_, err = audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "breakglass.review",
+		_, err = audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "breakglass.review",
 			ObjectType: "break_glass", ObjectID: id})
 		return err
 	})

@@ -141,13 +141,6 @@ func Visible(actor access.Actor, v Visibility, authorOrg, authorRole string) boo
 	return v == Team || v == Org && authorOrg == actor.OrgID && authorRole == string(actor.Role) && actor.OrgID != ""
 }
 
-func auditActor(a access.Actor) audit.Actor {
-	if a.System {
-		return audit.Actor{UserID: "system", Role: "system"}
-	}
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
-}
-
 // timelineVisibility keeps a secret record's timeline line within its
 // organisation.
 func timelineVisibility(v Visibility, org string) string {
@@ -160,7 +153,7 @@ func timelineVisibility(v Visibility, org string) string {
 // auditRead records a read before anything is returned: the caller shows
 // nothing when it fails.
 func (s *Service) auditRead(ctx context.Context, actor access.Actor, action, objType, objID, detail string) error {
-	_, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: auditActor(actor), Action: action,
+	_, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor), Action: action,
 		ObjectType: objType, ObjectID: objID, Detail: detail})
 	if err != nil {
 		return errs.Internalf("audit %s: %w", action, err)

@@ -125,7 +125,7 @@ func (s *Service) AddDocument(ctx context.Context, actor access.Actor, caseID st
 			store.T(now)); err != nil {
 			return errs.Internalf("insert document: %w", err)
 		}
-		if _, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "document.create", ObjectType: "document",
+		if _, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "document.create", ObjectType: "document",
 			ObjectID: d.ID, Detail: "case=" + ref.Reference + ",size=" + strconv.FormatInt(d.Size, 10)}); err != nil {
 			return errs.Internalf("audit document: %w", err)
 		}

@@ -42,7 +42,7 @@ func (s *Service) AddNote(ctx context.Context, actor access.Actor, caseID string
 			n.Category, n.AuthorID, n.AuthorOrg, n.AuthorRole, enc, store.T(now)); err != nil {
 			return errs.Internalf("insert note: %w", err)
 		}
-		if _, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "note.create", ObjectType: "note",
+		if _, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "note.create", ObjectType: "note",
 			ObjectID: n.ID, Detail: "case=" + ref.Reference + ",visibility=" + string(n.Visibility)}); err != nil {
 			return errs.Internalf("audit note: %w", err)
 		}

@@ -103,16 +103,9 @@ func (s Status) HTCDS() string {
 	return "PossibleVictimOfTrafficking"
 }
 
-func auditActor(a access.Actor) audit.Actor {
-	if a.System {
-		return audit.Actor{UserID: "system", Role: "system"}
-	}
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
-}
-
 // record appends an audit event about a case in tx.
 func record(ctx context.Context, tx *store.Tx, a access.Actor, action, ref, detail string) error {
-	_, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(a), Action: action,
+	_, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(a), Action: action,
 		ObjectType: "case", ObjectID: ref, Detail: detail})
 	if err != nil {
 		return errs.Internalf("audit %s: %w", action, err)
@@ -124,7 +117,7 @@ func record(ctx context.Context, tx *store.Tx, a access.Actor, action, ref, deta
 // is shown (audit.AppendNow); purpose names a break-glass grant when one
 // opened the record.
 func (s *Service) recordRead(ctx context.Context, a access.Actor, action, ref, purpose, detail string) error {
-	_, err := audit.AppendNow(ctx, s.DB, s.now(), audit.Event{Actor: auditActor(a), Action: action,
+	_, err := audit.AppendNow(ctx, s.DB, s.now(), audit.Event{Actor: audit.ActorFrom(a), Action: action,
 		ObjectType: "case", ObjectID: ref, Purpose: purpose, Detail: detail})
 	if err != nil {
 		return errs.Internalf("audit %s: %w", action, err)

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
-	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/store"
@@ -138,13 +137,6 @@ type Service struct {
 	Clock  clock.Clock
 	Cases  CaseAccess
 	Config Config
-}
-
-func auditActor(a access.Actor) audit.Actor {
-	if a.System {
-		return audit.Actor{UserID: "system", Role: "system"}
-	}
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
 }
 
 // days is d whole days.

@@ -143,7 +143,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, taskID strin
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return errs.E(errs.Conflict, "task.already_done")
 		}
-		if _, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "task.complete",
+		if _, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "task.complete",
 			ObjectType: "case", ObjectID: t.CaseRef, Detail: "task=" + t.ID + ",kind=" + string(t.Kind)}); err != nil {
 			return errs.Internalf("audit task: %w", err)
 		}

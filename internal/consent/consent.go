@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
-	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
@@ -137,13 +136,6 @@ type Service struct {
 	Cases CaseAccess
 	// Orgs, when set, makes a grant naming an unknown organisation invalid.
 	Orgs OrgFinder
-}
-
-func auditActor(a access.Actor) audit.Actor {
-	if a.System {
-		return audit.Actor{UserID: "system", Role: "system"}
-	}
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
 }
 
 func aad(id string) vault.AAD {

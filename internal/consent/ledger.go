@@ -119,7 +119,7 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor access.Actor, 
 		id, ref.ID, string(typ), string(scope), withdraws, store.T(effective), store.T(tx.Now), by, org, enc); err != nil {
 		return nil, err
 	}
-	ev := audit.Event{Actor: auditActor(actor), Action: "consent." + string(typ), ObjectType: "case",
+	ev := audit.Event{Actor: audit.ActorFrom(actor), Action: "consent." + string(typ), ObjectType: "case",
 		ObjectID: ref.Reference, Detail: "entry=" + id + ",scope=" + string(scope)}
 	if typ == TypeOverride {
 		ev.Purpose = "consent_override:" + id
@@ -154,7 +154,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, caseID string) (
 	if err != nil {
 		return nil, err
 	}
-	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: auditActor(actor), Action: "consent.read",
+	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor), Action: "consent.read",
 		ObjectType: "case", ObjectID: ref.Reference}); err != nil {
 		return nil, errs.Internalf("audit consent read: %w", err)
 	}

@@ -54,10 +54,6 @@ func (s *Service) catalogue() *Catalogue {
 	return Default()
 }
 
-func auditActor(a access.Actor) audit.Actor {
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
-}
-
 // storedDimension is one element of the dimensions column.
 type storedDimension struct {
 	Positive   bool     `json:"positive"`
@@ -114,7 +110,7 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in RecordInput
 			store.Bool(res.Indicated), string(dimJSON), actor.OrgID, actor.UserID, store.T(now), keyID, enc); err != nil {
 			return fmt.Errorf("insert screening: %w", err)
 		}
-		_, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "screening.record",
+		_, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "screening.record",
 			ObjectType: "screening", ObjectID: sc.ID,
 			Detail: "profile=" + string(res.Profile) + ";outcome=" + string(res.Outcome) + ";version=" + res.Version})
 		return err
@@ -169,7 +165,7 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, id string) (*Scr
 		return nil, errs.E(errs.NotFound, "screening.error.not_found")
 	}
 	sc := list[0]
-	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: auditActor(actor),
+	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor),
 		Action: "screening.read", ObjectType: "screening", ObjectID: sc.ID}); err != nil {
 		return nil, errs.Internalf("audit screening read: %w", err)
 	}
@@ -198,7 +194,7 @@ func (s *Service) FindUnattached(ctx context.Context, actor access.Actor) ([]*Sc
 	if err != nil {
 		return nil, err
 	}
-	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: auditActor(actor),
+	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor),
 		Action: "screening.list", ObjectType: "screening", Detail: fmt.Sprintf("unattached;count=%d", len(list))}); err != nil {
 		return nil, errs.Internalf("audit screening list: %w", err)
 	}
@@ -237,7 +233,7 @@ func (s *Service) Attach(ctx context.Context, tx *store.Tx, actor access.Actor, 
 		caseID, store.T(tx.Now), screeningID); err != nil {
 		return errs.Internalf("attach screening: %w", err)
 	}
-	_, err = audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: "screening.attach",
+	_, err = audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "screening.attach",
 		ObjectType: "screening", ObjectID: screeningID, Detail: "case=" + caseID})
 	return err
 }

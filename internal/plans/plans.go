@@ -126,16 +126,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func auditActor(a access.Actor) audit.Actor {
-	if a.System {
-		return audit.Actor{UserID: "system", Role: "system"}
-	}
-	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
-}
-
 // written audits a change and puts it on the timeline, in tx.
 func written(ctx context.Context, tx *store.Tx, actor access.Actor, ref *cases.Ref, action, table, id, summary string) error {
-	if _, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(actor), Action: action, ObjectType: "case",
+	if _, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: action, ObjectType: "case",
 		ObjectID: ref.Reference, Detail: table + "=" + id}); err != nil {
 		return errs.Internalf("audit %s: %w", action, err)
 	}

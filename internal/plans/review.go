@@ -205,7 +205,7 @@ func (s *Service) View(ctx context.Context, actor access.Actor, caseID string) (
 	if err != nil {
 		return nil, errs.Internalf("care view: %w", err)
 	}
-	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: auditActor(actor), Action: "plan.read",
+	if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor), Action: "plan.read",
 		ObjectType: "case", ObjectID: ref.Reference}); err != nil {
 		return nil, errs.Internalf("audit plan read: %w", err)
 	}
