@@ -130,7 +130,9 @@ func cmdKeys(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "keys rotated: %+v\n", res)
+	fmt.Fprintf(e.stdout, "keys rotated: master key version %d → %d, %d data keys re-wrapped, retired versions %v\n",
+		res.From, res.To, res.Rewrapped, res.Retired)
+	fmt.Fprintln(e.stdout, "Backups made before this rotation can no longer be read: take a new backup now.")
 	return nil
 }
 
