@@ -56,6 +56,8 @@ type Change struct {
 	To     Stage
 	Actor  access.Actor
 	Tasks  []string
+	// ScreeningID is the screening to attach, on registration only.
+	ScreeningID string
 }
 
 // New returns a service over the given parts.

@@ -26,6 +26,9 @@ type Input struct {
 	// ConfirmDuplicate registers the case although a possible duplicate was
 	// reported (the user has seen the warning).
 	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`
+	// ScreeningID attaches an earlier screening (outreach, helpline) to the
+	// new case, in the registration's transaction.
+	ScreeningID string `json:"screening_id,omitempty"`
 }
 
 // Details are the investigation details of a case: sealed together, shown

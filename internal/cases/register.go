@@ -239,7 +239,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, actor access.Act
 	}
 	out.ID, out.Reference = caseID, ref
 	r := Ref{ID: caseID, Reference: ref, OwnerOrg: actor.OrgID, IsChild: child, Stage: StageSignal, Status: StatusPossible, KeyID: ckey}
-	return s.runHooks(ctx, tx, Change{Ref: r, Opened: true, To: StageSignal, Actor: actor})
+	return s.runHooks(ctx, tx, Change{Ref: r, Opened: true, To: StageSignal, Actor: actor, ScreeningID: in.ScreeningID})
 }
 
 // writeIndex replaces nothing: it adds the blind indexes of a new person.
