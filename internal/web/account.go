@@ -9,17 +9,6 @@ import (
 	"github.com/ura-nrm/ura/internal/i18n"
 )
 
-type dashboardData struct {
-	RoleTitle string
-	Role      string
-}
-
-func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
-	st := reqState(r)
-	p := s.newPage(r, "dashboard.title."+string(st.user.Role), dashboardData{Role: string(st.user.Role)})
-	s.render(w, r, http.StatusOK, "dashboard", p)
-}
-
 type accountData struct {
 	User     *auth.User
 	Sessions []auth.SessionInfo

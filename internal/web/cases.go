@@ -177,6 +177,8 @@ type caseData struct {
 	Decidable      []cases.Status
 	Orgs           []*auth.Org
 	CanBreakGlass  bool
+	// Records are the consent, care, notes and tasks sections (caserecords.go).
+	Records *caseRecords
 }
 
 func (s *server) handleCase(w http.ResponseWriter, r *http.Request) {
@@ -199,6 +201,10 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 			s.renderError(w, r, err)
 			return
 		}
+	}
+	if d.Records, err = s.loadCaseRecords(r, a, c, st.p); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	p := s.newPage(r, "case.title", d)
 	p.Title = c.Reference

@@ -141,11 +141,15 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 // handler answers 413.
 func (s *server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.app.Cfg.MaxBodyBytes {
+		limit := s.app.Cfg.MaxBodyBytes
+		if l, ok := s.uploadLimit(r); ok && l > limit {
+			limit = l // document uploads only (caserecords_notes.go)
+		}
+		if r.ContentLength > limit {
 			s.renderError(w, r, errs.E(errs.TooLarge, "error.too_large"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.app.Cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
