@@ -55,6 +55,30 @@ const (
 	TaskView         Action = "task.view"         // the open tasks of one's organisation
 	TaskComplete     Action = "task.complete"
 	TaskOverdue      Action = "task.overdue" // every case's overdue tasks, statistical view
+
+	// Duplicate persons (internal/dedup): the coordinator reviews the pairs
+	// the job proposes (case references, scores, evidence codes — no
+	// personal value) and merges or dismisses them. Comparing the persons
+	// themselves takes break-glass on each case, audited and reviewed.
+	DuplicateReview Action = "duplicate.review" // list pairs, dismiss
+	DuplicateMerge  Action = "duplicate.merge"  // merge two persons and undo a merge, with a reason
+
+	// Referrals (internal/referral): the service directory, shelter capacity
+	// and stays, placement proposals, referrals between organisations.
+	ServiceView     Action = "service.view"      // the directory and the shelters' availability board
+	ServiceManage   Action = "service.manage"    // a provider's own services; the coordinator every one
+	DirectoryImport Action = "directory.import"  // load an Open Referral (HSDS) file
+	ReferralCreate  Action = "referral.create"   // propose placements for a case, refer it, withdraw one's referral
+	ReferralView    Action = "referral.view"     // one's organisation's inbox and outbox
+	ReferralAnswer  Action = "referral.answer"   // accept, decline and complete referrals to one's organisation
+	StayRecord      Action = "stay.record"       // admissions to and discharges from one's organisation's shelters
+	StayApproveExit Action = "stay.approve_exit" // approve a permanent exit from the secure facility
+
+	// Notifications (internal/notify): everyone reads their own; the
+	// administrator sees the e-mail outbox (failed and waiting deliveries,
+	// by account id, never an address) to notice a mail server refusing Ura.
+	NotificationRead   Action = "notification.read"
+	NotificationOutbox Action = "notification.outbox"
 )
 
 // rule is one line of the policy.
@@ -127,6 +151,31 @@ var policy = []rule{
 	{TaskView, plus(caseRoles(Org), Coordinator, Org)},
 	{TaskComplete, plus(caseRoles(Org), Coordinator, Org)},
 	{TaskOverdue, map[Role]Scope{Coordinator: Stats}},
+
+	// Duplicates span organisations, so only the coordinator, who sees every
+	// case's statistical fields, reviews them; no personal value is shown.
+	{DuplicateReview, map[Role]Scope{Coordinator: All}},
+	{DuplicateMerge, map[Role]Scope{Coordinator: All}},
+
+	// Referrals: everyone who works cases reads the directory (shelter
+	// locations stay with each shelter's own users); providers keep their
+	// own entries, the coordinator every entry and the imports. Those who
+	// place people refer a case whose team they are on (prosecutors do not
+	// place; they approve a high-risk exit from the secure facility, with
+	// the police). A referral is answered by the receiving organisation;
+	// the coordinator follows every referral's statistical fields.
+	{ServiceView, plus(caseRoles(All), Coordinator, All)},
+	{ServiceManage, map[Role]Scope{Advocate: Org, SocialWorker: Org, Shelter: Org, NGO: Org, Coordinator: All}},
+	{DirectoryImport, map[Role]Scope{Coordinator: All}},
+	{ReferralCreate, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team, Helpline: Team}},
+	{ReferralView, plus(caseRoles(Org), Coordinator, Stats)},
+	{ReferralAnswer, map[Role]Scope{Advocate: Org, SocialWorker: Org, Shelter: Org, NGO: Org}},
+	{StayRecord, map[Role]Scope{Shelter: Org, NGO: Org}},
+	{StayApproveExit, map[Role]Scope{Police: Team, Prosecutor: Team}},
+
+	// Notifications are addressed to one user: Own for every role.
+	{NotificationRead, every(Own)},
+	{NotificationOutbox, map[Role]Scope{Admin: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

@@ -14,8 +14,11 @@ import (
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/notify"
+	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -33,6 +36,16 @@ type Deps struct {
 	// Records serves consent, notes and documents, assessments and plans,
 	// and tasks (caserecords.go).
 	Records CaseRecords
+
+	// Dedup serves the coordinator's review of duplicate persons (dedup.go).
+	Dedup *dedup.Service
+
+	// Notify serves the caller's notifications (notify.go); nil answers 404.
+	Notify *notify.Service
+
+	// Referral serves the service directory, placements, referrals and
+	// shelter stays (referral.go); nil answers 404.
+	Referral *referral.Service
 }
 
 // Route is one API endpoint and the action the policy must allow.
@@ -76,6 +89,38 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/api/v1/cases/{id}/documents", Action: access.DocumentRead, h: (*api).handleDocuments},
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/documents", Action: access.DocumentWrite, h: (*api).handleDocumentUpload},
 	{Method: "GET", Pattern: "/api/v1/documents/{id}", Action: access.DocumentRead, h: (*api).handleDocument},
+
+	// Notifications (notify.go).
+	{Method: "GET", Pattern: "/api/v1/notifications", Action: access.NotificationRead, h: (*api).handleNotifications},
+	{Method: "POST", Pattern: "/api/v1/notifications/{id}/read", Action: access.NotificationRead, h: (*api).handleNotificationRead},
+	{Method: "GET", Pattern: "/api/v1/notification-outbox", Action: access.NotificationOutbox, h: (*api).handleNotificationOutbox},
+
+	// Duplicate persons (dedup.go).
+	{Method: "GET", Pattern: "/api/v1/duplicates", Action: access.DuplicateReview, h: (*api).handleDuplicates},
+	{Method: "POST", Pattern: "/api/v1/duplicates/{id}/merge", Action: access.DuplicateMerge, h: (*api).handleDuplicateMerge},
+	{Method: "POST", Pattern: "/api/v1/duplicates/{id}/dismiss", Action: access.DuplicateReview, h: (*api).handleDuplicateDismiss},
+	{Method: "POST", Pattern: "/api/v1/merges/{id}/undo", Action: access.DuplicateMerge, h: (*api).handleMergeUndo},
+
+	// Referrals (referral.go).
+	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},
+	{Method: "POST", Pattern: "/api/v1/services", Action: access.ServiceManage, h: (*api).handleServiceCreate},
+	{Method: "GET", Pattern: "/api/v1/services/{id}", Action: access.ServiceView, h: (*api).handleServiceGet},
+	{Method: "PATCH", Pattern: "/api/v1/services/{id}", Action: access.ServiceManage, h: (*api).handleServiceUpdate},
+	{Method: "GET", Pattern: "/api/v1/shelters/availability", Action: access.ServiceView, h: (*api).handleAvailability},
+	{Method: "GET", Pattern: "/api/v1/directory/export", Action: access.ServiceView, h: (*api).handleDirectoryExport},
+	{Method: "POST", Pattern: "/api/v1/directory/import", Action: access.DirectoryImport, h: (*api).handleDirectoryImport},
+	{Method: "GET", Pattern: "/api/v1/cases/{id}/placements", Action: access.ReferralCreate, h: (*api).handlePlacements},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/referrals", Action: access.ReferralCreate, h: (*api).handleReferralCreate},
+	{Method: "GET", Pattern: "/api/v1/referrals", Action: access.ReferralView, h: (*api).handleReferralList},
+	{Method: "GET", Pattern: "/api/v1/referrals/{id}", Action: access.ReferralView, h: (*api).handleReferralGet},
+	{Method: "POST", Pattern: "/api/v1/referrals/{id}/accept", Action: access.ReferralAnswer, h: (*api).handleReferralAccept},
+	{Method: "POST", Pattern: "/api/v1/referrals/{id}/decline", Action: access.ReferralAnswer, h: (*api).handleReferralDecline},
+	{Method: "POST", Pattern: "/api/v1/referrals/{id}/complete", Action: access.ReferralAnswer, h: (*api).handleReferralComplete},
+	{Method: "POST", Pattern: "/api/v1/referrals/{id}/withdraw", Action: access.ReferralCreate, h: (*api).handleReferralWithdraw},
+	{Method: "GET", Pattern: "/api/v1/referrals/waiting", Action: access.ReferralView, h: (*api).handleWaiting},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/stays", Action: access.StayRecord, h: (*api).handleAdmit},
+	{Method: "POST", Pattern: "/api/v1/stays/{id}/discharge", Action: access.StayRecord, h: (*api).handleDischarge},
+	{Method: "POST", Pattern: "/api/v1/stays/{id}/exit-approvals", Action: access.StayApproveExit, h: (*api).handleExitApproval},
 }
 
 // Routes returns the API routes (for the access matrix and OpenAPI tests).

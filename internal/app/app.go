@@ -16,8 +16,11 @@ import (
 	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
+	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
+	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/vault"
 )
@@ -37,10 +40,19 @@ type App struct {
 	Notes   *casenotes.Service
 	Plans   *plans.Service
 	Clocks  *clocks.Service
+	// Referral is the service directory, shelter capacity and referrals;
+	// its Notifier is nil until notifications are wired.
+	Referral *referral.Service
 	// Screenings are indicator screenings, made before or within a case.
 	Screenings *identify.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
+
+	// Dedup finds persons registered twice and merges them (coordinator).
+	Dedup *dedup.Service
+
+	// Notify keeps in-app notifications and their e-mail outbox.
+	Notify *notify.Service
 }
 
 // Options tune Open.
@@ -113,6 +125,11 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Notes = &casenotes.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	a.Plans = &plans.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Clocks: a.Clocks, Orgs: a.Auth,
 		SetRiskLevel: cases.SetRiskLevel}
+	a.Referral = referral.New(db, v, o.Clock, a.Cases, a.Consent)
+	a.Dedup = &dedup.Service{DB: db, Vault: v, Clock: o.Clock, Config: dedup.DefaultConfig()}
+	a.Cases.Likely = a.Dedup
+	a.Notify = notify.New(db, o.Clock, a.Auth, cfg, o.Log)
+	a.Referral.Notifier = referralNotifier{a.Notify}
 	return a, nil
 }
 
@@ -126,3 +143,11 @@ func (a *App) Close() error {
 
 // ErrRealData refuses demo mode on a store that holds real accounts.
 var ErrRealData = errors.New("demo mode refused: this store holds real (non-demo) accounts")
+
+// referralNotifier hands referral events to the notification service; the
+// two Notification types have the same fields, so one converts to the other.
+type referralNotifier struct{ *notify.Service }
+
+func (r referralNotifier) Notify(ctx context.Context, tx *store.Tx, n referral.Notification) error {
+	return r.Service.Notify(ctx, tx, notify.Notification(n))
+}

@@ -42,6 +42,9 @@ type Service struct {
 	// period and creates the child tasks from here. An error rolls back the
 	// change.
 	OnChange []Hook
+	// Likely, when set, adds likely duplicates (fuzzy matching) to the
+	// exact check of registration (likely.go).
+	Likely LikelyFinder
 }
 
 // Hook is called in the transaction that changed a case.

@@ -47,7 +47,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, in Input) (*Regi
 		return nil, err
 	}
 	entries := in.Person.indexEntries()
-	hits, err := s.findDuplicates(ctx, s.DB.Read(), actor, entries)
+	hits, err := s.findAllDuplicates(ctx, actor, &in.Person, entries)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, actor access.Act
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, personID, pkey, penc, p.Sex, band, p.Citizenship, store.Bool(child), store.T(now)); err != nil {
 		return errs.Internalf("insert person: %w", err)
 	}
-	if err := s.writeIndex(ctx, tx, personID, entries); err != nil {
+	if err := s.writePersonIndexes(ctx, tx, personID, p, entries); err != nil {
 		return err
 	}
 	ckey, err := s.Vault.NewDataKey(ctx, tx, "case")

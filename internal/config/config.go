@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,6 +43,24 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+
+	// SMTP is the relay that carries e-mail notifications; with no Host they
+	// stay queued (internal/notify).
+	SMTP SMTP
+}
+
+// SMTP configures the mail relay. The password comes only from the file named
+// by URA_SMTP_PASSWORD_FILE: not a flag (process lists), not a variable
+// (/proc/PID/environ, unit files).
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	// From is the sender address of notifications, e.g. "Ura <ura@example.org>".
+	From string
+	// StartTLS is required (default), opportunistic or none.
+	StartTLS string
 }
 
 // Default returns the defaults.
@@ -52,6 +72,7 @@ func Default() Config {
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 20 * time.Second,
 		LogLevel:        "info",
+		SMTP:            SMTP{Port: 587, StartTLS: "required"},
 	}
 }
 
@@ -79,7 +100,81 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	if v := getenv("URA_TRUST_PROXY"); v == "1" || v == "true" {
 		c.TrustProxy = true
 	}
+	return c.SMTP.fromEnv(getenv)
+}
+
+func (m *SMTP) fromEnv(getenv func(string) string) error {
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&m.Host, "URA_SMTP_HOST")
+	set(&m.Username, "URA_SMTP_USERNAME")
+	set(&m.From, "URA_SMTP_FROM")
+	set(&m.StartTLS, "URA_SMTP_STARTTLS")
+	if v := getenv("URA_SMTP_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			return errors.New("URA_SMTP_PORT must be a number")
+		}
+		m.Port = p
+	}
+	if getenv("URA_SMTP_PASSWORD") != "" {
+		return errors.New("URA_SMTP_PASSWORD is not read: put the password in a file and set URA_SMTP_PASSWORD_FILE")
+	}
+	if f := getenv("URA_SMTP_PASSWORD_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("URA_SMTP_PASSWORD_FILE: %w", err)
+		}
+		m.Password = strings.TrimRight(string(b), "\r\n")
+	}
 	return nil
+}
+
+// validate checks the relay settings; an empty Host turns e-mail off.
+func (m *SMTP) validate() error {
+	if m.StartTLS == "" {
+		m.StartTLS = "required"
+	}
+	switch m.StartTLS {
+	case "required", "opportunistic", "none":
+	default:
+		return errors.New("URA_SMTP_STARTTLS must be required, opportunistic or none")
+	}
+	if m.Host == "" {
+		if m.Username != "" || m.Password != "" {
+			return errors.New("SMTP credentials are set but URA_SMTP_HOST is not")
+		}
+		return nil
+	}
+	if m.Port < 1 || m.Port > 65535 {
+		return errors.New("URA_SMTP_PORT must be between 1 and 65535")
+	}
+	if strings.ContainsAny(m.Host, " /:@\r\n") && net.ParseIP(m.Host) == nil {
+		return errors.New("URA_SMTP_HOST must be a host name or an IP address")
+	}
+	a, err := mail.ParseAddress(m.From)
+	if err != nil || strings.ContainsAny(m.From, "\r\n") {
+		return errors.New("URA_SMTP_FROM must be an e-mail address (e.g. Ura <ura@example.org>)")
+	}
+	m.From = a.String()
+	if m.Password != "" && m.Username == "" {
+		return errors.New("URA_SMTP_PASSWORD_FILE is set but URA_SMTP_USERNAME is not")
+	}
+	if m.Username != "" && m.StartTLS == "none" && !isLoopback(m.Host) {
+		return errors.New("URA_SMTP_STARTTLS=none would send the SMTP password in clear: use required")
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // StoreFlags registers the flags every subcommand shares: --data and --db.
@@ -132,7 +227,7 @@ func (c *Config) Validate() error {
 	default:
 		return errors.New("URA_LOG_LEVEL must be debug, info, warn or error")
 	}
-	return nil
+	return c.SMTP.validate()
 }
 
 // Secure reports whether the public URL is https (cookies get Secure).
@@ -150,5 +245,11 @@ func (c Config) Masked() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "addr=%s\ndata=%s\ndb=%s\nkey_file=%s\ncountry=%s\npublic_url=%s\ntrust_proxy=%t\nmax_body_bytes=%d\nlog_level=%s\n",
 		c.Addr, c.DataDir, db, c.KeyFile, c.Country, c.PublicURL, c.TrustProxy, c.MaxBodyBytes, c.LogLevel)
+	pw := ""
+	if c.SMTP.Password != "" {
+		pw = "****"
+	}
+	fmt.Fprintf(&b, "smtp_host=%s\nsmtp_port=%d\nsmtp_username=%s\nsmtp_password=%s\nsmtp_from=%s\nsmtp_starttls=%s\n",
+		c.SMTP.Host, c.SMTP.Port, c.SMTP.Username, pw, c.SMTP.From, c.SMTP.StartTLS)
 	return b.String()
 }

@@ -48,8 +48,20 @@ func Platform(a *app.App) []Job {
 			_, err := a.Clocks.Remind(ctx, now)
 			return err
 		}},
+		{Name: "referrals.sweep", Every: 5 * time.Minute, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Referral.Sweep(ctx, now)
+			return err
+		}},
 		{Name: "sessions.purge", Every: 10 * time.Minute, Run: func(ctx context.Context, now time.Time) error {
 			return a.Auth.Purge(ctx)
+		}},
+		{Name: "dedup.scan", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Dedup.Scan(ctx, now)
+			return err
+		}},
+		{Name: "notify.deliver", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+			_, _, err := a.Notify.Deliver(ctx, now)
+			return err
 		}},
 	}
 }

@@ -39,7 +39,7 @@ func New(a *app.App) (http.Handler, error) {
 	}
 	mux.Handle("GET /static/", static.Handler())
 	apiH := api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Log: a.Log, Cases: a.Cases, Screenings: a.Screenings,
-		Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks}})
+		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral, Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks}})
 	mux.Handle("/api/", apiH)
 	mux.HandleFunc("/", s.handleNotFound)
 

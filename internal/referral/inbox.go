@@ -1,0 +1,267 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// Referral is a referral as one actor may see it. Reason and DeclineReason
+// are filled for the sending and receiving organisations only; Case is the
+// minimum summary a receiver needs before it accepts (statistical fields);
+// Next proposes the following services after a decline (sender only).
+type Referral struct {
+	ID            string       `json:"id"`
+	CaseID        string       `json:"case_id"`
+	CaseRef       string       `json:"case_reference"`
+	ServiceID     string       `json:"service_id"`
+	ServiceName   string       `json:"service_name,omitempty"`
+	ServiceType   string       `json:"service_type"`
+	FromOrg       string       `json:"from_organisation"`
+	FromOrgName   string       `json:"from_organisation_name,omitempty"`
+	FromUser      string       `json:"from_user,omitempty"`
+	ToOrg         string       `json:"to_organisation"`
+	ToOrgName     string       `json:"to_organisation_name,omitempty"`
+	Urgency       string       `json:"urgency"`
+	State         string       `json:"state"`
+	Overdue       bool         `json:"overdue"`
+	Deadline      time.Time    `json:"deadline"`
+	ConsentBasis  string       `json:"consent_basis,omitempty"`
+	Reason        string       `json:"reason,omitempty"`
+	DeclineCode   string       `json:"decline_code,omitempty"`
+	DeclineReason string       `json:"decline_reason,omitempty"`
+	Outcome       string       `json:"outcome,omitempty"`
+	CreatedAt     time.Time    `json:"created_at"`
+	AnsweredAt    *time.Time   `json:"answered_at,omitempty"`
+	CompletedAt   *time.Time   `json:"completed_at,omitempty"`
+	Case          *CaseSummary `json:"case,omitempty"`
+	Next          []*Proposal  `json:"next,omitempty"`
+
+	reasonEnc, declineEnc []byte
+}
+
+// CaseSummary is what a referral shows of its case: statistical fields.
+type CaseSummary struct {
+	Reference   string `json:"reference"`
+	Stage       string `json:"stage"`
+	IsChild     bool   `json:"is_child"`
+	AgeBand     string `json:"age_band,omitempty"`
+	Sex         string `json:"sex,omitempty"`
+	Citizenship string `json:"citizenship,omitempty"`
+	RiskLevel   string `json:"risk_level,omitempty"`
+}
+
+const referralColumns = `r.id, r.case_id, r.case_ref, r.service_id, s.name, r.service_type, r.from_org, fo.name, r.from_user,
+	r.to_org, tor.name, r.urgency, r.state, r.overdue, r.deadline, r.consent_basis, r.decline_code, r.outcome,
+	r.created_at, r.answered_at, r.completed_at, r.reason_enc, r.decline_reason_enc`
+
+const referralFrom = ` FROM referrals r JOIN services s ON s.id = r.service_id
+	JOIN organisations fo ON fo.id = r.from_org JOIN organisations tor ON tor.id = r.to_org`
+
+func scanReferral(row interface{ Scan(...any) error }, extra ...any) (*Referral, error) {
+	var r Referral
+	var overdue int
+	var deadline, created, answered, completed store.Time
+	dest := []any{&r.ID, &r.CaseID, &r.CaseRef, &r.ServiceID, &r.ServiceName, &r.ServiceType, &r.FromOrg, &r.FromOrgName,
+		&r.FromUser, &r.ToOrg, &r.ToOrgName, &r.Urgency, &r.State, &overdue, &deadline, &r.ConsentBasis, &r.DeclineCode,
+		&r.Outcome, &created, &answered, &completed, &r.reasonEnc, &r.declineEnc}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	r.Overdue, r.Deadline, r.CreatedAt = overdue == 1, deadline.Time, created.Time
+	if answered.Valid {
+		r.AnsweredAt = &answered.Time
+	}
+	if completed.Valid {
+		r.CompletedAt = &completed.Time
+	}
+	return &r, nil
+}
+
+// FindReferralByID returns a referral to its sender's and receiver's users
+// (with the reasons, audited as a read) and its statistical fields to the
+// coordinator; anyone else is told it does not exist.
+func (s *Service) FindReferralByID(ctx context.Context, actor access.Actor, id string) (*Referral, error) {
+	if err := access.Check(actor, access.ReferralView); err != nil {
+		return nil, err
+	}
+	if id == "" || len(id) > 64 {
+		return nil, errNotFound
+	}
+	q := s.DB.Read()
+	r, err := scanReferral(q.QueryRowContext(ctx, `SELECT `+referralColumns+referralFrom+` WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, errs.Internalf("read referral: %w", err)
+	}
+	party := actor.OrgID == r.FromOrg || actor.OrgID == r.ToOrg
+	if !party && access.ScopeOf(actor, access.ReferralView) < access.Stats {
+		return nil, errNotFound
+	}
+	ref, err := s.caseRef(ctx, q, r.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if list, _, err := s.Cases.FindCases(ctx, access.SystemActor, cases.CaseFilter{Reference: &ref.Reference, Limit: 1}); err == nil && len(list) == 1 {
+		c := list[0]
+		r.Case = &CaseSummary{Reference: c.Reference, Stage: string(c.Stage), IsChild: c.IsChild, AgeBand: c.AgeBand, Sex: c.Sex,
+			Citizenship: c.Citizenship, RiskLevel: c.RiskLevel}
+	}
+	if party {
+		if _, err := audit.AppendNow(ctx, s.DB, s.Clock.Now(), audit.Event{Actor: audit.ActorFrom(actor), Action: "referral.read",
+			ObjectType: "referral", ObjectID: r.ID, Detail: "case=" + r.CaseRef}); err != nil {
+			return nil, errs.Internalf("audit referral read: %w", err)
+		}
+		if r.Reason, err = s.Vault.OpenString(ctx, q, ref.KeyID, reasonAAD(r.ID, "reason"), r.reasonEnc); err != nil {
+			return nil, errs.Internalf("open reason: %w", err)
+		}
+		if r.declineEnc != nil {
+			if r.DeclineReason, err = s.Vault.OpenString(ctx, q, ref.KeyID, reasonAAD(r.ID, "decline_reason"), r.declineEnc); err != nil {
+				return nil, errs.Internalf("open reason: %w", err)
+			}
+		}
+	}
+	if r.State == StateDeclined && actor.OrgID == r.FromOrg {
+		if r.Next, err = s.nextServices(ctx, ref, r.ServiceType); err != nil {
+			return nil, err
+		}
+	}
+	r.reasonEnc, r.declineEnc = nil, nil
+	return r, nil
+}
+
+// nextServices proposes, after a decline, the fitting services of the same
+// type that have not declined or been asked for this case already.
+func (s *Service) nextServices(ctx context.Context, ref *cases.Ref, typ string) ([]*Proposal, error) {
+	p, err := s.profile(ctx, ref, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.propose(ctx, s.DB.Read(), p, PlacementQuery{Type: typ, Limit: MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	asked := map[string]bool{}
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT service_id FROM referrals WHERE case_id = $1`, ref.ID)
+	if err != nil {
+		return nil, errs.Internalf("read referrals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, errs.Internalf("read referrals: %w", err)
+		}
+		asked[id] = true
+	}
+	var out []*Proposal
+	for _, pr := range all {
+		if pr.Fits && !asked[pr.Service.ID] && len(out) < 3 {
+			out = append(out, pr)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ReferralFilter selects a list: Direction in (to the actor's
+// organisation), out (from it) or all (the coordinator only); State one
+// state; OverdueOnly the overdue pending ones.
+type ReferralFilter struct {
+	Direction   string
+	State       *string
+	OverdueOnly bool
+	Offset      int
+	Limit       int
+}
+
+// FindReferrals lists an organisation's inbox or outbox: pending first
+// (overdue first, then the nearest deadline), then the rest, newest first.
+// Lists carry no reasons.
+func (s *Service) FindReferrals(ctx context.Context, actor access.Actor, f ReferralFilter) ([]*Referral, int, error) {
+	if err := access.Check(actor, access.ReferralView); err != nil {
+		return nil, 0, err
+	}
+	args := []any{}
+	add := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	var where string
+	switch f.Direction {
+	case "", "in":
+		where = "r.to_org = " + add(actor.OrgID)
+	case "out":
+		where = "r.from_org = " + add(actor.OrgID)
+	case "all":
+		if access.ScopeOf(actor, access.ReferralView) < access.Stats {
+			return nil, 0, errs.E(errs.Forbidden, "error.forbidden")
+		}
+		where = "1 = 1"
+	default:
+		return nil, 0, errs.InvalidField("direction", "validation.invalid_choice")
+	}
+	if f.State != nil {
+		where += " AND r.state = " + add(*f.State)
+	}
+	if f.OverdueOnly {
+		where += " AND r.overdue = 1 AND r.state = 'pending'"
+	}
+	if f.Limit <= 0 || f.Limit > MaxLimit {
+		f.Limit = MaxLimit
+	}
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+referralColumns+`, COUNT(*) OVER()`+referralFrom+` WHERE `+where+`
+		ORDER BY CASE WHEN r.state = 'pending' THEN 0 ELSE 1 END, r.overdue DESC,
+		CASE WHEN r.state = 'pending' THEN r.deadline ELSE '' END, r.created_at DESC, r.id
+		LIMIT `+add(f.Limit)+` OFFSET `+add(max(0, f.Offset)), args...)
+	if err != nil {
+		return nil, 0, errs.Internalf("find referrals: %w", err)
+	}
+	defer rows.Close()
+	var out []*Referral
+	total := 0
+	for rows.Next() {
+		r, err := scanReferral(rows, &total)
+		if err != nil {
+			return nil, 0, errs.Internalf("find referrals: %w", err)
+		}
+		r.reasonEnc, r.declineEnc = nil, nil
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// Waiting is one thing waiting on a user: a referral to answer, or an exit
+// from the secure facility to approve.
+type Waiting struct {
+	Kind     string    `json:"kind"` // referral | exit_approval
+	ID       string    `json:"id"`
+	CaseRef  string    `json:"case_reference"`
+	Urgency  string    `json:"urgency,omitempty"`
+	Deadline time.Time `json:"deadline,omitempty"`
+	Overdue  bool      `json:"overdue"`
+}
+
+// WaitingOn is a user's task list: pending referrals to their organisation
+// (when their role answers referrals), overdue and nearest deadline first.
+func (s *Service) WaitingOn(ctx context.Context, actor access.Actor) ([]Waiting, error) {
+	var out []Waiting
+	if access.Can(actor, access.ReferralAnswer) {
+		st := StatePending
+		list, _, err := s.FindReferrals(ctx, actor, ReferralFilter{Direction: "in", State: &st})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range list {
+			out = append(out, Waiting{Kind: "referral", ID: r.ID, CaseRef: r.CaseRef, Urgency: r.Urgency, Deadline: r.Deadline,
+				Overdue: r.Overdue})
+		}
+	}
+	return out, nil
+}
