@@ -101,6 +101,11 @@ type caseNewData struct {
 	Checked     map[string]bool
 	DocTypes    []string
 	ShowConfirm bool
+	// EditID, Version, HasPerson and HasDetails turn the form into the edit
+	// form of an existing case (case_edit.go).
+	EditID                string
+	Version               int
+	HasPerson, HasDetails bool
 }
 
 func (s *server) handleCaseNew(w http.ResponseWriter, r *http.Request) {
