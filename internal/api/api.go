@@ -66,6 +66,7 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/api/v1/cases", Action: access.CaseList, h: (*api).handleCaseList},
 	{Method: "POST", Pattern: "/api/v1/cases", Action: access.CaseCreate, h: (*api).handleCaseCreate},
 	{Method: "GET", Pattern: "/api/v1/cases/{id}", Action: access.CaseView, h: (*api).handleCaseGet},
+	{Method: "POST", Pattern: "/api/v1/cases/search", Action: access.CaseView, h: (*api).handleCaseSearch},
 	{Method: "PATCH", Pattern: "/api/v1/cases/{id}", Action: access.CaseEdit, h: (*api).handleCaseUpdate},
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/transitions", Action: access.CaseTransition, h: (*api).handleCaseTransition},
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/decisions", Action: access.CaseDecide, h: (*api).handleCaseDecision},

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -149,7 +150,35 @@ type caseSummary struct {
 // proxy logs: clients should prefer reference and statistical filters, and
 // the name search is audited.
 func (a *api) handleCaseList(w http.ResponseWriter, r *http.Request, u *auth.User) {
-	f, err := CaseFilterFromQuery(r.URL.Query())
+	q := r.URL.Query()
+	// A name or a birth date in a URL reaches proxy and server logs: those
+	// searches go in a request body (POST /api/v1/cases/search).
+	for _, k := range []string{"name", "birth_date"} {
+		if q.Has(k) {
+			WriteProblem(w, r, errs.InvalidField(k, "case.search_in_body"), a.Log)
+			return
+		}
+	}
+	a.listCases(w, r, u, q)
+}
+
+// handleCaseSearch is the list with its filters in a JSON body, so a name or
+// a birth date never travels in a URL.
+func (a *api) handleCaseSearch(w http.ResponseWriter, r *http.Request, u *auth.User) {
+	var body map[string]string
+	if err := decodeSearch(r, &body); err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
+	q := url.Values{}
+	for k, v := range body {
+		q.Set(k, v)
+	}
+	a.listCases(w, r, u, q)
+}
+
+func (a *api) listCases(w http.ResponseWriter, r *http.Request, u *auth.User, q url.Values) {
+	f, err := CaseFilterFromQuery(q)
 	if err != nil {
 		WriteProblem(w, r, err, a.Log)
 		return
@@ -258,4 +287,27 @@ func (a *api) handleCaseUpdate(w http.ResponseWriter, r *http.Request, u *auth.U
 		return
 	}
 	a.handleCaseGet(w, r, u)
+}
+
+// searchKeys are the filters a search body may carry.
+var searchKeys = map[string]bool{"reference": true, "name": true, "birth_date": true, "sex": true, "citizenship": true,
+	"municipality": true, "exploitation_country": true, "exploitation": true, "risk_level": true, "opened_from": true,
+	"opened_to": true, "stage": true, "status": true, "child": true, "offset": true, "limit": true}
+
+// decodeSearch reads a search body: one JSON object of string values, at most
+// 64 KiB, with known keys only (an unknown key is refused, never echoed).
+func decodeSearch(r *http.Request, dst *map[string]string) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	if err := dec.Decode(dst); err != nil {
+		return errs.E(errs.Invalid, "error.invalid").Wrap(err)
+	}
+	if dec.More() {
+		return errs.E(errs.Invalid, "error.invalid")
+	}
+	for k := range *dst {
+		if !searchKeys[k] {
+			return errs.E(errs.Invalid, "error.invalid")
+		}
+	}
+	return nil
 }
