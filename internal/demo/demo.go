@@ -86,6 +86,9 @@ func Load(ctx context.Context, a *app.App) ([]Credential, error) {
 		}
 		orgIDs[i] = found.ID
 	}
+	if err := loadServices(ctx, a); err != nil {
+		return nil, err
+	}
 	var creds []Credential
 	for _, acc := range accounts {
 		pw := Password()

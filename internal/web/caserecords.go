@@ -29,6 +29,8 @@ type caseRecords struct {
 	Care    *careSection
 	Notes   *notesSection
 	Tasks   *tasksSection
+	// Referrals is the referrals and stays section (referral_case.go).
+	Referrals *referralsSection
 	// Refill holds the values of the form that failed, by form name, so
 	// only that form is filled in again.
 	Refill  map[string]url.Values
@@ -85,6 +87,7 @@ func (s *server) loadCaseRecords(r *http.Request, a access.Actor, c *cases.Case,
 		func() error { return s.loadCare(r, a, c, d) },
 		func() error { return s.loadNotes(r, a, c, d) },
 		func() error { return s.loadTasks(r, a, c, d, p) },
+		func() error { return s.loadReferrals(r, a, c, d, p) },
 	} {
 		if err := load(); err != nil && !absent(err) {
 			return nil, err

@@ -125,6 +125,10 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/", "nav.dashboard", access.DashboardView},
 		{"/screening", "nav.screening", access.ScreeningAssess},
 		{"/cases", "nav.cases", access.CaseList},
+		{"/referrals", "nav.referrals", access.ReferralView},
+		{"/services", "nav.services", access.ServiceView},
+		{"/shelters", "nav.shelters", access.ServiceView},
+		{"/notifications", "nav.notifications", access.NotificationRead},
 		{"/audit", "nav.audit", access.AuditRead},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},
@@ -134,7 +138,14 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 	for _, it := range items {
 		if access.Can(a, it.act) {
 			cur := r.URL.Path == it.href || (it.href != "/" && strings.HasPrefix(r.URL.Path, it.href))
-			out = append(out, navItem{Href: it.href, Label: st.p.T(it.key), Current: cur})
+			label := st.p.T(it.key)
+			if it.href == "/notifications" && s.app.Notify != nil {
+				// The unread count rides on the label, so the layout's contract is unchanged.
+				if n, err := s.app.Notify.UnreadCount(r.Context(), a); err == nil && n > 0 {
+					label = st.p.T("nav.notifications_unread", "count", n)
+				}
+			}
+			out = append(out, navItem{Href: it.href, Label: label, Current: cur})
 		}
 	}
 	return out
