@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/apptest"
+
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/api"
-	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
-	"github.com/ura-nrm/ura/internal/clock"
-	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
@@ -26,20 +25,7 @@ import (
 func newNotifyEnv(t *testing.T, e store.Engine) (http.Handler, map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	o := storetest.Options(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DB = o.DataDir, o.URL
-	if cfg.DataDir == "" {
-		cfg.DataDir = t.TempDir()
-	}
-	ac := auth.DefaultConfig()
-	ac.Argon = auth.Argon2Params{Time: 1, Memory: 64, Threads: 1}
-	clk := clock.NewFake(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC))
-	a, err := app.Open(ctx, cfg, app.Options{Migrate: true, CreateKey: true, Clock: clk, Auth: &ac})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a, clk := apptest.Open(t, e)
 	orgs := map[string]string{}
 	tokens := map[string]string{}
 	for _, u := range []struct {
@@ -62,7 +48,7 @@ func newNotifyEnv(t *testing.T, e store.Engine) (http.Handler, map[string]string
 			t.Fatal(err)
 		}
 	}
-	err = a.DB.InTx(ctx, clk.Now(), func(tx *store.Tx) error {
+	err := a.DB.InTx(ctx, clk.Now(), func(tx *store.Tx) error {
 		return a.Notify.Notify(ctx, tx, notify.Notification{OrgID: orgs["A"], Kind: "referral.received",
 			ObjectType: "referral", ObjectID: "ref1", CaseRef: "XK-2026-0001"})
 	})

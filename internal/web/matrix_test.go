@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/apptest"
+
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/clock"
-	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 	"github.com/ura-nrm/ura/internal/web"
@@ -34,20 +35,7 @@ type env struct {
 func newEnv(t testing.TB, e store.Engine) *env {
 	t.Helper()
 	ctx := context.Background()
-	o := storetest.Options(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DB = o.DataDir, o.URL
-	if cfg.DataDir == "" {
-		cfg.DataDir = t.TempDir()
-	}
-	ac := auth.DefaultConfig()
-	ac.Argon = auth.Argon2Params{Time: 1, Memory: 64, Threads: 1}
-	clk := clock.NewFake(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC))
-	a, err := app.Open(ctx, cfg, app.Options{Migrate: true, CreateKey: true, Clock: clk, Auth: &ac})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a, clk := apptest.Open(t, e)
 	h, err := web.New(a)
 	if err != nil {
 		t.Fatal(err)
