@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ura-nrm/ura/internal/demo"
+	"github.com/ura-nrm/ura/internal/linkage/synth"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
@@ -130,6 +132,19 @@ func TestRawDatabaseHoldsNoPersonalValue(t *testing.T) {
 		if bytes.Contains(raw, []byte(name)) {
 			t.Errorf("the raw database holds the name %q", name)
 		}
+	}
+	// The demo cases' persons: names and birth dates, in any script.
+	checked := 0
+	for _, r := range synth.Generate(synth.Options{Families: demo.DemoCaseCount, Seed: 2026}) {
+		for _, v := range []string{r.FamilyName, r.GivenName + " " + r.FamilyName, r.BirthDate} {
+			if len([]rune(v)) >= 6 && bytes.Contains(raw, []byte(v)) {
+				t.Errorf("the raw database holds a demo person's value %q", v)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no demo person checked")
 	}
 }
 

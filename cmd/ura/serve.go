@@ -35,6 +35,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		demo.PrintCredentials(e.stdout, cfg.PublicURL, creds)
+		if _, err := demo.LoadCases(ctx, a); err != nil {
+			return err
+		}
 	}
 	h, err := web.New(a)
 	if err != nil {

@@ -106,7 +106,7 @@ func openSQLite(ctx context.Context, path string, maxRead int) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
+	dsn := "file:" + uriPath(path) + "?" + q.Encode()
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -126,7 +126,7 @@ func openSQLite(ctx context.Context, path string, maxRead int) (*DB, error) {
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "query_only(1)", "cache_size(-16000)"} {
 		rq.Add("_pragma", p)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	r, err := sql.Open("sqlite", "file:"+uriPath(path)+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -223,4 +223,10 @@ func redactURL(err error, u string) error {
 		return errors.New(strings.ReplaceAll(err.Error(), pw, "****"))
 	}
 	return err
+}
+
+// uriPath escapes the characters that end a path in an SQLite URI filename,
+// so a data directory named "cases #2" or "a?b" opens the right file.
+func uriPath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 }

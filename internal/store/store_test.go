@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -117,4 +118,19 @@ func TestTimeRoundTrip(t *testing.T) {
 			t.Errorf("got %v, want %v", got.Time, want)
 		}
 	})
+}
+
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data #2 ?x %41")
+	db, err := store.Open(context.Background(), store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.DBFile)); err != nil {
+		t.Errorf("the database is not in the data directory: %v", err)
+	}
 }
