@@ -76,4 +76,20 @@ func TestEveryPageAccessible(t *testing.T) {
 		visit(t, "/audit?action=auth.signin&lang=sq", `#audit-table`)
 		visit(t, "/audit?from=2026-13-45", `main h1`)
 	})
+	signOut := func() {
+		tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(tctx, chromedp.Navigate(in.URL+"/?lang=en"), chromedp.WaitVisible(`#dashboard`),
+			chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible(`form[action="/signin"] #email`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signOut()
+	browserSignIn(t, ctx, in, "coordinator")
+	t.Run("coordinator", func(t *testing.T) {
+		visit(t, "/duplicates", `main h1`)
+		visit(t, "/duplicates?state=merged&lang=sr-Latn", `main h1`)
+		visit(t, "/cases", `main h1`)
+		visit(t, "/shelters", `main h1`)
+	})
 }

@@ -130,6 +130,7 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/shelters", "nav.shelters", access.ServiceView},
 		{"/notifications", "nav.notifications", access.NotificationRead},
 		{"/audit", "nav.audit", access.AuditRead},
+		{"/duplicates", "nav.duplicates", access.DuplicateReview},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},
 		{"/account", "nav.account", access.AccountManage},
