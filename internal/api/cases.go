@@ -294,19 +294,16 @@ var searchKeys = map[string]bool{"reference": true, "name": true, "birth_date": 
 	"municipality": true, "exploitation_country": true, "exploitation": true, "risk_level": true, "opened_from": true,
 	"opened_to": true, "stage": true, "status": true, "child": true, "offset": true, "limit": true}
 
-// decodeSearch reads a search body: one JSON object of string values, at most
-// 64 KiB, with known keys only (an unknown key is refused, never echoed).
+// decodeSearch reads a search body: one JSON object of string values, read
+// like every other API body (decodeJSONBody), with known keys only (an unknown
+// key is refused, never echoed).
 func decodeSearch(r *http.Request, dst *map[string]string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
-	if err := dec.Decode(dst); err != nil {
-		return errs.E(errs.Invalid, "error.invalid").Wrap(err)
-	}
-	if dec.More() {
-		return errs.E(errs.Invalid, "error.invalid")
+	if err := decodeJSONBody(r.Body, dst); err != nil {
+		return err
 	}
 	for k := range *dst {
 		if !searchKeys[k] {
-			return errs.E(errs.Invalid, "error.invalid")
+			return errs.E(errs.Invalid, "api.json_unknown_field")
 		}
 	}
 	return nil

@@ -135,14 +135,6 @@ func fieldIn(form string, err error) error {
 	return &c
 }
 
-// dateOnly renders a time as the value of an <input type="date">.
-func dateOnly(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
 // daysUntil is the number of whole days from now to t, rounded up (a task
 // due in five hours is due in one day).
 func daysUntil(now, t time.Time) int {

@@ -4,7 +4,6 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -90,5 +89,3 @@ func (s *server) guard(rt Route) http.Handler {
 }
 
 func (s *server) now() time.Time { return s.app.Clock.Now() }
-
-func (s *server) ctx(r *http.Request) context.Context { return r.Context() }
