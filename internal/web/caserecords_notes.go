@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/casenotes"
@@ -83,16 +82,23 @@ func (s *server) handleNoteAdd(w http.ResponseWriter, r *http.Request) {
 // (CSRF token, visibility, description) add to an upload's size.
 const multipartOverhead = 64 << 10
 
-// uploadLimit is the body limit of a document upload (the page's form and
-// the API's): the attachment limit plus the envelope. Every other request
-// keeps Config.MaxBodyBytes. ok is false for any other request.
+// uploadRoutes are the routes whose body is a document upload: they get the
+// attachment limit instead of the server-wide one. The router's own pattern
+// matching decides, not a hand-written path parser.
+var uploadRoutes = func() *http.ServeMux {
+	m := http.NewServeMux()
+	nop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	m.Handle("POST /cases/{id}/documents", nop)
+	m.Handle("POST /api/v1/cases/{id}/documents", nop)
+	return m
+}()
+
+// uploadLimit is the body limit of an upload request, if r is one.
 func (s *server) uploadLimit(r *http.Request) (limit int64, ok bool) {
-	if r.Method != http.MethodPost || s.app.Notes == nil {
+	if s.app.Notes == nil {
 		return 0, false
 	}
-	p := strings.TrimPrefix(r.URL.Path, "/api/v1")
-	parts := strings.Split(p, "/")
-	if len(parts) != 4 || parts[0] != "" || parts[1] != "cases" || parts[2] == "" || parts[3] != "documents" {
+	if _, pattern := uploadRoutes.Handler(r); pattern == "" {
 		return 0, false
 	}
 	return s.app.Notes.Limit() + multipartOverhead, true
