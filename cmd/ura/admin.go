@@ -14,6 +14,7 @@ import (
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/demo"
+	"github.com/ura-nrm/ura/internal/demo/scale"
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
@@ -38,7 +39,9 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 
 func cmdDemo(ctx context.Context, e env, args []string) error {
 	fs := newFlags("demo")
-	cases := fs.Int("cases", 0, "also generate N synthetic cases")
+	cases := fs.Int("cases", 0, "also generate N fictional cases with their history (bulk, for measurement)")
+	events := fs.Int("events-per-case", 10, "with --cases: audit events per case, at least")
+	seed := fs.Uint64("seed", 1, "with --cases: the same seed gives the same people and histories")
 	cfg, err := loadConfig(e, fs, args, nil)
 	if err != nil {
 		return err
@@ -57,11 +60,12 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	}
 	demo.PrintCredentials(e.stdout, a.Cfg.PublicURL, creds)
 	if *cases > 0 {
-		n, err := demo.Cases(ctx, a, *cases, uint64(a.Clock.Now().UnixNano()))
+		res, err := scale.Load(ctx, a, scale.Options{Cases: *cases, EventsPerCase: *events, Seed: *seed, Progress: e.stderr})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "opened %d fictional cases\n", n)
+		fmt.Fprintf(e.stdout, "opened %d fictional cases (%d notes, %d referrals, %d stays, %d timeline entries, %d audit events, %d rows) in %s\n",
+			res.Cases, res.Notes, res.Referrals, res.Stays, res.Timeline, res.AuditEvents, res.Rows, res.Elapsed.Round(time.Second))
 	}
 	return nil
 }

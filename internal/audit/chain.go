@@ -156,3 +156,47 @@ func lockHead(ctx context.Context, tx *store.Tx) (int64, []byte, error) {
 	}
 	return seq, h, nil
 }
+
+// Chain links events for a bulk load (the synthetic data generator), which
+// writes its own multi-row inserts: OpenChain locks the head in the caller's
+// transaction, Link gives each event its sequence number and hashes, and
+// Close moves the head. The events must be inserted in the same transaction.
+type Chain struct {
+	seq  int64
+	prev []byte
+	h    hash.Hash
+}
+
+// OpenChain locks the chain head in tx.
+func OpenChain(ctx context.Context, tx *store.Tx) (*Chain, error) {
+	seq, prev, err := lockHead(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &Chain{seq: seq, prev: prev, h: sha256.New()}, nil
+}
+
+// Link numbers e (which must have At set) and returns the previous hash and
+// its own, the values of the prev_hash and hash columns.
+func (c *Chain) Link(e *Event) (prev, sum []byte, err error) {
+	if err := normalize(e); err != nil {
+		return nil, nil, err
+	}
+	if e.At.IsZero() {
+		return nil, nil, fmt.Errorf("%w: At is zero", ErrInvalidEvent)
+	}
+	c.seq++
+	e.Seq = c.seq
+	prev = c.prev
+	sum = chainHash(c.h, nil, prev, e.Seq, []byte(store.FormatTime(e.At)), eventFields(e))
+	c.prev = sum
+	return prev, sum, nil
+}
+
+// Close records the new head in tx.
+func (c *Chain) Close(ctx context.Context, tx *store.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, c.seq, c.prev); err != nil {
+		return fmt.Errorf("audit: update head: %w", err)
+	}
+	return nil
+}

@@ -287,3 +287,21 @@ func normalizeDocument(n string) string {
 	}
 	return b.String()
 }
+
+// IndexRow is one blind-index row of a person (table person_index).
+type IndexRow struct {
+	Kind  string
+	Value []byte
+}
+
+// PersonIndex returns the blind-index rows Open writes for p: what a bulk
+// load (the synthetic data generator) writes so its persons are found by
+// search and by the duplicate check exactly like registered ones.
+func (s *Service) PersonIndex(p *Person) []IndexRow {
+	entries := p.indexEntries()
+	out := make([]IndexRow, len(entries))
+	for i, e := range entries {
+		out[i] = IndexRow{Kind: e.kind, Value: s.index(e)}
+	}
+	return out
+}

@@ -212,3 +212,35 @@ func (v *Vault) dataKey(ctx context.Context, q store.Querier, keyID string) (cip
 	v.cache.put(keyID, aead)
 	return aead, nil
 }
+
+// BulkKey is a data key made for a bulk load (the synthetic data generator):
+// the caller writes its data_keys row together with the rows it seals, in
+// its own batched statements.
+type BulkKey struct {
+	ID            string
+	MasterVersion int
+	Wrapped       []byte
+	aead          cipher.AEAD
+}
+
+// BulkKeys returns a maker of data keys wrapped under the current master
+// version, read once: meant for one batch of a bulk load, not for a server.
+func (v *Vault) BulkKeys(ctx context.Context, q store.Querier) (func() *BulkKey, error) {
+	version, err := v.currentVersion(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	m := v.kr.master(version)
+	if m == nil {
+		return nil, fmt.Errorf("vault: current master key version %d missing", version)
+	}
+	return func() *BulkKey {
+		id := store.NewID()
+		dk := randomBytes(keySize)
+		defer clear(dk)
+		return &BulkKey{ID: id, MasterVersion: version, Wrapped: wrapKey(m, version, id, dk), aead: newGCM(dk)}
+	}, nil
+}
+
+// Seal encrypts plaintext under the bulk key, exactly as Vault.Seal would.
+func (k *BulkKey) Seal(aad AAD, plaintext []byte) []byte { return seal(k.aead, k.ID, aad, plaintext) }

@@ -215,3 +215,38 @@ func toCyrillic(s, lang string) string {
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
 }
+
+// Languages are the languages Name draws names in.
+var Languages = func() []string {
+	out := make([]string, len(nameSets))
+	for i, s := range nameSets {
+		out[i] = s.lang
+	}
+	return out
+}()
+
+// Name draws a fictional name in lang (one of Languages; an unknown one is
+// taken as Albanian), a woman's or a man's, written in Cyrillic when
+// cyrillic is set and the language is written in it. Names are combined at
+// random, so no drawn name is a real person's.
+func Name(rng *rand.Rand, lang string, female, cyrillic bool) (given, family string) {
+	set := &nameSets[0]
+	for i := range nameSets {
+		if nameSets[i].lang == lang {
+			set = &nameSets[i]
+		}
+	}
+	family = pick(rng, set.family)
+	if female {
+		given = pick(rng, set.female)
+		if set.femFamily != nil {
+			family = set.femFamily(family)
+		}
+	} else {
+		given = pick(rng, set.male)
+	}
+	if cyrillic && set.cyrillic {
+		given, family = toCyrillic(given, set.lang), toCyrillic(family, set.lang)
+	}
+	return given, family
+}

@@ -1,0 +1,192 @@
+// Package scale fills a store with a large body of fictional data for
+// measurement: `ura demo --cases N` with N up to millions. Persons with names
+// in the languages of the region (Albanian, Serbian in both scripts,
+// Bosnian, Macedonian, Romanian, Turkish), cases in every stage of the
+// referral mechanism, identification decisions, notes, referrals, shelter
+// stays and the audit trail their work leaves, with distributions like the
+// ones DOMAIN.md §6 reports (most victims women and girls, most of them
+// Kosovo citizens, most cases sexual exploitation).
+//
+// The generator is the one writer in Ura that does not go through the
+// owning packages' services: opening a million cases one transaction at a
+// time would take hours. It writes the same rows those services write — the
+// same sealing (vault.BulkKey, same AAD), the same blind indexes
+// (cases.Service.PersonIndex), the same audit chain (audit.Chain) — in
+// multi-row inserts, a batch of cases per transaction. Its tests read what
+// it wrote back through the services, so the two cannot drift apart
+// unnoticed.
+package scale
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/app"
+	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/errs"
+)
+
+// Options size a load.
+type Options struct {
+	Cases int
+	// EventsPerCase is the least number of audit events per case (reads
+	// fill up to it); default 10, so a million cases bring ten million.
+	EventsPerCase int
+	// Batch is how many cases go in one transaction; default 1000.
+	Batch int
+	Seed  uint64
+	// Progress, when set, receives a line every few batches.
+	Progress io.Writer
+}
+
+// Result counts what a load wrote.
+type Result struct {
+	Cases, Persons, Notes, Referrals, Stays, Timeline, AuditEvents, Rows int
+	Elapsed                                                              time.Duration
+}
+
+// ErrRealData refuses a load into a store with real accounts.
+var ErrRealData = app.ErrRealData
+
+// Load writes o.Cases fictional cases into the store of a, which must hold
+// the demo organisations and accounts (demo.Load) and no real account.
+func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
+	if o.Cases <= 0 {
+		return Result{}, errors.New("scale: nothing to load")
+	}
+	if o.EventsPerCase <= 0 {
+		o.EventsPerCase = 10
+	}
+	if o.Batch <= 0 {
+		o.Batch = 1000
+	}
+	real, err := a.Auth.HasRealData(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if real {
+		return Result{}, ErrRealData
+	}
+	start := time.Now()
+	w, err := setup(ctx, a)
+	if err != nil {
+		return Result{}, err
+	}
+	g := newGenerator(a, w, o)
+	batches := make(chan *batch, 2)
+	genErr := make(chan error, 1)
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(batches)
+		genErr <- g.run(gctx, batches)
+	}()
+	var res Result
+	n := 0
+	for b := range batches {
+		if err := w.write(ctx, b, &res); err != nil {
+			cancel()
+			for range batches {
+			}
+			return res, err
+		}
+		n++
+		if o.Progress != nil && (n%20 == 0 || res.Cases == o.Cases) {
+			el := time.Since(start)
+			fmt.Fprintf(o.Progress, "%d of %d cases, %d audit events, %s (%.0f cases/s)\n",
+				res.Cases, o.Cases, res.AuditEvents, el.Round(time.Second), float64(res.Cases)/el.Seconds())
+		}
+	}
+	if err := <-genErr; err != nil {
+		return res, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// org is an organisation cases are worked by, with the staff member who
+// acts for it in the generated records.
+type org struct {
+	id, user     string
+	role         access.Role
+	typ          access.OrgType
+	municipality string
+}
+
+func (o *org) actor() access.Actor {
+	return access.Actor{UserID: o.user, OrgID: o.id, Role: o.role}
+}
+
+// service is a directory entry referrals go to.
+type service struct {
+	id, orgID, typ string
+}
+
+// regionalOrgs are the organisations a national deployment has beyond the
+// demo's one per type: regional police directorates, centres for social
+// work and victim advocates in the municipalities, NGOs. All invented.
+var regionalOrgs = []struct {
+	name, municipality string
+	typ                access.OrgType
+}{
+	{"Demo Regional Police Directorate Prizren", "Prizren", "police"},
+	{"Demo Regional Police Directorate Pejë", "Pejë", "police"},
+	{"Demo Regional Police Directorate Gjakovë", "Gjakovë", "police"},
+	{"Demo Regional Police Directorate Ferizaj", "Ferizaj", "police"},
+	{"Demo Regional Police Directorate Gjilan", "Gjilan", "police"},
+	{"Demo Regional Police Directorate Mitrovicë", "Mitrovicë", "police"},
+	{"Demo Centre for Social Work Prishtinë", "Prishtinë", "social_work"},
+	{"Demo Centre for Social Work Prizren", "Prizren", "social_work"},
+	{"Demo Centre for Social Work Pejë", "Pejë", "social_work"},
+	{"Demo Centre for Social Work Ferizaj", "Ferizaj", "social_work"},
+	{"Demo Centre for Social Work Gjilan", "Gjilan", "social_work"},
+	{"Demo Centre for Social Work Mitrovicë", "Mitrovicë", "social_work"},
+	{"Demo Centre for Social Work Graçanicë", "Graçanicë", "social_work"},
+	{"Demo Victim Advocacy Office Prizren", "Prizren", "victim_advocacy"},
+	{"Demo Victim Advocacy Office Pejë", "Pejë", "victim_advocacy"},
+	{"Demo Victim Advocacy Office Mitrovicë", "Mitrovicë", "victim_advocacy"},
+	{"Demo NGO Zëri i Grave", "Prizren", "ngo"},
+	{"Demo NGO Nova Nada", "Graçanicë", "ngo"},
+	{"Demo NGO Shtëpia e Sigurt", "Ferizaj", "ngo"},
+}
+
+// roleOfType is the role the staff member of an organisation has.
+var roleOfType = map[access.OrgType]access.Role{
+	"police": access.Police, "social_work": access.SocialWorker, "victim_advocacy": access.Advocate,
+	"ngo": access.NGO, "shelter": access.Shelter, "helpline": access.Helpline,
+	"prosecution": access.Prosecutor, "coordinator": access.Coordinator,
+}
+
+// setup creates the regional organisations with one staff account each,
+// and reads every organisation that may own cases and every service.
+func setup(ctx context.Context, a *app.App) (*writer, error) {
+	sys := access.SystemActor
+	for i, r := range regionalOrgs {
+		o, err := a.Auth.FindOrgByName(ctx, sys, r.name)
+		if errs.Is(err, errs.NotFound) {
+			o, err = a.Auth.CreateOrg(ctx, sys, auth.OrgInput{Name: r.name, Type: r.typ, Municipality: r.municipality})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("scale: organisation: %w", err)
+		}
+		email := fmt.Sprintf("staff-%02d@scale.ura.invalid", i+1)
+		if _, err := a.Auth.FindUserByEmail(ctx, sys, email); errs.Is(err, errs.NotFound) {
+			_, err = a.Auth.CreateUser(ctx, sys, auth.UserInput{Email: email, Name: fmt.Sprintf("Demo Staff %02d", i+1),
+				Role: roleOfType[r.typ], OrgID: o.ID, Password: randomPassword(), Demo: true})
+			if err != nil {
+				return nil, fmt.Errorf("scale: staff account: %w", err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("scale: staff account: %w", err)
+		}
+	}
+	w := &writer{a: a, db: a.DB, country: a.Cases.Country}
+	if err := w.readDirectory(ctx); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
