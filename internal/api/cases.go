@@ -125,9 +125,12 @@ func (a *api) handleCaseGet(w http.ResponseWriter, r *http.Request, u *auth.User
 	writeJSON(w, http.StatusOK, out)
 }
 
+// caseListJSON is a page of cases. Total is exact up to the count limit;
+// TotalCapped says there are more than Total.
 type caseListJSON struct {
-	Total int           `json:"total"`
-	Cases []caseSummary `json:"cases"`
+	Total       int           `json:"total"`
+	TotalCapped bool          `json:"total_capped"`
+	Cases       []caseSummary `json:"cases"`
 }
 
 type caseSummary struct {
@@ -189,6 +192,9 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request, u *auth.User, q 
 		return
 	}
 	out := caseListJSON{Total: total, Cases: []caseSummary{}}
+	if limit, capped := a.Cases.Capped(total); capped {
+		out.Total, out.TotalCapped = limit, true
+	}
 	for _, c := range list {
 		out.Cases = append(out.Cases, caseSummary{ID: c.ID, Reference: c.Reference, Stage: string(c.Stage), Status: string(c.Status),
 			IsChild: c.IsChild, Sex: c.Sex, AgeBand: c.AgeBand, Citizenship: c.Citizenship, Municipality: c.Municipality,

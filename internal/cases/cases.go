@@ -45,6 +45,8 @@ type Service struct {
 	// Likely, when set, adds likely duplicates (fuzzy matching) to the
 	// exact check of registration (likely.go).
 	Likely LikelyFinder
+	// CountLimit bounds the totals of case lists; 0 means DefaultCountLimit.
+	CountLimit int
 }
 
 // Hook is called in the transaction that changed a case.

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,8 +55,29 @@ const MaxLimit = 200
 
 var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 
+// DefaultCountLimit bounds the count of a case list: a list of more
+// matching cases reports one more than the limit (Service.Capped), "more
+// than 10,000". Counting every one of a million cases would cost more than
+// the page itself, and nobody pages through ten thousand cases: they narrow
+// the filter.
+const DefaultCountLimit = 10000
+
+func (s *Service) countLimit() int {
+	if s.CountLimit > 0 {
+		return s.CountLimit
+	}
+	return DefaultCountLimit
+}
+
+// Capped says a total from FindCases means "more than" the count limit,
+// and returns the limit to show.
+func (s *Service) Capped(total int) (limit int, capped bool) {
+	return s.countLimit(), total > s.countLimit()
+}
+
 // FindCases lists the cases the actor may see that match f, most recently
-// changed first, with the total count for paging. A search by name or birth
+// changed first, with the total count for paging (exact up to the count
+// limit, see Capped). A search by name or birth
 // date is audited (without the value).
 func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilter) ([]*Summary, int, error) {
 	if err := access.Check(actor, access.CaseList); err != nil {
@@ -72,9 +94,16 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 		return nil, 0, errs.E(errs.Forbidden, "case.search_personal_forbidden")
 	}
 	var a args
-	where := []string{scopeSQL(actor, access.CaseList, &a)}
-	if personal {
-		where = append(where, scopeSQL(actor, access.CaseViewPersonal, &a))
+	// A search by reference, name or birth date finds a handful of cases:
+	// each is checked against the scope. A browse of the list reads the
+	// actor's cases from the team index instead.
+	scope := listScopeSQL
+	if personal || f.Reference != nil {
+		scope = scopeSQL
+	}
+	where := []string{scope(actor, access.CaseList, &a)}
+	if personal && access.ScopeOf(actor, access.CaseViewPersonal) != access.ScopeOf(actor, access.CaseList) {
+		where = append(where, scope(actor, access.CaseViewPersonal, &a))
 	}
 	if f.Reference != nil {
 		where = append(where, "c.reference = "+a.add(strings.ToUpper(strings.TrimSpace(*f.Reference))))
@@ -137,23 +166,23 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 		where = append(where, `EXISTS (SELECT 1 FROM case_codes k WHERE k.case_id = c.id AND k.field = `+a.add(FieldExploitation)+
 			` AND k.code = `+a.add(*f.Exploitation)+`)`)
 	}
+	cond := strings.Join(where, " AND ")
+	n := len(a.list)
 	q := `SELECT c.id, c.reference, c.owner_org, c.stage, c.victim_status, c.is_child, c.sex, c.age_band, c.citizenship,
-		c.municipality, c.opened_month, c.risk_level, c.non_removal, c.updated_at, COUNT(*) OVER ()
-		FROM cases c WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY c.updated_at DESC, c.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
+		c.municipality, c.opened_month, c.risk_level, c.non_removal, c.updated_at
+		FROM cases c WHERE ` + cond + ` ORDER BY c.updated_at DESC, c.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
 	rows, err := s.DB.Read().QueryContext(ctx, q, a.list...)
 	if err != nil {
 		return nil, 0, errs.Internalf("find cases: %w", err)
 	}
 	defer rows.Close()
 	var out []*Summary
-	total := 0
 	for rows.Next() {
 		var c Summary
 		var child, nr int
 		var updated store.Time
 		if err := rows.Scan(&c.ID, &c.Reference, &c.OwnerOrg, &c.Stage, &c.Status, &child, &c.Sex, &c.AgeBand, &c.Citizenship,
-			&c.Municipality, &c.OpenedMonth, &c.RiskLevel, &nr, &updated, &total); err != nil {
+			&c.Municipality, &c.OpenedMonth, &c.RiskLevel, &nr, &updated); err != nil {
 			return nil, 0, errs.Internalf("find cases: %w", err)
 		}
 		c.IsChild, c.NonRemoval, c.UpdatedAt = child == 1, nr == 1, updated.Time
@@ -161,6 +190,16 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, errs.Internalf("find cases: %w", err)
+	}
+	rows.Close()
+	// A short page ends the list: its total needs no count.
+	total := f.Offset + len(out)
+	if len(out) == f.Limit || (len(out) == 0 && f.Offset > 0) {
+		err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+cond+
+			` LIMIT `+strconv.Itoa(s.countLimit()+1)+`) x`, a.list[:n]...).Scan(&total)
+		if err != nil {
+			return nil, 0, errs.Internalf("count cases: %w", err)
+		}
 	}
 	if personal {
 		by := "name"

@@ -21,6 +21,7 @@ import (
 type caseListData struct {
 	Cases      []*cases.Summary
 	Total      int
+	Capped     bool // more than Total match
 	Stages     []cases.Stage
 	Statuses   []cases.Status
 	Sexes      []string
@@ -59,6 +60,10 @@ func (s *server) renderCaseList(w http.ResponseWriter, r *http.Request, q url.Va
 	if err == nil {
 		d.Cases, d.Total, err = s.app.Cases.FindCases(r.Context(), a, f)
 	}
+	more := d.Total
+	if limit, capped := s.app.Cases.Capped(d.Total); capped {
+		d.Total, d.Capped = limit, true
+	}
 	status := http.StatusOK
 	if err != nil {
 		if !isFormErr(err) && !errs.Is(err, errs.Forbidden) {
@@ -84,7 +89,7 @@ func (s *server) renderCaseList(w http.ResponseWriter, r *http.Request, q url.Va
 		if f.Offset > 0 {
 			d.PrevHref = page(max(0, f.Offset-limit))
 		}
-		if f.Offset+limit < d.Total {
+		if f.Offset+limit < more {
 			d.NextHref = page(f.Offset + limit)
 		}
 	}
