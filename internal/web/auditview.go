@@ -16,6 +16,7 @@ const auditPage = 50
 type auditData struct {
 	Events     []audit.Event
 	Total      int
+	Capped     bool // more than Total events match
 	Page, Last int
 	PrevURL    string
 	NextURL    string
@@ -82,6 +83,10 @@ func (s *server) handleAudit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	more := d.Total
+	if d.Total > audit.CountLimit {
+		d.Total, d.Capped = audit.CountLimit, true
+	}
 	d.Last = (d.Total + auditPage - 1) / auditPage
 	link := func(p int) string {
 		c := url.Values{}
@@ -94,7 +99,7 @@ func (s *server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if pg > 1 {
 		d.PrevURL = link(pg - 1)
 	}
-	if pg < d.Last {
+	if pg*auditPage < more {
 		d.NextURL = link(pg + 1)
 	}
 	c := url.Values{}

@@ -104,6 +104,9 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	if err := <-genErr; err != nil {
 		return res, err
 	}
+	if err := w.analyze(ctx); err != nil {
+		return res, err
+	}
 	res.Elapsed = time.Since(start)
 	return res, nil
 }

@@ -264,3 +264,21 @@ func insertSQL(e store.Engine, t *table, rows int) string {
 	}
 	return b.String()
 }
+
+// analyze refreshes the planner's statistics after a bulk load, as a
+// database administrator would: PostgreSQL would get there by autovacuum in
+// time, SQLite only when told. SQLite samples (analysis_limit) so a
+// ten-gigabyte file takes seconds.
+func (w *writer) analyze(ctx context.Context) error {
+	return w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error {
+		if tx.Engine() == store.SQLite {
+			if _, err := tx.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
+				return fmt.Errorf("scale: analyze: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `ANALYZE`); err != nil {
+			return fmt.Errorf("scale: analyze: %w", err)
+		}
+		return nil
+	})
+}
