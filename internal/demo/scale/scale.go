@@ -22,12 +22,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
 )
 
 // Options size a load.
@@ -85,21 +87,52 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 		defer close(batches)
 		genErr <- g.run(gctx, batches)
 	}()
-	var res Result
-	n := 0
-	for b := range batches {
-		if err := w.write(ctx, b, &res); err != nil {
-			cancel()
-			for range batches {
+	// SQLite has one writer connection; PostgreSQL takes two writers, whose
+	// transactions overlap but for the audit chain at their end.
+	writers := 1
+	if a.DB.Engine == store.Postgres {
+		writers = 2
+	}
+	var (
+		mu    sync.Mutex
+		res   Result
+		first error
+		wg    sync.WaitGroup
+	)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				mu.Lock()
+				failed := first != nil
+				mu.Unlock()
+				if failed {
+					continue // drain: the generator stops at cancel
+				}
+				r, err := w.write(ctx, b)
+				mu.Lock()
+				if err != nil {
+					if first == nil {
+						first = err
+					}
+					cancel()
+				}
+				before := res.Cases / (20 * o.Batch)
+				res.add(r)
+				if o.Progress != nil && err == nil && (res.Cases/(20*o.Batch) > before || res.Cases == o.Cases) {
+					el := time.Since(start)
+					fmt.Fprintf(o.Progress, "%d of %d cases, %d audit events, %s (%.0f cases/s)\n",
+						res.Cases, o.Cases, res.AuditEvents, el.Round(time.Second), float64(res.Cases)/el.Seconds())
+				}
+				mu.Unlock()
 			}
-			return res, err
-		}
-		n++
-		if o.Progress != nil && (n%20 == 0 || res.Cases == o.Cases) {
-			el := time.Since(start)
-			fmt.Fprintf(o.Progress, "%d of %d cases, %d audit events, %s (%.0f cases/s)\n",
-				res.Cases, o.Cases, res.AuditEvents, el.Round(time.Second), float64(res.Cases)/el.Seconds())
-		}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		<-genErr
+		return res, first
 	}
 	if err := <-genErr; err != nil {
 		return res, err

@@ -117,12 +117,26 @@ func newTables() []*table {
 	}
 }
 
-// write reserves the batch's case references, links its audit events to
-// the chain and inserts every row, in one transaction.
-func (w *writer) write(ctx context.Context, b *batch, res *Result) error {
-	return w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error {
-		if err := w.reserveReferences(ctx, tx, b); err != nil {
-			return err
+// write inserts a batch: its case references first, in a short transaction
+// of their own (a failed batch burns its numbers, as a failed registration
+// never does, which is fine for generated data); then every row, with the
+// audit events last, so the chain head — which serialises every writer —
+// is held only for the end of the transaction and two writers overlap.
+func (w *writer) write(ctx context.Context, b *batch) (Result, error) {
+	var res Result
+	err := w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error { return w.reserveReferences(ctx, tx, b) })
+	if err != nil {
+		return res, err
+	}
+	err = w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error {
+		res = Result{}
+		if tx.Engine() == store.SQLite {
+			// Random ids put every insert in a random page of its index: with
+			// SQLite's default cache of 32 MB, a store of ten gigabytes would
+			// reread pages for most of them. The setting is this process's.
+			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+				return fmt.Errorf("scale: cache size: %w", err)
+			}
 		}
 		tabs := newTables()
 		byName := map[string]*table{}
@@ -131,6 +145,15 @@ func (w *writer) write(ctx context.Context, b *batch, res *Result) error {
 		}
 		for _, c := range b.cases {
 			c.rows(byName)
+		}
+		for _, t := range tabs {
+			if t.name == "audit_events" {
+				continue
+			}
+			if err := w.insert(ctx, tx, t); err != nil {
+				return err
+			}
+			res.Rows += t.rows()
 		}
 		chain, err := audit.OpenChain(ctx, tx)
 		if err != nil {
@@ -150,27 +173,37 @@ func (w *writer) write(ctx context.Context, b *batch, res *Result) error {
 					e.ObjectID, e.Outcome, e.Purpose, e.Detail, e.RequestID, prev, sum)
 			}
 		}
-		for _, t := range tabs {
-			if err := w.insert(ctx, tx, t); err != nil {
-				return err
-			}
-			res.Rows += t.rows()
+		if err := w.insert(ctx, tx, ev); err != nil {
+			return err
 		}
 		if err := chain.Close(ctx, tx); err != nil {
 			return err
 		}
-		res.Cases += len(b.cases)
-		res.Persons += byName["persons"].rows()
-		res.Notes += byName["case_notes"].rows()
-		res.Referrals += byName["referrals"].rows()
-		res.Stays += byName["stays"].rows()
-		res.Timeline += byName["case_events"].rows()
-		res.AuditEvents += ev.rows()
+		res.Rows += ev.rows()
+		res.Cases = len(b.cases)
+		res.Persons = byName["persons"].rows()
+		res.Notes = byName["case_notes"].rows()
+		res.Referrals = byName["referrals"].rows()
+		res.Stays = byName["stays"].rows()
+		res.Timeline = byName["case_events"].rows()
+		res.AuditEvents = ev.rows()
 		return nil
 	})
+	return res, err
 }
 
-// reserveReferences takes a block of reference numbers per year, exactly as
+func (r *Result) add(o Result) {
+	r.Cases += o.Cases
+	r.Persons += o.Persons
+	r.Notes += o.Notes
+	r.Referrals += o.Referrals
+	r.Stays += o.Stays
+	r.Timeline += o.Timeline
+	r.AuditEvents += o.AuditEvents
+	r.Rows += o.Rows
+}
+
+// reserveReferences takes a block of reference numbers per year, as
 // registration takes one: the counter row is locked until the end of tx.
 func (w *writer) reserveReferences(ctx context.Context, tx *store.Tx, b *batch) error {
 	perYear := map[int]int{}
