@@ -19,6 +19,8 @@ const maxBatch = 256
 // change: reads of personal data, failed sign-ins. It returns only once the
 // event is committed (durably on SQLite: synchronous FULL), so a caller that
 // shows personal data after AppendNow returns has always left a trace.
+// Within a request whose context carries a Deferred (Defer), the event is
+// collected instead and committed by Deferred.Flush before the response.
 //
 // Reads are the most frequent events and each would cost a disk flush, so
 // concurrent AppendNow calls on one store share a transaction (group commit):
@@ -37,6 +39,9 @@ func AppendNow(ctx context.Context, db *store.DB, now time.Time, e Event) (int64
 	}
 	if e.At.IsZero() {
 		return 0, invalid("At", "is zero and so is now")
+	}
+	if d := deferredFor(ctx, db); d != nil && d.add(now, e) {
+		return 0, nil // committed by d.Flush before the response
 	}
 	r := &request{ctx: ctx, now: now, e: e, done: make(chan struct{})}
 	batcherFor(db).enqueue(db, r)
@@ -66,9 +71,9 @@ type batcher struct {
 	running bool
 }
 
-func (b *batcher) enqueue(db *store.DB, r *request) {
+func (b *batcher) enqueue(db *store.DB, rs ...*request) {
 	b.mu.Lock()
-	b.pending = append(b.pending, r)
+	b.pending = append(b.pending, rs...)
 	start := !b.running
 	b.running = true
 	b.mu.Unlock()

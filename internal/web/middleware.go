@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/i18n"
@@ -181,3 +182,63 @@ func (s *server) withLang(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// withReadAudit collects the read events of a request (audit.Defer) and
+// commits them in one go just before the response begins: a case page that
+// reads the case, its notes, consent, plan and referrals waits for one
+// durable commit instead of five. If that commit fails, the client gets an
+// error page instead of what was read.
+func (s *server) withReadAudit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, d := audit.Defer(r.Context(), s.app.DB)
+		r = r.WithContext(ctx)
+		aw := &auditWriter{ResponseWriter: w, d: d, s: s, r: r}
+		next.ServeHTTP(aw, r)
+		if !aw.started {
+			aw.begin() // a handler that wrote nothing still has its events committed
+		}
+	})
+}
+
+// auditWriter commits the request's read events before the first byte of
+// the response.
+type auditWriter struct {
+	http.ResponseWriter
+	d       *audit.Deferred
+	s       *server
+	r       *http.Request
+	started bool
+	failed  bool
+}
+
+func (w *auditWriter) begin() bool {
+	if w.started {
+		return !w.failed
+	}
+	w.started = true
+	if err := w.d.Flush(w.r.Context()); err != nil {
+		w.failed = true
+		h := w.ResponseWriter.Header()
+		for _, k := range []string{"Location", "Content-Disposition", "Content-Length"} {
+			h.Del(k)
+		}
+		w.s.renderError(w.ResponseWriter, w.r, errs.Internalf("commit read events: %w", err))
+		return false
+	}
+	return true
+}
+
+func (w *auditWriter) WriteHeader(code int) {
+	if w.begin() {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *auditWriter) Write(b []byte) (int, error) {
+	if !w.begin() {
+		return len(b), nil // the error page has been sent instead
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *auditWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

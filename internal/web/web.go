@@ -45,6 +45,7 @@ func New(a *app.App) (http.Handler, error) {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
 	var h http.Handler = mux
+	h = s.withReadAudit(h)
 	h = s.withSession(h)
 	h = s.withLang(h)
 	h = cop.Handler(h)
