@@ -102,7 +102,12 @@ func runOnce(ctx context.Context, a *app.App, holder string, j Job) {
 	if !ok {
 		return
 	}
-	if err := j.Run(ctx, now); err != nil && !errors.Is(err, context.Canceled) {
+	start := time.Now()
+	err = j.Run(ctx, now)
+	// Which node ran which job when: with several nodes, the log shows that
+	// each job runs on one node at a time and moves when a node dies.
+	a.Log.Info("job ran", "job", j.Name, "node", holder, "started", start, "took", time.Since(start))
+	if err != nil && !errors.Is(err, context.Canceled) {
 		a.Log.Error("job failed", "job", j.Name, "err", err)
 	}
 }
