@@ -2,6 +2,7 @@ package scale_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/ura-nrm/ura/internal/apptest"
@@ -15,18 +16,20 @@ import (
 // minutes, so a case may take at most 1.8 ms.
 func BenchmarkLoad(b *testing.B) {
 	for _, e := range storetest.Engines(b) {
-		b.Run(string(e), func(b *testing.B) {
-			ctx := context.Background()
-			a, _ := apptest.Open(b, e)
-			if _, err := demo.Load(ctx, a); err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			res, err := scale.Load(ctx, a, scale.Options{Cases: b.N, Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(res.Rows)/float64(b.N), "rows/case")
-		})
+		for _, writers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/writers=%d", e, writers), func(b *testing.B) {
+				ctx := context.Background()
+				a, _ := apptest.Open(b, e)
+				if _, err := demo.Load(ctx, a); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				res, err := scale.Load(ctx, a, scale.Options{Cases: b.N, Seed: 1, Writers: writers})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(res.Rows)/float64(b.N), "rows/case")
+			})
+		}
 	}
 }
