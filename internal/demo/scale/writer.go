@@ -133,8 +133,10 @@ func (w *writer) write(ctx context.Context, b *batch) (Result, error) {
 		if tx.Engine() == store.SQLite {
 			// Random ids put every insert in a random page of its index: with
 			// SQLite's default cache of 32 MB, a store of ten gigabytes would
-			// reread pages for most of them. The setting is this process's.
-			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+			// reread pages for most of them; at a million cases the indexes
+			// of random keys take a few gigabytes, hence 4 GB (this process
+			// only, used as it fills).
+			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -4194304`); err != nil {
 				return fmt.Errorf("scale: cache size: %w", err)
 			}
 		}
