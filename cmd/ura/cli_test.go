@@ -258,3 +258,35 @@ func TestKeysRotateKeepsDataReadable(t *testing.T) {
 		})
 	}
 }
+
+// TestServeRefusesForeignMasterKey: a node given a database but not its
+// master key file (a new node on a shared PostgreSQL, a copied SQLite file)
+// refuses to start, and leaves no new key behind to be picked up next time.
+func TestServeRefusesForeignMasterKey(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			data, db, sargs := storeArgs(t, e)
+			mustUra(t, "", append([]string{"demo"}, sargs...)...)
+			other := t.TempDir()
+			args := []string{"serve", "--addr", "127.0.0.1:0", "--data", other}
+			if db != "" {
+				args = append(args, "--db", db)
+			} else {
+				b, err := os.ReadFile(filepath.Join(data, store.DBFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(other, store.DBFile), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, _, err := ura(t, "", args...)
+			if err == nil || !strings.Contains(err.Error(), "master key file does not open") {
+				t.Fatalf("serve with another master key = %v, want a refusal", err)
+			}
+			if _, err := os.Stat(filepath.Join(other, "master.key")); !os.IsNotExist(err) {
+				t.Errorf("a master key was left in the new data directory: %v", err)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/breakglass"
@@ -81,8 +82,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	var kr *vault.Keyring
 	var err error
+	created := false
 	if o.CreateKey {
-		kr, _, err = vault.LoadOrCreate(cfg.KeyFile)
+		kr, created, err = vault.LoadOrCreate(cfg.KeyFile)
 	} else {
 		kr, err = vault.Load(cfg.KeyFile)
 	}
@@ -107,6 +109,13 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		ac = *o.Auth
 	}
 	v := vault.New(db, kr)
+	if err := v.CheckKeyring(ctx); err != nil {
+		db.Close()
+		if created {
+			os.Remove(cfg.KeyFile) // a key made just now for a database it cannot open
+		}
+		return nil, err
+	}
 	a := &App{
 		Cfg: cfg, DB: db, Keyring: kr, Vault: v, Clock: o.Clock, Log: o.Log,
 		Auth:       auth.New(db, v, o.Clock, ac),

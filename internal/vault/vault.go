@@ -244,3 +244,28 @@ func (v *Vault) BulkKeys(ctx context.Context, q store.Querier) (func() *BulkKey,
 
 // Seal encrypts plaintext under the bulk key, exactly as Vault.Seal would.
 func (k *BulkKey) Seal(aad AAD, plaintext []byte) []byte { return seal(k.aead, k.ID, aad, plaintext) }
+
+// ErrForeignKeyring means the master key file does not open this database's
+// data keys: the node was given another deployment's key file, or none and
+// made a new one. Serving would seal new records under a key no other node
+// has and fail to open every existing one.
+var ErrForeignKeyring = errors.New("vault: the master key file does not open this database's data keys; copy the master key file of this deployment to this node")
+
+// CheckKeyring makes sure the keyring opens this database: a live data key
+// of the newest master version must unwrap. A database without data keys
+// passes.
+func (v *Vault) CheckKeyring(ctx context.Context) error {
+	var id string
+	err := v.db.Read().QueryRowContext(ctx, `SELECT id FROM data_keys WHERE destroyed_at IS NULL AND wrapped IS NOT NULL
+		ORDER BY master_version DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("vault: read data key: %w", err)
+	}
+	if _, err := v.dataKey(ctx, v.db.Read(), id); err != nil {
+		return fmt.Errorf("%w (%v)", ErrForeignKeyring, err)
+	}
+	return nil
+}
