@@ -28,7 +28,12 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error, log *slog.L
 	key := e.Key
 	if e.Code == errs.Internal {
 		key = "error.internal"
-		if log != nil {
+		switch {
+		case log == nil:
+		case r.Context().Err() != nil:
+			// The client went away mid-request: nothing is wrong here.
+			log.Info("request abandoned by the client", "route", r.Pattern)
+		default:
 			log.Error("internal error", "route", r.Pattern, "err", e.Err)
 		}
 	}

@@ -200,7 +200,11 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	st := reqState(r)
 	status := errs.HTTPStatus(e)
 	if e.Code == errs.Internal {
-		s.log.Error("internal error", "id", st.id, "err", e.Err)
+		if r.Context().Err() != nil {
+			s.log.Info("request abandoned by the client", "id", st.id)
+		} else {
+			s.log.Error("internal error", "id", st.id, "err", e.Err)
+		}
 	}
 	key := e.Key
 	if key == "" || e.Code == errs.Internal {
