@@ -238,8 +238,8 @@ func (c Config) Masked() string {
 	db := c.DB
 	if u, err := url.Parse(db); err == nil && u.User != nil {
 		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "****")
-			db = u.String()
+			u.User = url.UserPassword(u.User.Username(), "xxxx")
+			db = strings.Replace(u.String(), ":xxxx@", ":****@", 1) // "*" would be escaped
 		}
 	}
 	var b strings.Builder

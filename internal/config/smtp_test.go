@@ -94,3 +94,14 @@ func TestMaskedHidesSMTPPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskedDatabasePassword: `ura config` shows the database URL with its
+// password as four stars, never the password.
+func TestMaskedDatabasePassword(t *testing.T) {
+	c := config.Default()
+	c.DB = "postgres://ura:s3cret-pass@db.internal:5432/ura?sslmode=require"
+	out := c.Masked()
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, "db=postgres://ura:****@db.internal:5432/ura?sslmode=require\n") {
+		t.Errorf("masked config:\n%s", out)
+	}
+}
