@@ -55,11 +55,15 @@ type Config struct {
 	MaxCandidates int
 	// Batch is how many persons the job decrypts and re-keys per read.
 	Batch int
+	// FullScanLimit is the register size up to which the job compares
+	// everyone every run; above it, only persons changed since the last
+	// run (incremental.go).
+	FullScanLimit int
 }
 
 // DefaultConfig returns the recommended settings.
 func DefaultConfig() Config {
-	return Config{Threshold: linkage.DefaultThreshold, MaxBlock: linkage.DefaultMaxBlockSize, MaxCandidates: 200, Batch: 500}
+	return Config{Threshold: linkage.DefaultThreshold, MaxBlock: linkage.DefaultMaxBlockSize, MaxCandidates: 200, Batch: 500, FullScanLimit: 50000}
 }
 
 // Validate checks the settings.
@@ -67,7 +71,7 @@ func (c Config) Validate() error {
 	switch {
 	case c.Threshold <= 0 || c.Threshold > 1:
 		return errors.New("dedup: threshold must be in (0, 1]")
-	case c.MaxBlock < 2 || c.MaxCandidates < 1 || c.Batch < 1:
+	case c.MaxBlock < 2 || c.MaxCandidates < 1 || c.Batch < 1 || c.FullScanLimit < 0:
 		return errors.New("dedup: block, candidate and batch sizes must be positive")
 	}
 	return nil

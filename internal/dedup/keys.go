@@ -121,6 +121,10 @@ func (s *Service) hashedKeys(p cases.Person) [][]byte {
 	return out
 }
 
+// BlockingKeys returns the blind indexes IndexPerson stores for p: what a
+// bulk load (the synthetic data generator) writes for its persons.
+func (s *Service) BlockingKeys(p cases.Person) [][]byte { return s.hashedKeys(p) }
+
 // IndexPerson writes the blocking keys of a new person in the caller's
 // transaction (the case file calls it at registration).
 func (s *Service) IndexPerson(ctx context.Context, tx *store.Tx, personID string, p cases.Person) error {

@@ -41,6 +41,21 @@ type Report struct {
 // names, birth date, sex, citizenship, one document, address and phone per
 // person — is held in memory, and only for the run.
 func (s *Service) Scan(ctx context.Context, now time.Time) (Report, error) {
+	if since, ok, err := s.watermark(ctx); err != nil {
+		return Report{}, err
+	} else if ok {
+		n, err := s.population(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		if n > s.Config.FullScanLimit {
+			rep, err := s.scanChanged(ctx, now, since)
+			if err != nil {
+				return rep, err
+			}
+			return rep, s.finish(ctx, now, rep, "changed")
+		}
+	}
 	var rep Report
 	var recs []linkage.Record
 	keys := map[string][][]byte{}
@@ -65,34 +80,55 @@ func (s *Service) Scan(ctx context.Context, now time.Time) (Report, error) {
 		pairs = s.pairwise(recs, keys)
 	}
 	rep.Pairs = len(pairs)
-	byID := make(map[string]*linkage.Record, len(recs))
-	for i := range recs {
-		byID[recs[i].ID] = &recs[i]
+	var err error
+	byID := make(map[string]linkage.Record, len(recs))
+	for _, r := range recs {
+		byID[r.ID] = r
 	}
+	if rep.New, err = s.storePairs(ctx, now, pairs, byID); err != nil {
+		return rep, err
+	}
+	return rep, s.finish(ctx, now, rep, "full")
+}
+
+// finish moves the watermark to the start of this complete run and records
+// the run in the audit trail.
+func (s *Service) finish(ctx context.Context, now time.Time, rep Report, mode string) error {
+	err := s.DB.InTx(ctx, now, func(tx *store.Tx) error { return ScannedThrough(ctx, tx, now) })
+	if err != nil {
+		return errs.As(err)
+	}
+	_, err = audit.AppendNow(ctx, s.DB, now, audit.Event{Actor: audit.ActorFrom(access.SystemActor), Action: "dedup.scan",
+		Detail: fmt.Sprintf("mode=%s,persons=%d,rekeyed=%d,pairs=%d,new=%d", mode, rep.Persons, rep.Rekeyed, rep.Pairs, rep.New)})
+	if err != nil {
+		return errs.Internalf("audit dedup.scan: %w", err)
+	}
+	return nil
+}
+
+// storePairs upserts the pairs found, a batch per transaction, and says
+// how many are new.
+func (s *Service) storePairs(ctx context.Context, now time.Time, pairs []linkage.Pair, byID map[string]linkage.Record) (int, error) {
+	n := 0
 	for lo := 0; lo < len(pairs); lo += s.Config.Batch {
 		hi := min(lo+s.Config.Batch, len(pairs))
 		err := s.DB.InTx(ctx, now, func(tx *store.Tx) error {
 			for _, p := range pairs[lo:hi] {
-				isNew, err := upsertPair(ctx, tx, p, evidence(*byID[p.A], *byID[p.B]))
+				isNew, err := upsertPair(ctx, tx, p, evidence(byID[p.A], byID[p.B]))
 				if err != nil {
 					return err
 				}
 				if isNew {
-					rep.New++
+					n++
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return rep, errs.As(err)
+			return n, errs.As(err)
 		}
 	}
-	_, err := audit.AppendNow(ctx, s.DB, now, audit.Event{Actor: audit.ActorFrom(access.SystemActor), Action: "dedup.scan",
-		Detail: fmt.Sprintf("persons=%d,rekeyed=%d,pairs=%d,new=%d", rep.Persons, rep.Rekeyed, rep.Pairs, rep.New)})
-	if err != nil {
-		return rep, errs.Internalf("audit dedup.scan: %w", err)
-	}
-	return rep, nil
+	return n, nil
 }
 
 // scanBatch reads and decrypts the next batch of persons after id after,
@@ -120,18 +156,32 @@ func (s *Service) scanBatch(ctx context.Context, now time.Time, after string, al
 		}
 		return nil, "", 0, err
 	}
-	persons, keys, err := s.loadForScan(ctx, ids)
+	persons, keys, rekeyed, err := s.rekey(ctx, now, ids)
 	if err != nil {
 		return nil, "", 0, err
 	}
-	stored, err := s.storedKeys(ctx, ids)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	var stale []string
 	for id, k := range keys {
 		all[id] = k
 	}
+	last := ids[len(ids)-1]
+	if len(ids) < s.Config.Batch {
+		last = ""
+	}
+	return persons, last, rekeyed, nil
+}
+
+// rekey decrypts the given persons, refreshes their stored blocking keys
+// where they changed, and returns their records and keys.
+func (s *Service) rekey(ctx context.Context, now time.Time, ids []string) ([]linkage.Record, map[string][][]byte, int, error) {
+	persons, keys, err := s.loadForScan(ctx, ids)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	stored, err := s.storedKeys(ctx, ids)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var stale []string
 	for _, id := range ids {
 		if _, ok := keys[id]; ok && !sameKeys(keys[id], stored[id]) {
 			stale = append(stale, id)
@@ -153,14 +203,10 @@ func (s *Service) scanBatch(ctx context.Context, now time.Time, after string, al
 			return nil
 		})
 		if err != nil {
-			return nil, "", 0, errs.As(err)
+			return nil, nil, 0, errs.As(err)
 		}
 	}
-	last := ids[len(ids)-1]
-	if len(ids) < s.Config.Batch {
-		last = ""
-	}
-	return persons, last, len(stale), nil
+	return persons, keys, len(stale), nil
 }
 
 // loadForScan decrypts a batch and computes each person's keys.

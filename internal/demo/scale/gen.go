@@ -35,6 +35,7 @@ type genCase struct {
 	person            cases.Person
 	personEnc         []byte
 	index             []cases.IndexRow
+	dedupKeys         [][]byte
 	child             bool
 	band              string
 	stage             cases.Stage
@@ -286,6 +287,7 @@ func (g *generator) draw(opened time.Time, keys func() *vault.BulkKey) (*genCase
 	c.personEnc = c.pkey.Seal(vault.AAD{Table: "persons", Row: c.personID, Field: "data"}, pdata)
 	clear(pdata)
 	c.index = g.a.Cases.PersonIndex(p)
+	c.dedupKeys = g.a.Dedup.BlockingKeys(*p)
 	c.municipality = municipalities[rng.IntN(len(municipalities))]
 	c.exploitCtry = pickW(rng, []weighted[string]{{"XK", 80}, {"AL", 5}, {"DE", 4}, {"ME", 3}, {"RS", 3}, {"MK", 2}, {"CH", 2}, {"IT", 1}})
 	c.risk = []string{"", "low", "medium", "high"}[rng.IntN(4)]
@@ -495,6 +497,9 @@ func (c *genCase) rows(t map[string]*table) {
 	t["persons"].add(c.personID, c.pkey.ID, c.personEnc, c.person.Sex, c.band, c.person.Citizenship, store.Bool(c.child), ts(c.opened), ts(c.opened))
 	for _, ix := range c.index {
 		t["person_index"].add(c.personID, ix.Kind, ix.Value)
+	}
+	for _, k := range c.dedupKeys {
+		t["person_dedup_keys"].add(c.personID, k)
 	}
 	var closed any
 	if !c.closed.IsZero() {

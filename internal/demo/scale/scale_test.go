@@ -134,6 +134,16 @@ func TestLoadReadsBackThroughTheServices(t *testing.T) {
 			if rep.Events < int64(10*n) {
 				t.Errorf("audit chain holds %d events, want ≥ %d", rep.Events, 10*n)
 			}
+			// The duplicate job starts after the generated persons: nothing
+			// to compare until someone registers.
+			a.Dedup.Config.FullScanLimit = 10
+			if rep, err := a.Dedup.Scan(ctx, a.Clock.Now()); err != nil || rep.Persons != 0 {
+				t.Errorf("duplicate job after the load: %+v, %v; want nobody to compare", rep, err)
+			}
+			var keys int
+			if err := a.DB.Read().QueryRowContext(ctx, `SELECT COUNT(DISTINCT person_id) FROM person_dedup_keys`).Scan(&keys); err != nil || keys != n {
+				t.Errorf("%d persons with blocking keys, %v; want %d", keys, err, n)
+			}
 			// A registration after the load continues this year's numbers.
 			p, _ := a.Auth.FindUserByEmail(ctx, access.SystemActor, demo.Email(access.Police))
 			reg, err := a.Cases.Open(ctx, p.Actor(), cases.Input{Person: cases.Person{GivenName: "Zana", FamilyName: "Testaj", Sex: "female", BirthDate: "2001-02-03"},
