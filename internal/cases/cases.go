@@ -47,6 +47,8 @@ type Service struct {
 	Likely LikelyFinder
 	// CountLimit bounds the totals of case lists; 0 means DefaultCountLimit.
 	CountLimit int
+	// BrowseByTeam: see DefaultBrowseByTeam.
+	BrowseByTeam int
 }
 
 // Hook is called in the transaction that changed a case.

@@ -25,36 +25,39 @@ func TestListTotals(t *testing.T) {
 				refs[ref] = true
 			}
 			f.mustOpen(t, ngo, adult("Drita", "Other", "1991-01-01")) // not police's
-			for _, tc := range []struct {
-				name        string
-				filter      cases.CaseFilter
-				page, total int
-				capped      bool
-			}{
-				{"first page, more than the limit", cases.CaseFilter{Limit: 2}, 2, 4, true},
-				{"a page of all", cases.CaseFilter{Limit: 10}, 6, 6, true},
-				{"last short page: exact", cases.CaseFilter{Limit: 4, Offset: 4}, 2, 6, true},
-				{"a filter under the limit", cases.CaseFilter{Limit: 2, Name: ptr("Testajc Zana")}, 1, 1, false},
-				{"past the end", cases.CaseFilter{Limit: 2, Offset: 10}, 0, 5, true},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					list, total, err := f.s.FindCases(ctx, police, tc.filter)
-					if err != nil {
-						t.Fatal(err)
-					}
-					limit, capped := f.s.Capped(total)
-					if capped {
-						total = limit
-					}
-					if len(list) != tc.page || capped != tc.capped || (!capped && total != tc.total) {
-						t.Errorf("got %d on the page, total %d capped %v; want %d, %d, %v", len(list), total, capped, tc.page, tc.total, tc.capped)
-					}
-					for _, c := range list {
-						if !refs[c.Reference] {
-							t.Errorf("%s is not a case of the police", c.Reference)
+			for _, browse := range []int{0, 1} {
+				f.s.BrowseByTeam = browse // 1: walk the newest cases; 0: read the team index
+				for _, tc := range []struct {
+					name        string
+					filter      cases.CaseFilter
+					page, total int
+					capped      bool
+				}{
+					{"first page, more than the limit", cases.CaseFilter{Limit: 2}, 2, 4, true},
+					{"a page of all", cases.CaseFilter{Limit: 10}, 6, 6, true},
+					{"last short page: exact", cases.CaseFilter{Limit: 4, Offset: 4}, 2, 6, true},
+					{"a filter under the limit", cases.CaseFilter{Limit: 2, Name: ptr("Testajc Zana")}, 1, 1, false},
+					{"past the end", cases.CaseFilter{Limit: 2, Offset: 10}, 0, 5, true},
+				} {
+					t.Run(fmt.Sprintf("%s/browse=%d", tc.name, browse), func(t *testing.T) {
+						list, total, err := f.s.FindCases(ctx, police, tc.filter)
+						if err != nil {
+							t.Fatal(err)
 						}
-					}
-				})
+						limit, capped := f.s.Capped(total)
+						if capped {
+							total = limit
+						}
+						if len(list) != tc.page || capped != tc.capped || (!capped && total != tc.total) {
+							t.Errorf("got %d on the page, total %d capped %v; want %d, %d, %v", len(list), total, capped, tc.page, tc.total, tc.capped)
+						}
+						for _, c := range list {
+							if !refs[c.Reference] {
+								t.Errorf("%s is not a case of the police", c.Reference)
+							}
+						}
+					})
+				}
 			}
 			seen := 0
 			for off := 0; ; off += 4 {

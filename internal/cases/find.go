@@ -75,6 +75,23 @@ func (s *Service) Capped(total int) (limit int, capped bool) {
 	return s.countLimit(), total > s.countLimit()
 }
 
+// DefaultBrowseByTeam is the number of cases up to which an actor's list
+// is read from the team index and sorted; above it the newest cases are
+// walked (Service.BrowseByTeam overrides it).
+const DefaultBrowseByTeam = 5000
+
+// memberCount counts the cases whose team has the actor's organisation or
+// the actor, up to the count limit plus one, from the team index alone.
+func (s *Service) memberCount(ctx context.Context, actor access.Actor) (int, error) {
+	var n int
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT DISTINCT case_id FROM case_team
+		WHERE org_id = $1 AND user_id IN ('', $2) LIMIT $3) x`, actor.OrgID, actor.UserID, s.countLimit()+1).Scan(&n)
+	if err != nil {
+		return 0, errs.Internalf("count team cases: %w", err)
+	}
+	return n, nil
+}
+
 // FindCases lists the cases the actor may see that match f, most recently
 // changed first, with the total count for paging (exact up to the count
 // limit, see Capped). A search by name or birth
@@ -94,17 +111,7 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 		return nil, 0, errs.E(errs.Forbidden, "case.search_personal_forbidden")
 	}
 	var a args
-	// A search by reference, name or birth date finds a handful of cases:
-	// each is checked against the scope. A browse of the list reads the
-	// actor's cases from the team index instead.
-	scope := listScopeSQL
-	if personal || f.Reference != nil {
-		scope = scopeSQL
-	}
-	where := []string{scope(actor, access.CaseList, &a)}
-	if personal && access.ScopeOf(actor, access.CaseViewPersonal) != access.ScopeOf(actor, access.CaseList) {
-		where = append(where, scope(actor, access.CaseViewPersonal, &a))
-	}
+	var where []string // the filters; the scope is added below
 	if f.Reference != nil {
 		where = append(where, "c.reference = "+a.add(strings.ToUpper(strings.TrimSpace(*f.Reference))))
 	}
@@ -166,8 +173,41 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 		where = append(where, `EXISTS (SELECT 1 FROM case_codes k WHERE k.case_id = c.id AND k.field = `+a.add(FieldExploitation)+
 			` AND k.code = `+a.add(*f.Exploitation)+`)`)
 	}
-	cond := strings.Join(where, " AND ")
-	n := len(a.list)
+	filtered := len(where) > 0
+	filterArgs := a.list
+	// withScope adds the scope in the given form to the filters.
+	withScope := func(scope func(access.Actor, access.Action, *args) string) (string, []any) {
+		b := args{list: append([]any(nil), filterArgs...)}
+		conds := append(append([]string(nil), where...), scope(actor, access.CaseList, &b))
+		if personal && access.ScopeOf(actor, access.CaseViewPersonal) != access.ScopeOf(actor, access.CaseList) {
+			conds = append(conds, scope(actor, access.CaseViewPersonal, &b))
+		}
+		return strings.Join(conds, " AND "), b.list
+	}
+	// How to read the actor's cases (see docs/architecture.md, "Scale"): a
+	// search by reference, name or birth date finds a handful of cases and
+	// checks the scope of each; a browse by an actor with few cases reads
+	// them from the team index and sorts them; a browse by an actor with
+	// many walks the cases newest first and keeps the actor's, which finds
+	// a page after a few hundred.
+	pageScope, countScope := scopeSQL, scopeSQL
+	members := -1
+	if sc := access.ScopeOf(actor, access.CaseList); !personal && f.Reference == nil && (sc == access.Org || sc == access.Team) {
+		var err error
+		if members, err = s.memberCount(ctx, actor); err != nil {
+			return nil, 0, err
+		}
+		countScope = listScopeSQL
+		limit := s.BrowseByTeam
+		if limit <= 0 {
+			limit = DefaultBrowseByTeam
+		}
+		if members <= limit {
+			pageScope = listScopeSQL
+		}
+	}
+	cond, list := withScope(pageScope)
+	a = args{list: list}
 	q := `SELECT c.id, c.reference, c.owner_org, c.stage, c.victim_status, c.is_child, c.sex, c.age_band, c.citizenship,
 		c.municipality, c.opened_month, c.risk_level, c.non_removal, c.updated_at
 		FROM cases c WHERE ` + cond + ` ORDER BY c.updated_at DESC, c.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
@@ -194,9 +234,14 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 	rows.Close()
 	// A short page ends the list: its total needs no count.
 	total := f.Offset + len(out)
-	if len(out) == f.Limit || (len(out) == 0 && f.Offset > 0) {
+	switch {
+	case len(out) < f.Limit && (len(out) > 0 || f.Offset == 0):
+	case members >= 0 && !filtered:
+		total = members // every case of the actor's: the team rows counted
+	default:
+		cond, list := withScope(countScope)
 		err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+cond+
-			` LIMIT `+strconv.Itoa(s.countLimit()+1)+`) x`, a.list[:n]...).Scan(&total)
+			` LIMIT `+strconv.Itoa(s.countLimit()+1)+`) x`, list...).Scan(&total)
 		if err != nil {
 			return nil, 0, errs.Internalf("count cases: %w", err)
 		}
