@@ -52,7 +52,11 @@ func (s *Service) directory(ctx context.Context, q store.Querier) ([]Offering, e
 	if err != nil {
 		return nil, err
 	}
+	// Beds exist in shelters only: the index (state, service_type) keeps
+	// this to the accepted shelter referrals, however many referrals to
+	// counselling or legal aid stay accepted over the years.
 	reserved, err := countBy(ctx, q, `SELECT r.service_id, COUNT(*) FROM referrals r WHERE r.state = 'accepted'
+		AND r.service_type IN ('`+TypeTHBShelter+`', '`+TypeDVShelter+`', '`+TypeChildShelter+`', '`+TypeSecureFacility+`')
 		AND NOT EXISTS (SELECT 1 FROM stays st WHERE st.referral_id = r.id) GROUP BY r.service_id`)
 	if err != nil {
 		return nil, err

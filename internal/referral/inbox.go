@@ -185,8 +185,9 @@ type ReferralFilter struct {
 }
 
 // FindReferrals lists an organisation's inbox or outbox: pending first
-// (overdue first, then the nearest deadline), then the rest, newest first.
-// Lists carry no reasons.
+// (overdue first, then the nearest deadline), then the rest, newest first,
+// with the total (the answered ones counted up to 10,000). Lists carry no
+// reasons.
 func (s *Service) FindReferrals(ctx context.Context, actor access.Actor, f ReferralFilter) ([]*Referral, int, error) {
 	if err := access.Check(actor, access.ReferralView); err != nil {
 		return nil, 0, err
@@ -216,25 +217,72 @@ func (s *Service) FindReferrals(ctx context.Context, actor access.Actor, f Refer
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = MaxLimit
 	}
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+referralColumns+`, COUNT(*) OVER()`+referralFrom+` WHERE `+where+`
-		ORDER BY CASE WHEN r.state = 'pending' THEN 0 ELSE 1 END, r.overdue DESC,
-		CASE WHEN r.state = 'pending' THEN r.deadline ELSE '' END, r.created_at DESC, r.id
-		LIMIT `+add(f.Limit)+` OFFSET `+add(max(0, f.Offset)), args...)
+	f.Offset = max(0, f.Offset)
+	// Two segments, each read in the order of an index: the pending ones
+	// (few: overdue first, then the nearest deadline), then the answered
+	// ones newest first. One sort of every referral an organisation ever
+	// received would grow with the years.
+	var out []*Referral
+	pending, err := s.countReferrals(ctx, where+" AND r.state = 'pending'", args)
 	if err != nil {
-		return nil, 0, errs.Internalf("find referrals: %w", err)
+		return nil, 0, err
+	}
+	if f.Offset < pending {
+		list, err := s.referralPage(ctx, where+" AND r.state = 'pending'", args,
+			`r.overdue DESC, r.deadline, r.created_at DESC, r.id`, f.Limit, f.Offset)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, list...)
+	}
+	if len(out) < f.Limit {
+		list, err := s.referralPage(ctx, where+" AND r.state <> 'pending'", args,
+			`r.created_at DESC, r.id`, f.Limit-len(out), max(0, f.Offset-pending))
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, list...)
+	}
+	answered, err := s.countReferrals(ctx, where+" AND r.state <> 'pending'", args)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, pending + answered, nil
+}
+
+// referralCountLimit bounds the count of answered referrals in a list: an
+// organisation's history of referrals is counted up to here.
+const referralCountLimit = 10000
+
+func (s *Service) countReferrals(ctx context.Context, where string, args []any) (int, error) {
+	var n int
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM referrals r WHERE `+where+
+		` LIMIT `+strconv.Itoa(referralCountLimit+1)+`) x`, args...).Scan(&n)
+	if err != nil {
+		return 0, errs.Internalf("count referrals: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Service) referralPage(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*Referral, error) {
+	a := append(append([]any(nil), args...), limit, offset)
+	n := len(args)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+referralColumns+referralFrom+` WHERE `+where+
+		` ORDER BY `+order+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), a...)
+	if err != nil {
+		return nil, errs.Internalf("find referrals: %w", err)
 	}
 	defer rows.Close()
 	var out []*Referral
-	total := 0
 	for rows.Next() {
-		r, err := scanReferral(rows, &total)
+		r, err := scanReferral(rows)
 		if err != nil {
-			return nil, 0, errs.Internalf("find referrals: %w", err)
+			return nil, errs.Internalf("find referrals: %w", err)
 		}
 		r.reasonEnc, r.declineEnc = nil, nil
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // Waiting is one thing waiting on a user: a referral to answer, or an exit
