@@ -72,8 +72,8 @@ func (s *Service) admit(ctx context.Context, actor access.Actor, caseID, service
 		if open > 0 {
 			return errs.E(errs.Conflict, "stay.already_admitted")
 		}
-		err = tx.QueryRowContext(ctx, `SELECT id FROM referrals r WHERE case_id = $1 AND service_id = $2 AND state = 'accepted'
-			AND NOT EXISTS (SELECT 1 FROM stays st WHERE st.referral_id = r.id) ORDER BY created_at LIMIT 1`,
+		err = tx.QueryRowContext(ctx, `SELECT id FROM referrals WHERE case_id = $1 AND service_id = $2 AND state = 'accepted'
+			AND admitted_at IS NULL ORDER BY created_at LIMIT 1`,
 			ref.ID, o.ID).Scan(&st.ReferralID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return errs.Internalf("read referral: %w", err)
@@ -96,6 +96,12 @@ func (s *Service) admit(ctx context.Context, actor access.Actor, caseID, service
 				return errs.E(errs.Conflict, "stay.already_admitted")
 			}
 			return errs.Internalf("insert stay: %w", err)
+		}
+		if st.ReferralID != "" {
+			// The reservation is taken: the referral no longer holds a bed.
+			if _, err := tx.ExecContext(ctx, `UPDATE referrals SET admitted_at = $2 WHERE id = $1`, st.ReferralID, store.T(tx.Now)); err != nil {
+				return errs.Internalf("update referral: %w", err)
+			}
 		}
 		flag := ""
 		purpose := ""

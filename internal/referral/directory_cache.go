@@ -52,12 +52,12 @@ func (s *Service) directory(ctx context.Context, q store.Querier) ([]Offering, e
 	if err != nil {
 		return nil, err
 	}
-	// Beds exist in shelters only: the index (state, service_type) keeps
-	// this to the accepted shelter referrals, however many referrals to
-	// counselling or legal aid stay accepted over the years.
-	reserved, err := countBy(ctx, q, `SELECT r.service_id, COUNT(*) FROM referrals r WHERE r.state = 'accepted'
-		AND r.service_type IN ('`+TypeTHBShelter+`', '`+TypeDVShelter+`', '`+TypeChildShelter+`', '`+TypeSecureFacility+`')
-		AND NOT EXISTS (SELECT 1 FROM stays st WHERE st.referral_id = r.id) GROUP BY r.service_id`)
+	// A reservation is an accepted referral whose person has not been
+	// admitted yet (admitted_at is set at admission): the partial index
+	// referrals_reserved holds exactly those, however many accepted
+	// referrals the years accumulate.
+	reserved, err := countBy(ctx, q, `SELECT service_id, COUNT(*) FROM referrals
+		WHERE state = 'accepted' AND admitted_at IS NULL GROUP BY service_id`)
 	if err != nil {
 		return nil, err
 	}

@@ -89,6 +89,7 @@ type referralRow struct {
 	to                          *org
 	by                          *org
 	at, answered, completed     time.Time
+	admitted                    time.Time
 	enc                         []byte
 	version                     int
 }
@@ -450,6 +451,7 @@ func (g *generator) refer(c *genCase, step func() time.Time, actor access.Actor)
 					st.discharg = g.now.Add(-time.Hour)
 				}
 				c.stays = append(c.stays, st)
+				r.admitted = st.admitted
 				c.tl(st.admitted, "stay", to, "stays", st.id, "admitted;service="+s.id)
 				c.event(st.admitted, to.actor(), "stay.admit", "stay", st.id, "case="+refMark)
 				c.tl(st.discharg, "stay", to, "stays", st.id, "discharged;exit="+st.exit)
@@ -542,8 +544,12 @@ func (c *genCase) rows(t map[string]*table) {
 		if !r.completed.IsZero() {
 			completed = ts(r.completed)
 		}
+		var admitted any
+		if !r.admitted.IsZero() {
+			admitted = ts(r.admitted)
+		}
 		t["referrals"].add(r.id, c.id, c.ref, r.svc.id, r.svc.typ, r.by.id, r.by.user, r.to.id, r.urgency, r.state,
-			ts(r.at.Add(72*time.Hour)), consent.ReasonConsented, r.enc, r.outcome, answered, answeredBy, completed, ts(r.at), r.version)
+			ts(r.at.Add(72*time.Hour)), consent.ReasonConsented, r.enc, r.outcome, answered, answeredBy, completed, admitted, ts(r.at), r.version)
 	}
 	for _, s := range c.stays {
 		t["stays"].add(s.id, c.id, c.ref, s.svc.id, s.by.id, s.referral, ts(s.admitted), s.by.user, ts(s.discharg), s.by.user, s.exit)

@@ -111,7 +111,7 @@ func newTables() []*table {
 			"with_advocate_org", "social_worker_org", "decided_at", "grounds_enc", "created_at"}},
 		{name: "case_notes", cols: []string{"id", "case_id", "visibility", "category", "author_id", "author_org", "author_role", "body_enc", "created_at"}},
 		{name: "referrals", cols: []string{"id", "case_id", "case_ref", "service_id", "service_type", "from_org", "from_user", "to_org",
-			"urgency", "state", "deadline", "consent_basis", "reason_enc", "outcome", "answered_at", "answered_by", "completed_at", "created_at", "version"}},
+			"urgency", "state", "deadline", "consent_basis", "reason_enc", "outcome", "answered_at", "answered_by", "completed_at", "admitted_at", "created_at", "version"}},
 		{name: "stays", cols: []string{"id", "case_id", "case_ref", "service_id", "org_id", "referral_id", "admitted_at", "admitted_by",
 			"discharged_at", "discharged_by", "exit_code"}},
 		{name: "audit_events", cols: []string{"seq", "at", "actor_id", "actor_org", "actor_role", "action", "object_type", "object_id",
