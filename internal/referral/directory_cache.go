@@ -52,12 +52,14 @@ func (s *Service) directory(ctx context.Context, q store.Querier) ([]Offering, e
 	if err != nil {
 		return nil, err
 	}
-	// A reservation is an accepted referral whose person has not been
-	// admitted yet (admitted_at is set at admission): the partial index
-	// referrals_reserved holds exactly those, however many accepted
-	// referrals the years accumulate.
-	reserved, err := countBy(ctx, q, `SELECT service_id, COUNT(*) FROM referrals
-		WHERE state = 'accepted' AND admitted_at IS NULL GROUP BY service_id`)
+	// A reservation is an accepted referral to a shelter whose person has
+	// not been admitted yet (admitted_at is set at admission): the partial
+	// index referrals_reserved holds exactly those, however many accepted
+	// referrals the years accumulate. Its condition is written out the
+	// same here, so both engines see the index applies; the type list is
+	// IsShelter's (TestShelterTypesInQueries).
+	reserved, err := countBy(ctx, q, `SELECT service_id, COUNT(*) FROM referrals WHERE state = 'accepted' AND admitted_at IS NULL
+		AND service_type IN ('thb_shelter', 'dv_shelter', 'child_shelter', 'secure_facility') GROUP BY service_id`)
 	if err != nil {
 		return nil, err
 	}

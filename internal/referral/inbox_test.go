@@ -2,6 +2,8 @@ package referral_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,4 +61,26 @@ func TestInboxPages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestShelterTypesInQueries: the reserved-beds query and its partial index
+// list exactly the shelter types IsShelter knows.
+func TestShelterTypesInQueries(t *testing.T) {
+	src, err := os.ReadFile("directory_cache.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mig, err := os.ReadFile("../store/migrations/0009_scale.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := "service_type IN ('thb_shelter', 'dv_shelter', 'child_shelter', 'secure_facility')"
+	for _, typ := range []string{referral.TypeTHBShelter, referral.TypeDVShelter, referral.TypeChildShelter, referral.TypeSecureFacility} {
+		if !referral.IsShelter(typ) || !strings.Contains(list, "'"+typ+"'") {
+			t.Errorf("shelter type %s missing from the list", typ)
+		}
+	}
+	if !strings.Contains(string(src), list) || !strings.Contains(string(mig), list) {
+		t.Errorf("the reserved-beds query or its index does not list the shelter types as %q", list)
+	}
 }
