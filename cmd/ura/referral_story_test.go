@@ -83,6 +83,15 @@ func TestReferralStory(t *testing.T) {
 	if after := u.free("Demo Shelter Drita"); after != before-1 {
 		t.Errorf("free beds at Drita: %d before, %d after the admission; want one fewer", before, after)
 	}
+	// She leaves to her family: the stay shows when and where to, and the bed is free again.
+	u.do(chromedp.Navigate(high), chromedp.WaitVisible(`#stays tr[data-open="true"]`),
+		chromedp.SetValue(`#stays select[name="exit_code"]`, "family"),
+		chromedp.Click(`#stays button[id^="discharge-"]`), chromedp.WaitVisible(`#stays tr[data-open="false"]`))
+	u.axe()
+	u.do(chromedp.Navigate(in.URL+"/shelters"), chromedp.WaitVisible(`#shelter-board`))
+	if after := u.free("Demo Shelter Drita"); after != before {
+		t.Errorf("free beds at Drita: %d before the admission, %d after the discharge; want the same", before, after)
+	}
 
 	// The shelter declines the second referral.
 	u.do(chromedp.Navigate(in.URL+"/referrals"), chromedp.WaitVisible(`#inbox`),
