@@ -306,3 +306,48 @@ func (s *Service) checkUserAccess(actor access.Actor, id string, act access.Acti
 	}
 	return checkOther(actor, act)
 }
+
+// Member is a user as far as routing work needs: no personal field.
+type Member struct {
+	ID, OrgID string
+	Role      access.Role
+	Active    bool
+}
+
+// ActiveMembers lists the active users of an organisation, read through q:
+// the caller's transaction, so a caller holding locks never waits for a
+// second connection from a pool that its own waiters may have exhausted.
+func ActiveMembers(ctx context.Context, q store.Querier, orgID string) ([]Member, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, org_id, role FROM users WHERE org_id = $1 AND active = 1 ORDER BY id`, orgID)
+	if err != nil {
+		return nil, errs.Internalf("read members: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m := Member{Active: true}
+		var role string
+		if err := rows.Scan(&m.ID, &m.OrgID, &role); err != nil {
+			return nil, errs.Internalf("read members: %w", err)
+		}
+		m.Role = access.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MemberByID reads one user's organisation, role and state through q.
+func MemberByID(ctx context.Context, q store.Querier, id string) (Member, error) {
+	m := Member{ID: id}
+	var role string
+	var active int
+	err := q.QueryRowContext(ctx, `SELECT org_id, role, active FROM users WHERE id = $1`, id).Scan(&m.OrgID, &role, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, errs.E(errs.NotFound, "user.not_found")
+	}
+	if err != nil {
+		return m, errs.Internalf("read member: %w", err)
+	}
+	m.Role, m.Active = access.Role(role), active == 1
+	return m, nil
+}

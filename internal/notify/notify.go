@@ -124,7 +124,7 @@ func (s *Service) Notify(ctx context.Context, tx *store.Tx, n Notification) erro
 	if err := n.validate(); err != nil {
 		return err
 	}
-	users, err := s.recipients(ctx, n)
+	users, err := s.recipients(ctx, tx, n)
 	if err != nil {
 		return err
 	}
@@ -153,9 +153,11 @@ func (s *Service) Notify(ctx context.Context, tx *store.Tx, n Notification) erro
 // in the organisation, otherwise (a named user who has left, or none named)
 // the organisation's active users whose role may act on the kind, so a
 // referral addressed to a departed colleague still reaches the organisation.
-func (s *Service) recipients(ctx context.Context, n Notification) ([]string, error) {
+func (s *Service) recipients(ctx context.Context, tx *store.Tx, n Notification) ([]string, error) {
+	// Read through tx: the caller holds locks (a service row, the audit
+	// chain head) and must not wait for a second pooled connection.
 	if n.UserID != "" {
-		u, err := s.Users.FindUserByID(ctx, access.SystemActor, n.UserID)
+		u, err := auth.MemberByID(ctx, tx, n.UserID)
 		switch {
 		case err == nil && u.Active && u.OrgID == n.OrgID:
 			return []string{u.ID}, nil
@@ -163,8 +165,7 @@ func (s *Service) recipients(ctx context.Context, n Notification) ([]string, err
 			return nil, err
 		}
 	}
-	active := true
-	users, err := s.Users.FindUsers(ctx, access.SystemActor, auth.UserFilter{OrgID: &n.OrgID, Active: &active})
+	users, err := auth.ActiveMembers(ctx, tx, n.OrgID)
 	if err != nil {
 		return nil, err
 	}

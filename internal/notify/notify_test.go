@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"testing"
@@ -151,6 +152,37 @@ func TestOutboxIsForAdministrators(t *testing.T) {
 		got, err := f.svc.Outbox(context.Background(), f.users["admin"].Actor())
 		if err != nil || len(got) != 2 || got[0].Status != notify.StatusQueued {
 			t.Errorf("outbox = %+v, %v; want two queued rows", got, err)
+		}
+	})
+}
+
+// TestNotifyNeedsNoSecondConnection: Notify runs inside a transaction that
+// holds locks; with every other pooled connection taken (as under load,
+// by requests waiting on those locks) it must still finish, reading
+// through the caller's transaction only.
+func TestNotifyNeedsNoSecondConnection(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		pool, ok := f.app.DB.Read().(*sql.DB)
+		if !ok || f.app.DB.Engine != store.Postgres {
+			t.Skip("SQLite writes on a connection of its own")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := f.app.DB.InTx(ctx, f.clock.Now(), func(tx *store.Tx) error {
+			for {
+				c, err := pool.Conn(ctx) // take every other connection
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				if pool.Stats().OpenConnections >= pool.Stats().MaxOpenConnections {
+					break
+				}
+			}
+			return f.svc.Notify(ctx, tx, f.received("r1"))
+		})
+		if err != nil {
+			t.Fatalf("Notify with the pool exhausted: %v", err)
 		}
 	})
 }
