@@ -170,6 +170,9 @@ func (s *Service) Documents(ctx context.Context, actor access.Actor, caseID stri
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Vault.Warm(ctx, q, ref.KeyID); err != nil {
+		return nil, errs.Internalf("documents key: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+docColumns+` FROM case_documents WHERE case_id = $1 AND `+visibleSQL+`
 		ORDER BY created_at DESC, id`, ref.ID, actor.OrgID, string(actor.Role))
 	if err != nil {

@@ -85,6 +85,9 @@ func (s *Service) Notes(ctx context.Context, actor access.Actor, caseID string) 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Vault.Warm(ctx, q, ref.KeyID); err != nil {
+		return nil, errs.Internalf("notes key: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+noteColumns+` FROM case_notes WHERE case_id = $1 AND `+visibleSQL+`
 		ORDER BY created_at DESC, id`, ref.ID, actor.OrgID, string(actor.Role))
 	if err != nil {

@@ -163,6 +163,9 @@ func (s *Service) List(ctx context.Context, actor access.Actor, caseID string) (
 
 // load reads and opens every entry of a case, oldest first.
 func (s *Service) load(ctx context.Context, q store.Querier, ref *cases.Ref) ([]*Entry, error) {
+	if err := s.Vault.Warm(ctx, q, ref.KeyID); err != nil {
+		return nil, errs.Internalf("consent key: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT id, entry_type, scope, withdraws, effective_at, recorded_at,
 		recorded_by, recorded_org, content_enc FROM consent_entries WHERE case_id = $1 ORDER BY recorded_at, id`, ref.ID)
 	if err != nil {

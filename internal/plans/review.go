@@ -145,6 +145,9 @@ func (s *Service) View(ctx context.Context, actor access.Actor, caseID string) (
 		return nil, err
 	}
 	v := &CareView{}
+	if err := s.Vault.Warm(ctx, q, ref.KeyID); err != nil {
+		return nil, errs.Internalf("plan key: %w", err)
+	}
 	open := func(table, id, field string, enc []byte) (string, error) {
 		if enc == nil {
 			return "", nil

@@ -269,3 +269,13 @@ func (v *Vault) CheckKeyring(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Warm unwraps data key keyID into the cache through q. A loader that
+// decrypts row after row while its result set is open calls it first: the
+// per-row Open then needs no query, so it neither reuses the connection the
+// open rows hold (PostgreSQL: "conn busy") nor takes a second one from a
+// pool that may be exhausted.
+func (v *Vault) Warm(ctx context.Context, q store.Querier, keyID string) error {
+	_, err := v.dataKey(ctx, q, keyID)
+	return err
+}
