@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"sort"
 	"regexp"
 	"strconv"
 	"strings"
@@ -75,6 +76,27 @@ func (s *Service) Capped(total int) (limit int, capped bool) {
 	return s.countLimit(), total > s.countLimit()
 }
 
+// rarestFirst orders name-token indexes by how many persons carry them,
+// counted up to a bound (an index-only read of at most that many entries).
+func (s *Service) rarestFirst(ctx context.Context, vals [][]byte) ([][]byte, error) {
+	if len(vals) < 2 {
+		return vals, nil
+	}
+	n := make(map[string]int, len(vals))
+	for _, v := range vals {
+		var c int
+		err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_index WHERE kind = $1 AND value = $2
+			LIMIT 5000) x`, IndexName, v).Scan(&c)
+		if err != nil {
+			return nil, errs.Internalf("name token: %w", err)
+		}
+		n[string(v)] = c
+	}
+	out := append([][]byte(nil), vals...)
+	sort.SliceStable(out, func(i, j int) bool { return n[string(out[i])] < n[string(out[j])] })
+	return out, nil
+}
+
 // DefaultBrowseByTeam is the number of cases up to which an actor's list
 // is read from the team index and sorted; above it the newest cases are
 // walked (Service.BrowseByTeam overrides it).
@@ -120,16 +142,29 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 		if len(toks) == 0 {
 			return nil, 0, errs.InvalidField("name", "case.name_required")
 		}
+		var vals [][]byte
 		seen := map[string]bool{}
-		var ph []string
 		for _, t := range toks {
 			if !seen[t] {
 				seen[t] = true
-				ph = append(ph, a.add(s.index(indexEntry{IndexName, t})))
+				vals = append(vals, s.index(indexEntry{IndexName, t}))
 			}
 		}
-		where = append(where, `c.person_id IN (SELECT person_id FROM person_index WHERE kind = `+a.add(IndexName)+
-			` AND value IN (`+strings.Join(ph, ", ")+`) GROUP BY person_id HAVING COUNT(*) = `+a.add(len(ph))+`)`)
+		vals, err := s.rarestFirst(ctx, vals)
+		if err != nil {
+			return nil, 0, err
+		}
+		// The rarest token drives; each other token is one probe of the
+		// index per candidate (a common surname is carried by tens of
+		// thousands of persons in a national register).
+		k := a.add(IndexName)
+		cond := `SELECT i0.person_id FROM person_index i0 WHERE i0.kind = ` + k + ` AND i0.value = ` + a.add(vals[0])
+		for i, v := range vals[1:] {
+			alias := "i" + strconv.Itoa(i+1)
+			cond += ` AND EXISTS (SELECT 1 FROM person_index ` + alias + ` WHERE ` + alias + `.kind = ` + k + ` AND ` +
+				alias + `.value = ` + a.add(v) + ` AND ` + alias + `.person_id = i0.person_id)`
+		}
+		where = append(where, `c.person_id IN (`+cond+`)`)
 	}
 	if f.BirthDate != nil {
 		d := strings.TrimSpace(*f.BirthDate)
