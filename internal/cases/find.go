@@ -2,8 +2,8 @@ package cases
 
 import (
 	"context"
-	"sort"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
