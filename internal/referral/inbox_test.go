@@ -66,9 +66,16 @@ func TestInboxPages(t *testing.T) {
 // TestShelterTypesInQueries: the reserved-beds query and its partial index
 // list exactly the shelter types IsShelter knows.
 func TestShelterTypesInQueries(t *testing.T) {
-	src, err := os.ReadFile("directory_cache.go")
-	if err != nil {
-		t.Fatal(err)
+	var src []byte
+	for _, f := range []string{"directory_cache.go", "services.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "service_type IN ('thb_shelter', 'dv_shelter', 'child_shelter', 'secure_facility')") {
+			t.Errorf("%s counts reserved beds without the shelter types", f)
+		}
+		src = append(src, b...)
 	}
 	mig, err := os.ReadFile("../store/migrations/0009_scale.sql")
 	if err != nil {

@@ -174,11 +174,12 @@ const serviceColumns = `s.id, s.org_id, o.name, o.active, s.name, s.type, s.desc
 	s.beds_out_of_service, s.active, s.hsds_id, s.version, s.updated_at, ` + occupancySQL
 
 // occupancySQL counts a service's occupied beds (open stays) and reserved
-// beds (accepted referrals not yet admitted): capacity is derived from the
+// beds (accepted shelter referrals not yet admitted, from the partial index
+// referrals_reserved; see directory_cache.go): capacity is derived from the
 // records of admissions and answers, never typed in.
 const occupancySQL = `(SELECT COUNT(*) FROM stays st WHERE st.service_id = s.id AND st.discharged_at IS NULL),
-	(SELECT COUNT(*) FROM referrals r WHERE r.service_id = s.id AND r.state = 'accepted'
-		AND NOT EXISTS (SELECT 1 FROM stays st2 WHERE st2.referral_id = r.id))`
+	(SELECT COUNT(*) FROM referrals r WHERE r.state = 'accepted' AND r.service_id = s.id AND r.admitted_at IS NULL
+		AND r.service_type IN ('thb_shelter', 'dv_shelter', 'child_shelter', 'secure_facility'))`
 
 func scanService(row interface{ Scan(...any) error }, extra ...any) (*Offering, error) {
 	var o Offering

@@ -15,7 +15,9 @@ CREATE INDEX stays_referral ON stays (referral_id);
 UPDATE referrals SET admitted_at = (SELECT MIN(st.admitted_at) FROM stays st WHERE st.referral_id = referrals.id)
 	WHERE EXISTS (SELECT 1 FROM stays st WHERE st.referral_id = referrals.id);
 -- Only shelters have beds (referral.IsShelter).
-CREATE INDEX referrals_reserved ON referrals (service_id) WHERE state = 'accepted' AND admitted_at IS NULL
+-- state leads the key so that SQLite prefers this index to referrals_due
+-- for "state = 'accepted'" even without statistics.
+CREATE INDEX referrals_reserved ON referrals (state, service_id) WHERE admitted_at IS NULL
 	AND service_type IN ('thb_shelter', 'dv_shelter', 'child_shelter', 'secure_facility');
 
 -- The duplicate job's incremental run: persons changed since the last run.
