@@ -76,25 +76,26 @@ func (s *Service) Capped(total int) (limit int, capped bool) {
 	return s.countLimit(), total > s.countLimit()
 }
 
+// tokenBound is how far rarestFirst counts the persons carrying a token.
+const tokenBound = 5000
+
 // rarestFirst orders name-token indexes by how many persons carry them,
-// counted up to a bound (an index-only read of at most that many entries).
-func (s *Service) rarestFirst(ctx context.Context, vals [][]byte) ([][]byte, error) {
-	if len(vals) < 2 {
-		return vals, nil
-	}
+// counted up to tokenBound (an index-only read of at most that many
+// entries), and returns the count of the rarest.
+func (s *Service) rarestFirst(ctx context.Context, vals [][]byte) ([][]byte, int, error) {
 	n := make(map[string]int, len(vals))
 	for _, v := range vals {
 		var c int
 		err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_index WHERE kind = $1 AND value = $2
-			LIMIT 5000) x`, IndexName, v).Scan(&c)
+			LIMIT `+strconv.Itoa(tokenBound)+`) x`, IndexName, v).Scan(&c)
 		if err != nil {
-			return nil, errs.Internalf("name token: %w", err)
+			return nil, 0, errs.Internalf("name token: %w", err)
 		}
 		n[string(v)] = c
 	}
 	out := append([][]byte(nil), vals...)
 	sort.SliceStable(out, func(i, j int) bool { return n[string(out[i])] < n[string(out[j])] })
-	return out, nil
+	return out, n[string(out[0])], nil
 }
 
 // DefaultBrowseByTeam is the number of cases up to which an actor's list
@@ -150,9 +151,14 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 				vals = append(vals, s.index(indexEntry{IndexName, t}))
 			}
 		}
-		vals, err := s.rarestFirst(ctx, vals)
+		vals, rarest, err := s.rarestFirst(ctx, vals)
 		if err != nil {
 			return nil, 0, err
+		}
+		if len(vals) == 1 && rarest >= tokenBound && f.BirthDate == nil {
+			// One name thousands of people carry: a list nobody can read,
+			// and a way to fish. Ask for the other name or a birth date.
+			return nil, 0, errs.InvalidField("name", "case.search_too_broad")
 		}
 		// The rarest token drives; each other token is one probe of the
 		// index per candidate (a common surname is carried by tens of

@@ -138,7 +138,7 @@ type runner struct {
 	referring sync.Map
 	answered  sync.Map
 
-	names []string // fictional family names to search for
+	names []string // fictional full names to search for
 }
 
 // Run signs every account in and runs the mix until a bound is reached or
@@ -190,8 +190,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer r.tr.CloseIdleConnections()
 	rng := rand.New(rand.NewPCG(o.Seed, 0x10ad))
 	for range 64 {
-		_, family := synth.Name(rng, synth.Languages[rng.IntN(len(synth.Languages))], rng.IntN(4) > 0, false)
-		r.names = append(r.names, family)
+		given, family := synth.Name(rng, synth.Languages[rng.IntN(len(synth.Languages))], rng.IntN(4) > 0, false)
+		r.names = append(r.names, given+" "+family)
 	}
 
 	roles := map[string]int{}

@@ -282,7 +282,8 @@ func (u *user) caseList(refresh bool) error {
 
 func (u *user) pickCase() CaseLink { return u.cases[u.rng.IntN(len(u.cases))] }
 
-// search sends the case search form: a family name mostly, sometimes a
+// search sends the case search form: a full name mostly (a single common
+// name is refused as too broad, as a caseworker would learn), sometimes a
 // birth date or a reference the user knows.
 func (u *user) search() error {
 	f := url.Values{}
