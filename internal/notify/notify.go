@@ -55,10 +55,10 @@ type Notification struct {
 	CaseRef string
 }
 
-// Directory finds the recipients and, at send time, their addresses;
-// *auth.Service is one. notify never reads the users table itself.
+// Directory gives a recipient's address at send time; *auth.Service is
+// one. The recipients themselves are found through auth.ActiveMembers in
+// the caller's transaction: notify never reads the users table itself.
 type Directory interface {
-	FindUsers(ctx context.Context, actor access.Actor, f auth.UserFilter) ([]*auth.User, error)
 	FindUserByID(ctx context.Context, actor access.Actor, id string) (*auth.User, error)
 }
 

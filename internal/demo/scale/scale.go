@@ -28,6 +28,7 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
@@ -212,7 +213,7 @@ func setup(ctx context.Context, a *app.App) (*writer, error) {
 		email := fmt.Sprintf("staff-%02d@scale.ura.invalid", i+1)
 		if _, err := a.Auth.FindUserByEmail(ctx, sys, email); errs.Is(err, errs.NotFound) {
 			_, err = a.Auth.CreateUser(ctx, sys, auth.UserInput{Email: email, Name: fmt.Sprintf("Demo Staff %02d", i+1),
-				Role: roleOfType[r.typ], OrgID: o.ID, Password: randomPassword(), Demo: true})
+				Role: roleOfType[r.typ], OrgID: o.ID, Password: demo.Password(), Demo: true})
 			if err != nil {
 				return nil, fmt.Errorf("scale: staff account: %w", err)
 			}

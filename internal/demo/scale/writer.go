@@ -11,13 +11,10 @@ import (
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/dedup"
-	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
 // Every statement of the generator is in this file.
-
-func randomPassword() string { return demo.Password() }
 
 // writer turns batches into rows and writes them, one transaction a batch.
 type writer struct {
