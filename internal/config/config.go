@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the zone database inside the binary: servers without tzdata show local time too
 )
 
 // Config is everything an operator can set.
@@ -43,6 +44,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// TimeZone is the IANA zone every page shows times in (Kosovo, Serbia and
+	// Montenegro: Europe/Belgrade; Albania: Europe/Tirane).
+	TimeZone string
 
 	// SMTP is the relay that carries e-mail notifications; with no Host they
 	// stay queued (internal/notify).
@@ -72,6 +76,7 @@ func Default() Config {
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 20 * time.Second,
 		LogLevel:        "info",
+		TimeZone:        "Europe/Belgrade",
 		SMTP:            SMTP{Port: 587, StartTLS: "required"},
 	}
 }
@@ -90,6 +95,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	set(&c.Country, "URA_COUNTRY")
 	set(&c.PublicURL, "URA_PUBLIC_URL")
 	set(&c.LogLevel, "URA_LOG_LEVEL")
+	set(&c.TimeZone, "URA_TIMEZONE")
 	if f := getenv("URA_DB_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -190,6 +196,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo organisations and accounts on an empty store")
 	fs.StringVar(&c.Country, "country", c.Country, "this instance's country code, ISO 3166-1 alpha-2 [URA_COUNTRY]")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL users reach Ura at [URA_PUBLIC_URL]")
+	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the time zone pages show times in, e.g. Europe/Belgrade [URA_TIMEZONE]")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For/-Proto from a reverse proxy [URA_TRUST_PROXY]")
 }
 
@@ -227,7 +234,18 @@ func (c *Config) Validate() error {
 	default:
 		return errors.New("URA_LOG_LEVEL must be debug, info, warn or error")
 	}
+	if _, err := c.Location(); err != nil {
+		return errors.New("--timezone must be an IANA time zone such as Europe/Belgrade")
+	}
 	return c.SMTP.validate()
+}
+
+// Location is the time zone of the pages (UTC when none is set).
+func (c *Config) Location() (*time.Location, error) {
+	if c.TimeZone == "" {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(c.TimeZone)
 }
 
 // Secure reports whether the public URL is https (cookies get Secure).
@@ -243,8 +261,8 @@ func (c Config) Masked() string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "addr=%s\ndata=%s\ndb=%s\nkey_file=%s\ncountry=%s\npublic_url=%s\ntrust_proxy=%t\nmax_body_bytes=%d\nlog_level=%s\n",
-		c.Addr, c.DataDir, db, c.KeyFile, c.Country, c.PublicURL, c.TrustProxy, c.MaxBodyBytes, c.LogLevel)
+	fmt.Fprintf(&b, "addr=%s\ndata=%s\ndb=%s\nkey_file=%s\ncountry=%s\npublic_url=%s\ntrust_proxy=%t\nmax_body_bytes=%d\nlog_level=%s\ntimezone=%s\n",
+		c.Addr, c.DataDir, db, c.KeyFile, c.Country, c.PublicURL, c.TrustProxy, c.MaxBodyBytes, c.LogLevel, c.TimeZone)
 	pw := ""
 	if c.SMTP.Password != "" {
 		pw = "****"

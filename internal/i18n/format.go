@@ -73,7 +73,12 @@ func (p *Printer) Date(t time.Time) string {
 
 // DateTime formats t to the minute, on a 24-hour clock in every language
 // (24 Nov 2026, 14:05; 24.11.2026, 14:05; 24.11.2026. 14:05).
+// With a location set (In), the zone's abbreviation follows (14:05 CET), so a
+// reader never wonders whether a time is UTC or local.
 func (p *Printer) DateTime(t time.Time) string {
+	if p.loc != nil {
+		return p.time(t).Format(dateLayouts[p.lang][1] + " MST")
+	}
 	return p.time(t).Format(dateLayouts[p.lang][1])
 }
 

@@ -111,8 +111,13 @@ func TestDate(t *testing.T) {
 		}
 	}
 	belgrade := time.FixedZone("CET", 3600)
-	if got, want := i18n.For("sq").In(belgrade).DateTime(at), "04.11.2026, 15:05"; got != want {
-		t.Errorf("In(CET).DateTime = %q, want %q", got, want)
+	if got, want := i18n.For("sq").In(belgrade).DateTime(at), "04.11.2026, 15:05 CET"; got != want {
+		t.Errorf("In(CET).DateTime = %q, want %q (the zone shown)", got, want)
+	}
+	summer, _ := time.LoadLocation("Europe/Belgrade")
+	july := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	if got, want := i18n.For("en").In(summer).DateTime(july), "1 Jul 2026, 14:00 CEST"; got != want {
+		t.Errorf("In(Europe/Belgrade).DateTime = %q, want %q", got, want)
 	}
 }
 

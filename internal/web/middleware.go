@@ -178,7 +178,7 @@ func (s *server) withLang(next http.Handler) http.Handler {
 			}
 		}
 		st.lang = lang
-		st.p = i18n.For(lang)
+		st.p = s.printer(lang)
 		next.ServeHTTP(w, r)
 	})
 }

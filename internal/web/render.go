@@ -28,6 +28,21 @@ type templates struct{ pages map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"asset": static.Path,
+	// dict builds the argument of a partial: (dict "P" $ "Form" "note-form").
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 	"roleLabel": func(t func(string, ...any) string, r access.Role) string {
 		return t("role." + string(r))
 	},
@@ -81,8 +96,11 @@ type page struct {
 	DateTime func(time.Time) string
 	Errors   map[string]string
 	Error    string
-	Form     url.Values
-	Data     any
+	// ErrorForm is the id of the form whose submission was refused: the
+	// error summary links to it and its message is shown beside it.
+	ErrorForm string
+	Form      url.Values
+	Data      any
 }
 
 func (s *server) newPage(r *http.Request, titleKey string, data any) *page {

@@ -77,7 +77,7 @@ func (s *server) applyUserLang(r *http.Request, st *state) {
 	}
 	if st.user.Lang != "" {
 		if l, ok := i18n.Parse(st.user.Lang); ok {
-			st.lang, st.p = l, i18n.For(l)
+			st.lang, st.p = l, s.printer(l)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/web/static"
 )
@@ -22,7 +23,12 @@ type server struct {
 	tmpl    *templates
 	metrics *metrics.Registry
 	secure  bool
+	// loc is the instance's time zone: every page shows times in it.
+	loc *time.Location
 }
+
+// printer is a language's Printer showing times in the instance's zone.
+func (s *server) printer(l i18n.Lang) *i18n.Printer { return i18n.For(l).In(s.loc) }
 
 // New returns the whole HTTP handler of Ura: pages, the JSON API, static files,
 // health and metrics, wrapped in the security middleware.
@@ -31,7 +37,11 @@ func New(a *app.App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{app: a, log: a.Log, tmpl: t, metrics: metrics.New(), secure: a.Cfg.Secure()}
+	loc, err := a.Cfg.Location()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{app: a, log: a.Log, tmpl: t, metrics: metrics.New(), secure: a.Cfg.Secure(), loc: loc}
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))

@@ -44,7 +44,8 @@
   // After a failed submit, put the keyboard on the first field at fault, or on
   // the error summary; otherwise on a field marked data-autofocus.
   function focusFirst(root) {
-    var el = root.querySelector("[aria-invalid=true]") ||
+    var el = root.querySelector("[data-error-focus]") ||
+      root.querySelector("[aria-invalid=true]") ||
       root.querySelector(".alert-error[tabindex]") ||
       root.querySelector("[data-autofocus]");
     if (el && typeof el.focus === "function") el.focus();
