@@ -6,7 +6,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/ura-nrm/ura/internal/i18n"
 )
@@ -77,10 +79,63 @@ func TestLatinToCyrillic(t *testing.T) {
 		{"Izvezite CSV za Ura", "Извезите CSV за Ura"},
 		{"Pružalac usluga (NVO)", "Пружалац услуга (НВО)"},
 		{"{ nije} {count", "{ није} {цоунт"},
+		// Codes, paths, file types and what the user must type stay Latin.
+		{"Koristite PDF, PNG, JPEG, DOCX ili ODT.", "Користите PDF, PNG, JPEG, DOCX или ODT."},
+		{"Pošaljite podatke kao JSON (Content-Type: application/json).", "Пошаљите податке као JSON (Content-Type: application/json)."},
+		{"Pošaljite datoteku kao multipart/form-data.", "Пошаљите датотеку као multipart/form-data."},
+		{"preko POST /api/v1/cases/search: veb-adresa", "преко POST /api/v1/cases/search: веб-адреса"},
+		{"(atribut sa taksonomijom ura:service_type).", "(атрибут са таксономијом ura:service_type)."},
+		{"Unesite kod jezika (ISO 639), npr. sr.", "Унесите код језика (ISO 639), нпр. sr."},
+		{"na primer sq, sr, en ili rom.", "на пример sq, sr, en или rom."},
+		{"dvoslovni kod države (ISO 3166-1), npr. XK.", "двословни код државе (ISO 3166-1), нпр. XK."},
+		{"Ni D5 ni D6 nije pozitivna (D1–D3)", "Ни D5 ни D6 није позитивна (D1–D3)"},
+		{"član 3(c))", "члан 3(c))"},
+		{"najviše {max} MiB ({size} KiB)", "највише {max} MiB ({size} KiB)"},
+		{"Bezbedni objekat (ISF), HSDS, TOTP, URL", "Безбедни објекат (ISF), HSDS, TOTP, URL"},
+		{"e-pošta: ana@example.org", "е-пошта: ana@example.org"},
+		// Words that only look like codes are still words.
+		{"Ura svakog sata; MOR-a, NVO.", "Ura сваког сата; МОР-а, НВО."},
+		{"({form}). {dimension}: {by}.", "({form}). {dimension}: {by}."},
 	}
 	for _, tt := range tests {
 		if got := i18n.LatinToCyrillic(tt.in); got != tt.want {
 			t.Errorf("LatinToCyrillic(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestCyrillicCatalogueScripts fails when a word of sr-Cyrl.json mixes Latin
+// and Cyrillic letters ("XК", "ДОЦX", "Тyпе"): such a word is a code that was
+// half transliterated, which a reader cannot type or search for.
+func TestCyrillicCatalogueScripts(t *testing.T) {
+	for key, text := range catalogueTexts(t, "sr-Cyrl") {
+		for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			var latin, cyrillic bool
+			for _, r := range w {
+				latin = latin || unicode.Is(unicode.Latin, r)
+				cyrillic = cyrillic || unicode.Is(unicode.Cyrillic, r)
+			}
+			if latin && cyrillic {
+				t.Errorf("%s: %q mixes Latin and Cyrillic letters in %q", key, w, text)
+			}
+		}
+	}
+}
+
+// catalogueTexts returns every text of a catalogue file (each plural form
+// under "key/form").
+func catalogueTexts(t *testing.T, name string) map[string]string {
+	t.Helper()
+	texts := make(map[string]string)
+	for k, v := range readCatalogue(t, name) {
+		switch v := v.(type) {
+		case string:
+			texts[k] = v
+		case map[string]any:
+			for f, s := range v {
+				texts[k+"/"+f], _ = s.(string)
+			}
+		}
+	}
+	return texts
 }

@@ -20,11 +20,18 @@ var latinToCyrillic = map[rune]string{
 }
 
 // keepLatin are words Serbian Cyrillic text writes in Latin letters: the
-// product's name and international acronyms. Serbian acronyms (NVO, SOS) are
-// transliterated like any word.
+// product's name (never inflected in the catalogues, so "Ura" is the only
+// form), international acronyms and file types, and the ISO 639 language codes
+// a user must type (the forms accept "sr", not "ср"). Serbian acronyms (NVO,
+// SOS, MOR) are transliterated like any word. Matching is exact, letter case
+// included.
 var keepLatin = map[string]bool{
-	"Ura": true, "API": true, "CSV": true, "QR": true, "PDF": true, "XLSX": true,
-	"URL": true, "JSON": true, "HTTP": true, "HTTPS": true, "TOTP": true,
+	"Ura": true,
+	"API": true, "CSV": true, "DOCX": true, "GET": true, "HSDS": true, "HTTP": true,
+	"HTTPS": true, "ID": true, "ISF": true, "ISO": true, "JPEG": true, "JSON": true,
+	"KiB": true, "MiB": true, "ODT": true, "PDF": true, "PNG": true, "POST": true,
+	"QR": true, "TOTP": true, "URL": true, "XK": true, "XLSX": true,
+	"en": true, "rom": true, "sq": true, "sr": true,
 }
 
 // splitDigraph lists word beginnings where "dž" or "nj" are two letters, not
@@ -32,13 +39,71 @@ var keepLatin = map[string]bool{
 // transliteration has to know the words.
 var splitDigraph = []string{"nadž", "podž", "odž", "injek", "konjug", "konjunk"}
 
-// LatinToCyrillic transliterates Serbian Latin text to Serbian Cyrillic,
-// leaving {placeholders}, the product name and international acronyms as they
-// are. It generates catalog/sr-Cyrl.json from catalog/sr-Latn.json, so the two
-// scripts never say different things.
+// LatinToCyrillic transliterates Serbian Latin text to Serbian Cyrillic. It
+// leaves in Latin what a reader must see or type as it is: {placeholders}, the
+// product name, acronyms and file types (keepLatin), and every token that is
+// a code rather than a word — one with "/", "_", ":", ".", "@" or a backslash inside
+// (paths, MIME types, "POST /api/v1/…", "ura:service_type"), one with a letter
+// Serbian does not have (q, w, x, y: "Content-Type", "DOCX"), and one that
+// mixes letters and digits ("D1", "v1", "3(c)"). It generates
+// catalog/sr-Cyrl.json from catalog/sr-Latn.json, so the two scripts never say
+// different things.
 func LatinToCyrillic(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) * 2)
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		if unicode.IsSpace(r) {
+			b.WriteString(s[:size])
+			s = s[size:]
+			continue
+		}
+		end := strings.IndexFunc(s, unicode.IsSpace)
+		if end < 0 {
+			end = len(s)
+		}
+		if isCode(s[:end]) {
+			b.WriteString(s[:end])
+		} else {
+			transliterateChunk(&b, s[:end])
+		}
+		s = s[end:]
+	}
+	return b.String()
+}
+
+// isCode reports whether a whitespace-delimited token is a code to keep in
+// Latin. Punctuation around the token ("(Content-Type:", "npr. sr.") and
+// placeholders do not count.
+func isCode(token string) bool {
+	core := strings.TrimLeft(token, "([\"'„“‘«")
+	core = strings.TrimRight(core, ")]\"'.,;:!?”’»…")
+	var letter, digit bool
+	for len(core) > 0 {
+		if core[0] == '{' {
+			if name, ok := placeholderAt(core); ok {
+				core = core[len(name)+2:]
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(core)
+		core = core[size:]
+		switch {
+		case strings.ContainsRune("/_:.@\\", r):
+			return true
+		case strings.ContainsRune("qwxyQWXY", r):
+			return true
+		case unicode.IsLetter(r):
+			letter = true
+		case unicode.IsDigit(r):
+			digit = true
+		}
+	}
+	return letter && digit
+}
+
+// transliterateChunk writes one token that is not a code, word by word.
+func transliterateChunk(b *strings.Builder, s string) {
 	for len(s) > 0 {
 		if s[0] == '{' {
 			if name, ok := placeholderAt(s); ok {
@@ -60,7 +125,6 @@ func LatinToCyrillic(s string) string {
 		b.WriteString(transliterateWord(s[:end]))
 		s = s[end:]
 	}
-	return b.String()
 }
 
 func transliterateWord(w string) string {
