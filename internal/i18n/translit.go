@@ -42,12 +42,11 @@ var splitDigraph = []string{"nadž", "podž", "odž", "injek", "konjug", "konjun
 // LatinToCyrillic transliterates Serbian Latin text to Serbian Cyrillic. It
 // leaves in Latin what a reader must see or type as it is: {placeholders}, the
 // product name, acronyms and file types (keepLatin), and every token that is
-// a code rather than a word — one with "/", "_", ":", ".", "@" or a backslash inside
-// (paths, MIME types, "POST /api/v1/…", "ura:service_type"), one with a letter
-// Serbian does not have (q, w, x, y: "Content-Type", "DOCX"), and one that
-// mixes letters and digits ("D1", "v1", "3(c)"). It generates
-// catalog/sr-Cyrl.json from catalog/sr-Latn.json, so the two scripts never say
-// different things.
+// a code rather than a word (see isCode): "application/json",
+// "POST /api/v1/…", "ura:service_type", "Content-Type". Words joined by a
+// slash ("zaradi/primanjima") and codes of letters and digits ("D1") are
+// words and are transliterated. It generates catalog/sr-Cyrl.json from
+// catalog/sr-Latn.json, so the two scripts never say different things.
 func LatinToCyrillic(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) * 2)
@@ -72,34 +71,51 @@ func LatinToCyrillic(s string) string {
 	return b.String()
 }
 
+// mediaTypes are the top-level types of MIME types ("application/json").
+var mediaTypes = []string{"application/", "audio/", "font/", "image/", "message/", "model/",
+	"multipart/", "text/", "video/"}
+
 // isCode reports whether a whitespace-delimited token is a code to keep in
-// Latin. Punctuation around the token ("(Content-Type:", "npr. sr.") and
-// placeholders do not count.
+// Latin: a path ("/api/v1/cases") or address ("https://…"), a MIME type, a
+// token with "_", ":", "@" or a backslash inside, a dot between letters
+// ("example.org"), or a letter Serbian does not have (q, w, x, y:
+// "Content-Type"). Punctuation around the token ("(Content-Type:", "npr. sr.")
+// and placeholders do not count.
 func isCode(token string) bool {
 	core := strings.TrimLeft(token, "([\"'„“‘«")
 	core = strings.TrimRight(core, ")]\"'.,;:!?”’»…")
-	var letter, digit bool
+	if strings.HasPrefix(core, "/") || strings.Contains(core, "://") {
+		return true
+	}
+	for _, t := range mediaTypes {
+		if strings.HasPrefix(core, t) && len(core) > len(t) {
+			return true
+		}
+	}
+	prev := rune(0)
 	for len(core) > 0 {
 		if core[0] == '{' {
 			if name, ok := placeholderAt(core); ok {
 				core = core[len(name)+2:]
+				prev = '}'
 				continue
 			}
 		}
 		r, size := utf8.DecodeRuneInString(core)
 		core = core[size:]
 		switch {
-		case strings.ContainsRune("/_:.@\\", r):
+		case strings.ContainsRune("_:@\\", r):
 			return true
 		case strings.ContainsRune("qwxyQWXY", r):
 			return true
-		case unicode.IsLetter(r):
-			letter = true
-		case unicode.IsDigit(r):
-			digit = true
+		case r == '.' && unicode.IsLetter(prev) && len(core) > 0:
+			if next, _ := utf8.DecodeRuneInString(core); unicode.IsLetter(next) {
+				return true
+			}
 		}
+		prev = r
 	}
-	return letter && digit
+	return false
 }
 
 // transliterateChunk writes one token that is not a code, word by word.
