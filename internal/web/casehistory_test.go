@@ -123,7 +123,7 @@ func TestCaseHistoryPages(t *testing.T) {
 			if m := rawCode.FindString(visibleText(all)); m != "" {
 				t.Errorf("history page shows the raw code %q", m)
 			}
-			wantIn(t, "history page", visibleText(body), "U caktua detyra", "Kthehuni te rasti")
+			wantIn(t, "history page", visibleText(body), "U caktua detyra", "Kthehuni te rasti", "Rasti u regjistrua")
 			events, _, err := audit.Find(ctx, en.app.DB.Read(), audit.Filter{Action: ptr("case.read_history"), ActorID: &pu.ID})
 			if err != nil || len(events) != 1 {
 				t.Errorf("history read audited %d times (%v), want once", len(events), err)

@@ -12,14 +12,18 @@ import (
 // translated (a stage, a service type, a task) or a name (an organisation,
 // a user), never a code or an id.
 //
-// Summaries come in two shapes, and both are read:
-//   - version 2, written since issue 10: "v2;<event>;<key>=<value>;…"
-//   - version 1, the rows written before (and by internal/demo/scale): one
-//     format per kind, such as "from=screening,to=presumed_victim",
-//     "task.created:reflection_end" or "sent;urgency=24h;type=thb_shelter;…".
+// Summaries come in two versions, and both are read:
+//   - version 2, written since issue 10: the event first (with an optional
+//     code after a colon), then "v=2", then fields, all separated by ";";
+//     a list value is joined by "/": "moved;v=2;from=screening;to=presumed_victim",
+//     "task.created:reflection_end;v=2", "updated;v=2;fields=risk_level/person".
+//   - version 1, the rows written before (and still by internal/demo/scale):
+//     one format per kind, such as "from=screening,to=presumed_victim",
+//     "task.created:reflection_end", "fields=risk_level;person" or
+//     "sent;urgency=24h;type=thb_shelter;…".
 //
-// Both are parsed into the same summary (event, argument, fields), so one
-// switch renders them.
+// Both parse into the same summary (event, argument, fields), so one switch
+// renders them, and a row stored years ago reads as well as today's.
 
 // historySummary is a parsed timeline summary.
 type historySummary struct {
@@ -36,28 +40,11 @@ type historySummary struct {
 // parseSummary reads a summary of either version.
 func parseSummary(kind, s string) historySummary {
 	p := historySummary{Version: 1, Fields: map[string]string{}, Flags: map[string]bool{}}
-	if rest, ok := strings.CutPrefix(s, "v2;"); ok {
-		p.Version = 2
-		for i, tok := range strings.Split(rest, ";") {
-			k, v, has := strings.Cut(tok, "=")
-			switch {
-			case i == 0 && !has:
-				p.Event, p.Arg, _ = strings.Cut(tok, ":")
-			case has && k == "list":
-				p.List = splitList(v, "/")
-			case has:
-				p.Fields[k] = v
-			case tok != "":
-				p.Flags[tok] = true
-			}
-		}
-		return p
-	}
 	if kind == "update" {
 		if v, ok := strings.CutPrefix(s, "fields="); ok {
 			p.List = splitList(v, ";")
+			return p
 		}
-		return p
 	}
 	toks := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' })
 	for i, tok := range toks {
@@ -69,6 +56,12 @@ func parseSummary(kind, s string) historySummary {
 			p.Fields[k] = v
 		default:
 			p.Flags[tok] = true
+		}
+	}
+	if p.Fields["v"] == "2" {
+		p.Version = 2
+		if kind == "update" {
+			p.List = splitList(p.Fields["fields"], "/")
 		}
 	}
 	return p
@@ -234,7 +227,11 @@ func referralSentence(p historySummary, label func(string, string) string, org f
 	with func(string, historyText, ...string) historyText, plain func(string) historyText) historyText {
 	f := p.Fields
 	service := label("service.type.", f["type"])
-	if v, ok := f["csw_informed"]; ok && p.Event == "" {
+	v, ok := f["csw_informed"] // version 1: "csw_informed=<org>"
+	if p.Event == "csw_informed" {
+		v, ok = f["org"], true
+	}
+	if ok && (p.Event == "" || p.Event == "csw_informed") {
 		if v == "none" {
 			return plain("history.referral.csw_none")
 		}
