@@ -20,7 +20,20 @@ import (
 type Filter struct {
 	From, To                                              *time.Time
 	ActorID, OrgID, Action, ObjectType, ObjectID, Outcome *string
-	Offset, Limit                                         int
+	// ActionGroup selects the actions of one group, the part before the
+	// first dot ("case" for case.read, case.update…); PurposePrefix the
+	// events whose purpose starts so ("break_glass:"). Both are ranges of
+	// the text, so an index on the column can serve them.
+	ActionGroup, PurposePrefix *string
+	Offset, Limit              int
+}
+
+// prefixRange returns the bounds [lo, hi) of the strings that start with p
+// (p non-empty, ASCII).
+func prefixRange(p string) (lo, hi string) {
+	b := []byte(p)
+	b[len(b)-1]++
+	return p, string(b)
 }
 
 // Find returns the events matching f, newest first, and how many match in all
@@ -48,6 +61,16 @@ func Find(ctx context.Context, q store.Querier, f Filter) ([]Event, int, error) 
 		if c.v != nil {
 			add(c.col+" = $%d", *c.v)
 		}
+	}
+	if f.ActionGroup != nil && *f.ActionGroup != "" {
+		lo, hi := prefixRange(*f.ActionGroup + ".")
+		add("action >= $%d", lo)
+		add("action < $%d", hi)
+	}
+	if f.PurposePrefix != nil && *f.PurposePrefix != "" {
+		lo, hi := prefixRange(*f.PurposePrefix)
+		add("purpose >= $%d", lo)
+		add("purpose < $%d", hi)
 	}
 	cond := ""
 	if len(where) > 0 {

@@ -36,6 +36,10 @@ func TestFind(t *testing.T) {
 		{"SecondPage", audit.Filter{Limit: 3, Offset: 3}, []int64{17, 16, 15}, 20},
 		{"PastTheEnd", audit.Filter{Limit: 3, Offset: 30}, nil, 20},
 		{"NoMatch", audit.Filter{Action: ptr("case.erase")}, nil, 0},
+		{"ByActionGroup", audit.Filter{ActionGroup: ptr("auth")}, []int64{19, 18, 14, 13, 9, 8, 4, 3}, 8},
+		{"ByActionGroupNotAPrefixOfAnother", audit.Filter{ActionGroup: ptr("aut")}, nil, 0},
+		{"ByPurposePrefix", audit.Filter{PurposePrefix: ptr("break_glass:")}, []int64{18, 12, 6}, 3},
+		{"GroupAndPurpose", audit.Filter{ActionGroup: ptr("auth"), PurposePrefix: ptr("break_glass:")}, []int64{18}, 1},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustAppend(t, db, 0, 20)
