@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -142,3 +143,90 @@ func TestCaseHistoryPages(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestHistoryOfRealActions works a child's case through the pages (stage,
+// consent given and withdrawn, risk, needs, a note, the team, a plan, a
+// task done) and reads its history: each action by its writer today reads
+// as its own sentence, with nothing left out and no code.
+func TestHistoryOfRealActions(t *testing.T) {
+	en := newEnv(t, store.SQLite)
+	police, pcsrf := en.session(t, access.Police)
+	birth := en.clk.Now().AddDate(-14, 0, 0).Format("2006-01-02")
+	rec := en.post(t, police, "/cases", url.Values{"csrf": {pcsrf}, "given_name": {"Arbër"}, "family_name": {"Krasniqi"},
+		"birth_date": {birth}, "sex": {"male"}, "citizenship": {"XK"}, "exploitation": {"ForcedLabour"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("register: %d", rec.Code)
+	}
+	casePath := rec.Header().Get("Location")
+	ok := func(what string, rec *httptest.ResponseRecorder) {
+		t.Helper()
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("%s: %d", what, rec.Code)
+		}
+	}
+	_, body := en.get(t, police, casePath)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)
+	if version == nil {
+		t.Fatal("no version")
+	}
+	ok("transition", en.post(t, police, casePath+"/transitions", url.Values{"csrf": {pcsrf}, "to": {"screening"}, "version": {version[1]}}))
+	ok("consent", en.post(t, police, casePath+"/consent", url.Values{"csrf": {pcsrf}, "scope": {"data_processing"}, "language": {"sq"},
+		"given_by": {"guardian"}, "child_view": {"agrees"}, "informed_purpose": {"1"}, "informed_data_use": {"1"},
+		"informed_storage_duration": {"1"}, "informed_access_right": {"1"}, "informed_withdrawal": {"1"}}))
+	_, body = en.get(t, police, casePath)
+	id := regexp.MustCompile(`/consent/([a-z2-9]{26})/withdraw`).FindStringSubmatch(body)
+	if id == nil {
+		t.Fatal("no withdraw form")
+	}
+	ok("withdraw", en.post(t, police, casePath+"/consent/"+id[1]+"/withdraw", url.Values{"csrf": {pcsrf}, "given_by": {"guardian"}}))
+	ok("risk", en.post(t, police, casePath+"/risk", url.Values{"csrf": {pcsrf}, "level": {"high"}, "threats": {"Recruiter knows the family."}}))
+	ok("needs", en.post(t, police, casePath+"/needs", url.Values{"csrf": {pcsrf}, "needs": {"medical"}}))
+	ok("note", en.post(t, police, casePath+"/notes", url.Values{"csrf": {pcsrf}, "body": {"Met at the border crossing."}, "visibility": {"team"}, "category": {"medical"}}))
+	ok("team", en.post(t, police, casePath+"/team", url.Values{"csrf": {pcsrf}, "org": {en.users[access.Advocate].OrgID}}))
+	adv, acsrf := en.session(t, access.Advocate)
+	ok("plan", en.post(t, adv, casePath+"/plan", url.Values{"csrf": {acsrf}}))
+	ok("item", en.post(t, adv, casePath+"/plan/items", url.Values{"csrf": {acsrf}, "type": {"Health"}, "goals": {"Regular check-ups"},
+		"actions": {"Register with a family doctor"}, "responsible_org": {en.users[access.Advocate].OrgID},
+		"due_on": {en.clk.Now().AddDate(0, 1, 0).Format("2006-01-02")}}))
+	_, body = en.get(t, adv, casePath)
+	item := regexp.MustCompile(`/plan/items/([a-z2-9]{26})/progress`).FindStringSubmatch(body)
+	if item == nil {
+		t.Fatal("no progress form")
+	}
+	ok("progress", en.post(t, adv, casePath+"/plan/items/"+item[1]+"/progress", url.Values{"csrf": {acsrf}, "progress": {"in_progress"}}))
+	_, body = en.get(t, police, "/")
+	task := regexp.MustCompile(`action="/tasks/([a-z2-9]{26})/done"`).FindStringSubmatch(body)
+	if task == nil {
+		t.Fatal("no task to mark done")
+	}
+	ok("task", en.post(t, police, "/tasks/"+task[1]+"/done", url.Values{"csrf": {pcsrf}}))
+
+	code, body := en.get(t, police, casePath+"/history")
+	if code != http.StatusOK {
+		t.Fatalf("history: %d", code)
+	}
+	text := visibleText(section(t, body, `<section class="card history"`))
+	wantIn(t, "history of real actions", text,
+		"Case of a child registered",
+		"Stage changed from “Signal received” to “Screening”",
+		"Consent recorded: Processing of personal data",
+		"Consent withdrawn: Processing of personal data",
+		"Risk assessed: High",
+		"Needs assessed",
+		"Note added (Medical)",
+		"Org advocate was added to the team",
+		"Assistance plan drawn up",
+		"Added to the assistance plan: Health",
+		"Assistance plan item updated: In progress",
+		"Task set: Appoint a guardian for the child",
+		"Task done: ",
+		"User police (Org police)",
+		"Victim advocate, Org advocate", // the advocate's name is not the police's to see
+		"Ura (automatic)")
+	if m := rawCode.FindString(text); m != "" {
+		t.Errorf("history shows the raw code %q", m)
+	}
+	if strings.Contains(text, "User advocate") {
+		t.Error("the police see the advocate's name")
+	}
+}
