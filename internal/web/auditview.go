@@ -132,7 +132,11 @@ func auditFilter(q url.Values, people map[string]bool) (audit.Filter, map[string
 		if !slices.Contains(groups, v) {
 			bad["group"] = "audit.err.group"
 		} else {
-			f.ActionGroup = &v
+			for _, a := range actions {
+				if strings.HasPrefix(a, v+".") {
+					f.Actions = append(f.Actions, a)
+				}
+			}
 		}
 	}
 	if v := str("action"); v != "" {
@@ -145,8 +149,14 @@ func auditFilter(q url.Values, people map[string]bool) (audit.Filter, map[string
 	switch v := str("outcome"); v {
 	case "":
 	case "breakglass":
-		p := "break_glass:"
-		f.PurposePrefix = &p
+		// The emergency accesses opened, each with its reason and whether
+		// it was reviewed (the reads made under one carry its purpose and
+		// are marked where they appear).
+		if f.Action != nil && *f.Action != "breakglass.open" {
+			bad["outcome"] = "audit.err.outcome_action"
+		}
+		open := "breakglass.open"
+		f.Action = &open
 	case audit.OutcomeOK, audit.OutcomeDenied, audit.OutcomeFailed:
 		f.Outcome = &v
 	default:
