@@ -20,48 +20,84 @@ import (
 type Filter struct {
 	From, To                                              *time.Time
 	ActorID, OrgID, Action, ObjectType, ObjectID, Outcome *string
-	Offset, Limit                                         int
+	// Actions selects events of any of these actions (a group of actions,
+	// such as every case.* action). The page is read as one ordered index
+	// walk per action, merged: a large group (case reads) is not sorted
+	// whole for a page of fifty.
+	Actions       []string
+	Offset, Limit int
 }
 
 // Find returns the events matching f, newest first, and how many match in all
 // (for paging), counted up to CountLimit+1.
 func Find(ctx context.Context, q store.Querier, f Filter) ([]Event, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.From != nil {
-		add("at >= $%d", store.FormatTime(*f.From))
-	}
-	if f.To != nil {
-		add("at < $%d", store.FormatTime(*f.To))
-	}
-	for _, c := range []struct {
-		col string
-		v   *string
-	}{
-		{"actor_id", f.ActorID}, {"actor_org", f.OrgID}, {"action", f.Action},
-		{"object_type", f.ObjectType}, {"object_id", f.ObjectID}, {"outcome", f.Outcome},
-	} {
-		if c.v != nil {
-			add(c.col+" = $%d", *c.v)
+	// conds builds the WHERE clause for one action (or for f.Actions when
+	// action is ""), numbering parameters after n.
+	conds := func(n int, action string) (string, []any) {
+		var where []string
+		var args []any
+		add := func(cond string, v any) {
+			args = append(args, v)
+			where = append(where, fmt.Sprintf(cond, n+len(args)))
 		}
+		if f.From != nil {
+			add("at >= $%d", store.FormatTime(*f.From))
+		}
+		if f.To != nil {
+			add("at < $%d", store.FormatTime(*f.To))
+		}
+		for _, c := range []struct {
+			col string
+			v   *string
+		}{
+			{"actor_id", f.ActorID}, {"actor_org", f.OrgID}, {"action", f.Action},
+			{"object_type", f.ObjectType}, {"object_id", f.ObjectID}, {"outcome", f.Outcome},
+		} {
+			if c.v != nil {
+				add(c.col+" = $%d", *c.v)
+			}
+		}
+		switch {
+		case action != "":
+			add("action = $%d", action)
+		case len(f.Actions) > 0:
+			marks := make([]string, len(f.Actions))
+			for i, a := range f.Actions {
+				args = append(args, a)
+				marks[i] = fmt.Sprintf("$%d", n+len(args))
+			}
+			where = append(where, "action IN ("+strings.Join(marks, ", ")+")")
+		}
+		if len(where) == 0 {
+			return "", args
+		}
+		return " WHERE " + strings.Join(where, " AND "), args
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := conds(0, "")
 	limit := int64(f.Limit)
 	if limit <= 0 {
 		limit = math.MaxInt64
 	}
-	n := len(args)
-	rows, err := q.QueryContext(ctx, `SELECT seq, at, actor_id, actor_org, actor_role, action, object_type,
-		object_id, outcome, purpose, detail, request_id
-		FROM audit_events`+cond+fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d OFFSET $%d`, n+1, n+2),
-		append(args, limit, max(f.Offset, 0))...)
+	offset := int64(max(f.Offset, 0))
+	const cols = `seq, at, actor_id, actor_org, actor_role, action, object_type, object_id, outcome, purpose, detail, request_id`
+	query, qargs := `SELECT `+cols+` FROM audit_events`+cond, args
+	if len(f.Actions) > 1 && f.Limit > 0 {
+		// One ordered walk of the (action, seq) index per action, each
+		// bounded by the page's end, merged.
+		var branches []string
+		qargs = nil
+		for i, a := range f.Actions {
+			c, ba := conds(len(qargs), a)
+			qargs = append(qargs, ba...)
+			qargs = append(qargs, offset+limit)
+			branches = append(branches, fmt.Sprintf(`SELECT * FROM (SELECT %s FROM audit_events%s ORDER BY seq DESC LIMIT $%d) b%d`,
+				cols, c, len(qargs), i))
+		}
+		query = `SELECT ` + cols + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) u`
+	}
+	n := len(qargs)
+	rows, err := q.QueryContext(ctx, query+fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d OFFSET $%d`, n+1, n+2),
+		append(qargs, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: find: %w", err)
 	}
@@ -82,7 +118,7 @@ func Find(ctx context.Context, q store.Querier, f Filter) ([]Event, int, error) 
 	}
 	rows.Close()
 	// A short page ends the list; otherwise count, up to CountLimit+1.
-	total := max(f.Offset, 0) + len(events)
+	total := int(offset) + len(events)
 	if int64(len(events)) == limit || (len(events) == 0 && f.Offset > 0) {
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audit_events`+cond+
 			` LIMIT `+strconv.Itoa(CountLimit+1)+`) x`, args...).Scan(&total); err != nil {

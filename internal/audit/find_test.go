@@ -36,6 +36,11 @@ func TestFind(t *testing.T) {
 		{"SecondPage", audit.Filter{Limit: 3, Offset: 3}, []int64{17, 16, 15}, 20},
 		{"PastTheEnd", audit.Filter{Limit: 3, Offset: 30}, nil, 20},
 		{"NoMatch", audit.Filter{Action: ptr("case.erase")}, nil, 0},
+		{"ByActions", audit.Filter{Actions: []string{"auth.signin", "auth.signin_failed"}}, []int64{19, 18, 14, 13, 9, 8, 4, 3}, 8},
+		{"ByActionsPaged", audit.Filter{Actions: []string{"auth.signin", "auth.signin_failed", "auth.none"}, Limit: 3, Offset: 3}, []int64{13, 9, 8}, 8},
+		{"ByActionsLastPage", audit.Filter{Actions: []string{"auth.signin", "auth.signin_failed"}, Limit: 3, Offset: 6}, []int64{4, 3}, 8},
+		{"ByActionsAndOrg", audit.Filter{Actions: []string{"auth.signin", "case.read"}, OrgID: ptr("org-shelter"), Limit: 1}, []int64{11}, 2},
+		{"ByOneAction", audit.Filter{Actions: []string{"user.create"}, Limit: 2}, []int64{20, 15}, 4},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustAppend(t, db, 0, 20)

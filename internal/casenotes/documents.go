@@ -131,7 +131,7 @@ func (s *Service) AddDocument(ctx context.Context, actor access.Actor, caseID st
 		}
 		return cases.AppendTimeline(ctx, tx, cases.TimelineEntry{CaseID: ref.ID, Kind: "document", ActorID: actor.UserID,
 			ActorOrg: actor.OrgID, RefTable: "case_documents", RefID: d.ID, Visibility: timelineVisibility(d.Visibility, actor.OrgID),
-			Summary: "document.added"})
+			Summary: "document.added;v=2"})
 	})
 	if err != nil {
 		return nil, errs.As(err)

@@ -48,7 +48,7 @@ func (s *Service) AddNote(ctx context.Context, actor access.Actor, caseID string
 		}
 		return cases.AppendTimeline(ctx, tx, cases.TimelineEntry{CaseID: ref.ID, Kind: "note", ActorID: actor.UserID,
 			ActorOrg: actor.OrgID, RefTable: "case_notes", RefID: n.ID, Visibility: timelineVisibility(n.Visibility, actor.OrgID),
-			Summary: "note.added:" + n.Category})
+			Summary: "note.added:" + n.Category + ";v=2"})
 	})
 	if err != nil {
 		return nil, errs.As(err)

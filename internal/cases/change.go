@@ -109,7 +109,7 @@ func (s *Service) moveStage(ctx context.Context, tx *store.Tx, actor access.Acto
 	if reason != "" {
 		summary += ",reason=" + reason
 	}
-	if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "stage", summary)); err != nil {
+	if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "stage", "moved;v=2;"+strings.ReplaceAll(summary, ",", ";"))); err != nil {
 		return err
 	}
 	if err := record(ctx, tx, actor, "case.transition", ref.Reference, summary); err != nil {

@@ -148,7 +148,7 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, caseID string,
 			d.DecidedByOrg, d.DecidedBy, d.WithAdvocateOrg, d.SocialWorkerOrg, store.T(tx.Now), enc); err != nil {
 			return errs.Internalf("insert decision: %w", err)
 		}
-		e := timelineEntry(actor, ref.ID, "decision", "status="+string(d.Status))
+		e := timelineEntry(actor, ref.ID, "decision", "decided;v=2;status="+string(d.Status))
 		e.RefTable, e.RefID = "identification_decisions", d.ID
 		if err := AppendTimeline(ctx, tx, e); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/errs"
@@ -139,7 +140,7 @@ func (s *Service) noticeDuplicates(ctx context.Context, tx *store.Tx, actor acce
 		if err := record(ctx, tx, actor, "case.duplicate_suspected", h.ref, detail); err != nil {
 			return err
 		}
-		e := timelineEntry(actor, h.id, "duplicate", detail)
+		e := timelineEntry(actor, h.id, "duplicate", "suspected;v=2;"+strings.ReplaceAll(detail, ",", ";"))
 		e.Visibility = VisibleCoordinator
 		if err := AppendTimeline(ctx, tx, e); err != nil {
 			return err
@@ -227,11 +228,11 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, actor access.Act
 		VALUES ($1, $2, '', 'owner', 'owner', $3, $4)`, caseID, actor.OrgID, store.T(now), actor.UserID); err != nil {
 		return errs.Internalf("insert team: %w", err)
 	}
-	summary := "opened"
+	summary := "opened;v=2"
 	if child {
-		summary += ",child"
+		summary += ";child"
 	}
-	if err := AppendTimeline(ctx, tx, timelineEntry(actor, caseID, "stage", summary+",to="+string(StageSignal))); err != nil {
+	if err := AppendTimeline(ctx, tx, timelineEntry(actor, caseID, "stage", summary+";to="+string(StageSignal))); err != nil {
 		return err
 	}
 	if err := record(ctx, tx, actor, "case.create", ref, "child="+fmt.Sprint(child)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
@@ -104,7 +105,7 @@ func (s *Service) AddTeamMember(ctx context.Context, tx *store.Tx, actor access.
 	if userID != "" {
 		detail += ",user=" + userID
 	}
-	if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "team", detail)); err != nil {
+	if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "team", "joined;v=2;"+strings.ReplaceAll(detail, ",", ";"))); err != nil {
 		return err
 	}
 	return record(ctx, tx, actor, "case.team_add", ref.Reference, detail)

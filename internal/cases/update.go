@@ -133,7 +133,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, caseID string,
 			return errs.Internalf("update case: %w", err)
 		}
 		detail := "fields=" + strings.Join(changed, ";")
-		if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "update", detail)); err != nil {
+		if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "update", "updated;v=2;fields="+strings.Join(changed, "/"))); err != nil {
 			return err
 		}
 		return record(ctx, tx, actor, "case.update", ref.Reference, detail)

@@ -80,7 +80,7 @@ func (s *Service) mark(ctx context.Context, tx *store.Tx, column string, until t
 			vis = cases.VisibleOrg(d.org)
 		}
 		if err := cases.AppendTimeline(ctx, tx, cases.TimelineEntry{CaseID: d.caseID, Kind: "task", ActorID: "system",
-			RefTable: "tasks", RefID: d.id, Visibility: vis, Summary: summary + d.kind}); err != nil {
+			RefTable: "tasks", RefID: d.id, Visibility: vis, Summary: summary + d.kind + ";v=2"}); err != nil {
 			return 0, err
 		}
 		n++

@@ -26,7 +26,7 @@ func (s *Service) addTask(ctx context.Context, tx *store.Tx, ref *cases.Ref, kin
 		return nil, errs.Internalf("add task: %w", err)
 	}
 	err := cases.AppendTimeline(ctx, tx, cases.TimelineEntry{CaseID: ref.ID, Kind: "task", ActorID: "system",
-		RefTable: "tasks", RefID: t.ID, Visibility: cases.VisibleTeam, Summary: "task.created:" + string(kind)})
+		RefTable: "tasks", RefID: t.ID, Visibility: cases.VisibleTeam, Summary: "task.created:" + string(kind) + ";v=2"})
 	return t, err
 }
 
@@ -148,7 +148,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, taskID strin
 			return errs.Internalf("audit task: %w", err)
 		}
 		e := cases.TimelineEntry{CaseID: t.CaseID, Kind: "task", ActorID: by, ActorOrg: actor.OrgID,
-			RefTable: "tasks", RefID: t.ID, Visibility: cases.VisibleTeam, Summary: "task.done:" + string(t.Kind)}
+			RefTable: "tasks", RefID: t.ID, Visibility: cases.VisibleTeam, Summary: "task.done:" + string(t.Kind) + ";v=2"}
 		if err := cases.AppendTimeline(ctx, tx, e); err != nil {
 			return err
 		}

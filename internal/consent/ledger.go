@@ -128,7 +128,7 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor access.Actor, 
 	if _, err := audit.Append(ctx, tx, ev); err != nil {
 		return nil, errs.Internalf("audit consent: %w", err)
 	}
-	if err := timeline(ctx, tx, actor, ref.ID, id, "consent."+string(typ)+":"+string(scope)); err != nil {
+	if err := timeline(ctx, tx, actor, ref.ID, id, "consent."+string(typ)+":"+string(scope)+";v=2"); err != nil {
 		return nil, err
 	}
 	e := entryOf(c)

@@ -278,7 +278,7 @@ func noteCases(ctx context.Context, tx *store.Tx, actor access.Actor, kind, merg
 		for _, c := range side.list {
 			detail := "merge=" + mergeID + ",role=" + side.role
 			if err := cases.AppendTimeline(ctx, tx, cases.TimelineEntry{CaseID: c.id, Kind: kind, ActorID: actor.UserID,
-				ActorOrg: actor.OrgID, RefTable: "person_merges", RefID: mergeID, Summary: detail}); err != nil {
+				ActorOrg: actor.OrgID, RefTable: "person_merges", RefID: mergeID, Summary: kind + ";v=2;role=" + side.role}); err != nil {
 				return err
 			}
 			if err := appendAudit(ctx, tx, actor, "case.person_"+kind, "case", c.ref, detail); err != nil {

@@ -20,6 +20,6 @@ func (s *Service) OnCaseChange(ctx context.Context, tx *store.Tx, ch cases.Chang
 	}
 	return cases.AppendTimeline(ctx, tx, cases.TimelineEntry{
 		CaseID: ch.Ref.ID, Kind: "screening", ActorID: ch.Actor.UserID, ActorOrg: ch.Actor.OrgID,
-		RefTable: "screenings", RefID: ch.ScreeningID, Visibility: "team", Summary: "attached",
+		RefTable: "screenings", RefID: ch.ScreeningID, Visibility: "team", Summary: "attached;v=2",
 	})
 }

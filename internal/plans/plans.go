@@ -133,7 +133,7 @@ func written(ctx context.Context, tx *store.Tx, actor access.Actor, ref *cases.R
 		return errs.Internalf("audit %s: %w", action, err)
 	}
 	return cases.AppendTimeline(ctx, tx, cases.TimelineEntry{CaseID: ref.ID, Kind: "plan", ActorID: actor.UserID,
-		ActorOrg: actor.OrgID, RefTable: table, RefID: id, Visibility: cases.VisibleTeam, Summary: summary})
+		ActorOrg: actor.OrgID, RefTable: table, RefID: id, Visibility: cases.VisibleTeam, Summary: summary + ";v=2"})
 }
 
 func seal(ctx context.Context, v *vault.Vault, tx *store.Tx, ref *cases.Ref, table, id, field, text string) ([]byte, error) {

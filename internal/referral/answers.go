@@ -231,7 +231,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, id string, i
 // answered writes the timeline line and audit event of an answer and
 // notifies the sender (kind "" notifies no one).
 func (s *Service) answered(ctx context.Context, tx *store.Tx, actor access.Actor, r *Referral, verb, extra, kind string) error {
-	if err := timeline(ctx, tx, actor, r.CaseID, "referrals", r.ID, verb+";type="+r.ServiceType+extra); err != nil {
+	if err := timeline(ctx, tx, actor, r.CaseID, "referrals", r.ID, verb+";v=2;type="+r.ServiceType+extra); err != nil {
 		return err
 	}
 	if err := record(ctx, tx, actor, "referral."+verbAction(verb), "referral", r.ID, "", "case="+r.CaseRef+extra); err != nil {

@@ -108,7 +108,7 @@ func (s *Service) admit(ctx context.Context, actor access.Actor, caseID, service
 		if st.EmergencyOverflow {
 			flag, purpose = ";overflow=1", "emergency_overflow"
 		}
-		if err := timeline(ctx, tx, actor, ref.ID, "stays", st.ID, "admitted;type="+o.Type+flag); err != nil {
+		if err := timeline(ctx, tx, actor, ref.ID, "stays", st.ID, "admitted;v=2;type="+o.Type+flag); err != nil {
 			return err
 		}
 		return record(ctx, tx, actor, "stay.admit", "stay", st.ID, purpose, "case="+ref.Reference+",service="+o.ID+flag)
@@ -155,7 +155,7 @@ func (s *Service) Discharge(ctx context.Context, actor access.Actor, stayID, exi
 		}
 		now := tx.Now
 		st.DischargedAt, st.ExitCode = &now, exitCode
-		if err := timeline(ctx, tx, actor, st.CaseID, "stays", st.ID, "discharged;type="+typ+";exit="+exitCode); err != nil {
+		if err := timeline(ctx, tx, actor, st.CaseID, "stays", st.ID, "discharged;v=2;type="+typ+";exit="+exitCode); err != nil {
 			return err
 		}
 		out = &st.Stay
@@ -199,7 +199,7 @@ func (s *Service) ApproveExit(ctx context.Context, actor access.Actor, stayID st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.Conflict, "stay.already_approved")
 		}
-		if err := timeline(ctx, tx, actor, st.CaseID, "stays", st.ID, "exit_approved;role="+role); err != nil {
+		if err := timeline(ctx, tx, actor, st.CaseID, "stays", st.ID, "exit_approved;v=2;role="+role); err != nil {
 			return err
 		}
 		return record(ctx, tx, actor, "stay.approve_exit", "stay", st.ID, "", "case="+st.CaseRef+",role="+role)

@@ -115,7 +115,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, caseID string,
 			o.Type, actor.OrgID, actor.UserID, o.OrgID, in.Urgency, store.T(r.Deadline), basis, entry, enc, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert referral: %w", err)
 		}
-		summary := "sent;urgency=" + in.Urgency + ";type=" + o.Type + ";to=" + o.OrgID + ";consent=" + basis
+		summary := "sent;v=2;urgency=" + in.Urgency + ";type=" + o.Type + ";to=" + o.OrgID + ";consent=" + basis
 		if err := timeline(ctx, tx, actor, ref.ID, "referrals", r.ID, summary); err != nil {
 			return err
 		}

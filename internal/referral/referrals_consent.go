@@ -86,5 +86,5 @@ func (s *Service) informSocialWork(ctx context.Context, tx *store.Tx, actor acce
 		}
 		informed = org
 	}
-	return timeline(ctx, tx, actor, r.CaseID, "referrals", r.ID, "csw_informed="+informed)
+	return timeline(ctx, tx, actor, r.CaseID, "referrals", r.ID, "csw_informed;v=2;org="+informed)
 }

@@ -135,7 +135,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepResult, error)
 				return nil
 			}
 			res.Overdue++
-			if err := timeline(ctx, tx, access.SystemActor, r.CaseID, "referrals", r.ID, "overdue;urgency="+r.Urgency); err != nil {
+			if err := timeline(ctx, tx, access.SystemActor, r.CaseID, "referrals", r.ID, "overdue;v=2;urgency="+r.Urgency); err != nil {
 				return err
 			}
 			if err := record(ctx, tx, access.SystemActor, "referral.overdue", "referral", r.ID, "", "case="+r.CaseRef); err != nil {

@@ -189,6 +189,9 @@ type caseData struct {
 	CanBreakGlass  bool
 	// Records are the consent, care, notes and tasks sections (caserecords.go).
 	Records *caseRecords
+	// History is the case history as sentences, the newest entries
+	// (casehistory.go).
+	History *historyView
 }
 
 func (s *server) handleCase(w http.ResponseWriter, r *http.Request) {
@@ -213,6 +216,10 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if d.Records, err = s.loadCaseRecords(r, a, c, st.p); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if d.History, err = s.historyOf(r.Context(), st, a, c.ID, c.Timeline, historyPreview); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

@@ -54,6 +54,7 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/cases/new", Action: access.CaseCreate, h: (*server).handleCaseNew},
 	{Method: "POST", Pattern: "/cases", Action: access.CaseCreate, h: (*server).handleCaseCreate},
 	{Method: "GET", Pattern: "/cases/{id}", Action: access.CaseView, h: (*server).handleCase},
+	{Method: "GET", Pattern: "/cases/{id}/history", Action: access.CaseView, h: (*server).handleCaseHistory},
 	{Method: "GET", Pattern: "/cases/{id}/edit", Action: access.CaseEdit, h: (*server).handleCaseEdit},
 	{Method: "POST", Pattern: "/cases/{id}/edit", Action: access.CaseEdit, h: (*server).handleCaseUpdate},
 	{Method: "POST", Pattern: "/cases/{id}/transitions", Action: access.CaseTransition, h: (*server).handleCaseTransition},
