@@ -89,12 +89,12 @@ var historyCases = []historyCase{
 	{"merge", "merge;v=2;role=merged", "history.merge.merged", "The person in this case was merged with another record of the same person"},
 	{"unmerge", "unmerge;v=2;role=survivor", "history.unmerge.survivor", "A merge of person records was undone"},
 	// clocks
-	{"task", "task.created:reflection_end", "history.task.created", "Task set: End of the reflection and recovery period"},
+	{"task", "task.created:reflection_end", "history.task.created", "Task set: End of the recovery and reflection period"},
 	{"task", "task.due:guardian_appointment", "history.task.due", "Task due soon: Appoint a guardian for the child"},
 	{"task", "task.overdue:plan_review", "history.task.overdue", "Task overdue: Review the assistance plan"},
 	{"task", "task.done:risk_reassessment", "history.task.done", "Task done: Re-assess the risk"},
 	{"task", "task.done:unknown_kind", "history.task_any.done", "Task done"},
-	{"task", "task.overdue:reflection_end;v=2", "history.task.overdue", "Task overdue: End of the reflection and recovery period"},
+	{"task", "task.overdue:reflection_end;v=2", "history.task.overdue", "Task overdue: End of the recovery and reflection period"},
 	// consent
 	{"consent", "consent.grant:data_processing", "history.consent.grant", "Consent recorded: Processing of personal data"},
 	{"consent", "consent.withdrawal:service", "history.consent.withdrawal", "Consent withdrawn: A service"},
