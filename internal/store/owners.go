@@ -65,7 +65,7 @@ var TableOwners = map[string]string{
 // TableOwnerExceptions are the packages allowed to name any table, each with
 // its reason (docs/architecture.md).
 var TableOwnerExceptions = map[string]string{
-	"internal/demo/scale":    "the bulk generator writes a million cases in multi-row inserts, bypassing the services",
-	"internal/backup":        "a backup reads, and a restore writes, every table by design",
+	"internal/demo/scale":     "the bulk generator writes a million cases in multi-row inserts, bypassing the services",
+	"internal/backup":         "a backup reads, and a restore writes, every table by design",
 	"internal/clocks/fixture": "a fixture of tests only: it seeds organisations and users directly",
 }
