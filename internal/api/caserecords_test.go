@@ -70,7 +70,8 @@ func newRecordsEnv(t *testing.T, e store.Engine) *recordsEnv {
 		name    string
 		role    access.Role
 		orgType access.OrgType
-	}{{"police", access.Police, "police"}, {"ngo", access.NGO, "ngo"}, {"police2", access.Police, "police"}} {
+	}{{"police", access.Police, "police"}, {"ngo", access.NGO, "ngo"}, {"police2", access.Police, "police"},
+		{"coord", access.Coordinator, "coordinator"}} {
 		org, err := a.Auth.FindOrgByName(ctx, access.SystemActor, "Org "+string(u.orgType))
 		if err != nil {
 			org, err = a.Auth.CreateOrg(ctx, access.SystemActor, auth.OrgInput{Name: "Org " + string(u.orgType), Type: u.orgType})

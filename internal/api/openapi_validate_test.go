@@ -3,10 +3,14 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +34,11 @@ var (
 	docOnce   sync.Once
 	docRouter routers.Router
 	docErr    error
+
+	// exercised records the documented operations the tests called
+	// ("get /api/v1/me"), whatever the answer.
+	exercisedMu sync.Mutex
+	exercised   = map[string]bool{}
 )
 
 func openAPIRouter(t testing.TB) routers.Router {
@@ -99,6 +108,9 @@ func checkExchange(router routers.Router, r *http.Request, body []byte, rec *htt
 		}
 		return faults
 	}
+	exercisedMu.Lock()
+	exercised[strings.ToLower(route.Method)+" "+route.Path] = true
+	exercisedMu.Unlock()
 	ctx := context.Background()
 	opts := &openapi3filter.Options{
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
@@ -182,4 +194,33 @@ func clip(b []byte) string {
 		s = s[:600] + "…"
 	}
 	return strings.TrimSpace(s)
+}
+
+// TestMain reports, after a run of the whole package, the documented
+// operations that no API test called: their answers are unproved.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if f := flag.Lookup("test.run"); code == 0 && f != nil && f.Value.String() == "" && testing.Verbose() {
+		var doc struct {
+			Paths map[string]map[string]json.RawMessage `json:"paths"`
+		}
+		if err := json.Unmarshal(api.OpenAPI(), &doc); err == nil {
+			var missing []string
+			total := 0
+			for p, ops := range doc.Paths {
+				for m := range ops {
+					total++
+					if !exercised[m+" "+p] {
+						missing = append(missing, m+" "+p)
+					}
+				}
+			}
+			sort.Strings(missing)
+			fmt.Printf("OpenAPI operations exercised by the API tests: %d of %d\n", total-len(missing), total)
+			for _, op := range missing {
+				fmt.Printf("  not exercised: %s\n", op)
+			}
+		}
+	}
+	os.Exit(code)
 }
