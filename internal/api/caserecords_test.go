@@ -63,14 +63,15 @@ func newRecordsEnv(t *testing.T, e store.Engine) *recordsEnv {
 		Plans:   &plans.Service{DB: a.DB, Vault: a.Vault, Clock: clk, Cases: a.Cases, Clocks: ck, Orgs: a.Auth},
 		Clocks:  ck,
 	}
-	en := &recordsEnv{h: api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Records: rec}),
+	en := &recordsEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Records: rec}),
 		tokens: map[string]string{}, clocks: ck}
 	actors := map[string]access.Actor{}
 	for _, u := range []struct {
 		name    string
 		role    access.Role
 		orgType access.OrgType
-	}{{"police", access.Police, "police"}, {"ngo", access.NGO, "ngo"}, {"police2", access.Police, "police"}} {
+	}{{"police", access.Police, "police"}, {"ngo", access.NGO, "ngo"}, {"police2", access.Police, "police"},
+		{"coord", access.Coordinator, "coordinator"}} {
 		org, err := a.Auth.FindOrgByName(ctx, access.SystemActor, "Org "+string(u.orgType))
 		if err != nil {
 			org, err = a.Auth.CreateOrg(ctx, access.SystemActor, auth.OrgInput{Name: "Org " + string(u.orgType), Type: u.orgType})

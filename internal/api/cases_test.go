@@ -30,7 +30,7 @@ func newCaseEnv(t *testing.T, e store.Engine) *caseEnv {
 	t.Helper()
 	ctx := context.Background()
 	a, _ := apptest.Open(t, e)
-	en := &caseEnv{h: api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Cases: a.Cases}), tokens: map[string]string{}}
+	en := &caseEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Cases: a.Cases}), tokens: map[string]string{}}
 	for _, u := range []struct {
 		name    string
 		role    access.Role

@@ -55,7 +55,7 @@ func newNotifyEnv(t *testing.T, e store.Engine) (http.Handler, map[string]string
 	if err != nil {
 		t.Fatal(err)
 	}
-	return api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Notify: a.Notify}), tokens
+	return newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Notify: a.Notify}), tokens
 }
 
 func TestNotificationsAPI(t *testing.T) {

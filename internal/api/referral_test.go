@@ -34,7 +34,7 @@ func newReferralEnv(t *testing.T, e store.Engine) *referralEnv {
 	t.Helper()
 	ctx := context.Background()
 	a, clk := apptest.Open(t, e)
-	en := &referralEnv{h: api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Referral: a.Referral}),
+	en := &referralEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Referral: a.Referral}),
 		tokens: map[string]string{}, orgs: map[string]string{}}
 	actors := map[string]access.Actor{}
 	for _, u := range []struct {

@@ -31,7 +31,7 @@ func newScreeningEnv(t testing.TB, e store.Engine) *screeningEnv {
 	ctx := context.Background()
 	a, _ := apptest.Open(t, e)
 	svc := &identify.Service{DB: a.DB, Vault: a.Vault, Clock: a.Clock}
-	en := &screeningEnv{h: api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Screenings: svc}), db: a.DB,
+	en := &screeningEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Screenings: svc}), db: a.DB,
 		tokens: map[access.Role]string{}}
 	for _, r := range []access.Role{access.Helpline, access.Police, access.Coordinator, access.Analyst} {
 		org, err := a.Auth.CreateOrg(ctx, access.SystemActor, auth.OrgInput{Name: "Org " + string(r), Type: "ngo"})

@@ -33,24 +33,27 @@ const (
 )
 
 func (s *Service) team(ctx context.Context, q store.Querier, caseID string) ([]TeamMember, error) {
-	rows, err := q.QueryContext(ctx, `SELECT t.org_id, o.name, o.type, t.user_id, t.role_in_case, t.via, t.added_at, t.added_by
-		FROM case_team t JOIN organisations o ON o.id = t.org_id WHERE t.case_id = $1 ORDER BY t.added_at, o.name, t.user_id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT t.org_id, t.user_id, t.role_in_case, t.via, t.added_at, t.added_by
+		FROM case_team t WHERE t.case_id = $1`, caseID)
 	if err != nil {
 		return nil, errs.Internalf("read team: %w", err)
 	}
-	defer rows.Close()
 	var out []TeamMember
 	for rows.Next() {
 		var m TeamMember
-		var typ string
 		var at store.Time
-		if err := rows.Scan(&m.OrgID, &m.OrgName, &typ, &m.UserID, &m.RoleInCase, &m.Via, &at, &m.AddedBy); err != nil {
+		if err := rows.Scan(&m.OrgID, &m.UserID, &m.RoleInCase, &m.Via, &at, &m.AddedBy); err != nil {
+			rows.Close()
 			return nil, errs.Internalf("read team: %w", err)
 		}
-		m.OrgType, m.AddedAt = access.OrgType(typ), at.Time
+		m.AddedAt = at.Time
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("read team: %w", err)
+	}
+	return nameTeam(ctx, q, out)
 }
 
 // AddTeamMember puts an organisation (userID ”) or a named user of it on
@@ -75,23 +78,8 @@ func (s *Service) AddTeamMember(ctx context.Context, tx *store.Tx, actor access.
 	if err != nil {
 		return err
 	}
-	var orgActive int
-	err = tx.QueryRowContext(ctx, `SELECT active FROM organisations WHERE id = $1`, orgID).Scan(&orgActive)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && orgActive != 1) {
-		return errs.InvalidField("org_id", "case.org_unknown")
-	}
-	if err != nil {
-		return errs.Internalf("read organisation: %w", err)
-	}
-	if userID != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = $1 AND org_id = $2 AND active = 1`,
-			userID, orgID).Scan(&n); err != nil {
-			return errs.Internalf("read user: %w", err)
-		}
-		if n == 0 {
-			return errs.InvalidField("user_id", "case.user_unknown")
-		}
+	if err := checkTeamMember(ctx, tx, orgID, userID); err != nil {
+		return err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO case_team (case_id, org_id, user_id, role_in_case, via, added_at, added_by)
 		VALUES ($1, $2, $3, '', $4, $5, $6) ON CONFLICT DO NOTHING`, ref.ID, orgID, userID, via, store.T(tx.Now), actor.UserID)

@@ -25,7 +25,6 @@ package dedup
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -182,66 +181,19 @@ type loadedPerson struct {
 	record         linkage.Record
 }
 
-// loadPersons decrypts the given persons in memory. A person whose data key
-// was destroyed (erased) is skipped: there is nothing left to match.
+// loadPersons decrypts the given persons in memory, through the case file
+// (which seals them). A person whose data key was destroyed (erased) is
+// skipped: there is nothing left to match.
 func (s *Service) loadPersons(ctx context.Context, q store.Querier, ids []string) ([]loadedPerson, error) {
-	marks := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		marks[i], args[i] = "$"+itoa(i+1), id
-	}
-	rows, err := q.QueryContext(ctx, `SELECT id, key_id, data_enc, COALESCE(merged_into, '') FROM persons
-		WHERE id IN (`+strings.Join(marks, ", ")+`) ORDER BY id`, args...)
+	opened, err := cases.OpenPersons(ctx, q, s.Vault, ids)
 	if err != nil {
-		return nil, errs.Internalf("dedup persons: %w", err)
+		return nil, err
 	}
-	type sealed struct {
-		id, key, merged string
-		enc             []byte
-	}
-	var list []sealed
-	for rows.Next() {
-		var x sealed
-		if err := rows.Scan(&x.id, &x.key, &x.enc, &x.merged); err != nil {
-			rows.Close()
-			return nil, errs.Internalf("dedup persons: %w", err)
-		}
-		list = append(list, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Internalf("dedup persons: %w", err)
-	}
-	out := make([]loadedPerson, 0, len(list))
-	for _, x := range list {
-		p, err := s.openPerson(ctx, q, x.id, x.key, x.enc)
-		if errors.Is(err, vault.ErrShredded) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, loadedPerson{id: x.id, mergedInto: x.merged, record: Record(x.id, p)})
+	out := make([]loadedPerson, 0, len(opened))
+	for _, x := range opened {
+		out = append(out, loadedPerson{id: x.ID, mergedInto: x.MergedInto, record: Record(x.ID, x.Person)})
 	}
 	return out, nil
-}
-
-// openPerson decrypts one person; the plaintext JSON is wiped once parsed.
-func (s *Service) openPerson(ctx context.Context, q store.Querier, id, keyID string, enc []byte) (cases.Person, error) {
-	var p cases.Person
-	b, err := s.Vault.Open(ctx, q, keyID, vault.AAD{Table: "persons", Row: id, Field: "data"}, enc)
-	if err != nil {
-		if errors.Is(err, vault.ErrShredded) {
-			return p, err
-		}
-		return p, errs.Internalf("open person: %w", err)
-	}
-	err = json.Unmarshal(b, &p)
-	clear(b)
-	if err != nil {
-		return p, errs.Internalf("person json: %w", err)
-	}
-	return p, nil
 }
 
 // casesOf turns scored persons into their cases, best score first.
@@ -249,29 +201,17 @@ func (s *Service) casesOf(ctx context.Context, q store.Querier, score map[string
 	if len(score) == 0 {
 		return nil, nil
 	}
-	var marks []string
-	var args []any
+	ids := make([]string, 0, len(score))
 	for id := range score {
-		args = append(args, id)
-		marks = append(marks, "$"+itoa(len(args)))
+		ids = append(ids, id)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT person_id, id, reference FROM cases WHERE person_id IN (`+
-		strings.Join(marks, ", ")+`)`, args...)
+	list, err := cases.CasesOfPersons(ctx, q, ids)
 	if err != nil {
-		return nil, errs.Internalf("dedup cases: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []Candidate
-	for rows.Next() {
-		var c Candidate
-		if err := rows.Scan(&c.PersonID, &c.CaseID, &c.Reference); err != nil {
-			return nil, errs.Internalf("dedup cases: %w", err)
-		}
-		c.Score = score[c.PersonID]
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.Internalf("dedup cases: %w", err)
+	out := make([]Candidate, 0, len(list))
+	for _, c := range list {
+		out = append(out, Candidate{PersonID: c.PersonID, CaseID: c.CaseID, Reference: c.Reference, Score: score[c.PersonID]})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {

@@ -2,10 +2,9 @@ package dedup
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/linkage"
 	"github.com/ura-nrm/ura/internal/store"
@@ -30,9 +29,7 @@ const settingScanned = "dedup.scanned_from"
 // compared: the job's next run looks only at later changes. A bulk load of
 // fictional data calls it after writing its persons with their keys.
 func ScannedThrough(ctx context.Context, tx *store.Tx, t time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingScanned, store.FormatTime(t))
-	if err != nil {
+	if err := store.PutSetting(ctx, tx, settingScanned, store.FormatTime(t)); err != nil {
 		return errs.Internalf("dedup watermark: %w", err)
 	}
 	return nil
@@ -40,24 +37,16 @@ func ScannedThrough(ctx context.Context, tx *store.Tx, t time.Time) error {
 
 // watermark returns the start of the last complete run, if any.
 func (s *Service) watermark(ctx context.Context) (string, bool, error) {
-	var v string
-	err := s.DB.Read().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingScanned).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
+	v, ok, err := store.Setting(ctx, s.DB.Read(), settingScanned)
 	if err != nil {
 		return "", false, errs.Internalf("dedup watermark: %w", err)
 	}
-	return v, true, nil
+	return v, ok, nil
 }
 
 // population counts the persons not merged into another.
 func (s *Service) population(ctx context.Context) (int, error) {
-	var n int
-	if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE merged_into IS NULL`).Scan(&n); err != nil {
-		return 0, errs.Internalf("dedup count: %w", err)
-	}
-	return n, nil
+	return cases.CountUnmergedPersons(ctx, s.DB.Read())
 }
 
 // scanChanged is the incremental run: re-key the persons changed since
@@ -70,23 +59,9 @@ func (s *Service) scanChanged(ctx context.Context, now time.Time, since string) 
 	if err != nil {
 		return rep, errs.Internalf("dedup watermark: %w", err)
 	}
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id FROM persons WHERE merged_into IS NULL AND updated_at >= $1 ORDER BY id`,
-		store.FormatTime(from.Add(-clockMargin)))
+	changed, err := cases.UnmergedPersonsChangedSince(ctx, s.DB.Read(), store.FormatTime(from.Add(-clockMargin)))
 	if err != nil {
-		return rep, errs.Internalf("dedup changed: %w", err)
-	}
-	var changed []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return rep, errs.Internalf("dedup changed: %w", err)
-		}
-		changed = append(changed, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rep, errs.Internalf("dedup changed: %w", err)
+		return rep, err
 	}
 	var pairs []linkage.Pair
 	recs := map[string]linkage.Record{}

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -55,9 +56,9 @@ func (s *Service) Merge(ctx context.Context, actor access.Actor, candidateID str
 		if err != nil {
 			return err
 		}
-		var keyID string
-		if err := tx.QueryRowContext(ctx, `SELECT key_id FROM persons WHERE id = $1`, survivor).Scan(&keyID); err != nil {
-			return errs.Internalf("survivor key: %w", err)
+		keyID, err := cases.PersonKeyID(ctx, tx, survivor)
+		if err != nil {
+			return err
 		}
 		enc, err := s.Vault.SealString(ctx, tx, keyID, vault.AAD{Table: "person_merges", Row: mergeID, Field: "reason"}, reason)
 		if err != nil {
@@ -76,17 +77,17 @@ func (s *Service) Merge(ctx context.Context, actor access.Actor, candidateID str
 		if err != nil {
 			return err
 		}
-		for _, mc := range moved {
+		movedIDs := make([]string, len(moved))
+		for i, mc := range moved {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO person_merge_cases (merge_id, case_id, old_person_id) VALUES ($1, $2, $3)`,
 				mergeID, mc.id, merged); err != nil {
 				return errs.Internalf("merge case: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET person_id = $2 WHERE id = $1`, mc.id, survivor); err != nil {
-				return errs.Internalf("merge case: %w", err)
-			}
+			movedIDs[i] = mc.id
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE persons SET merged_into = $2 WHERE id = $1`, merged, survivor); err != nil {
-			return errs.Internalf("merge person: %w", err)
+		// The case file re-points the cases and marks the person merged.
+		if err := cases.MergePersons(ctx, tx, survivor, merged, movedIDs); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE duplicate_candidates SET state = $2, decided_at = $3, decided_by = $4 WHERE id = $1`,
 			c.id, StateMerged, store.T(tx.Now), actor.UserID); err != nil {
@@ -135,9 +136,9 @@ func (s *Service) Unmerge(ctx context.Context, actor access.Actor, mergeID, reas
 		if undone.Valid {
 			return errs.E(errs.Conflict, "dedup.already_undone")
 		}
-		var survivorMerged string
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(merged_into, '') FROM persons WHERE id = $1`, survivor).Scan(&survivorMerged); err != nil {
-			return errs.Internalf("read survivor: %w", err)
+		survivorMerged, err := cases.PersonMergedInto(ctx, tx, survivor)
+		if err != nil {
+			return err
 		}
 		if survivorMerged != "" {
 			return errs.E(errs.Conflict, "dedup.undo_order")
@@ -146,14 +147,12 @@ func (s *Service) Unmerge(ctx context.Context, actor access.Actor, mergeID, reas
 		if err != nil {
 			return err
 		}
-		for _, mc := range moved {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET person_id = $2 WHERE id = $1 AND person_id = $3`,
-				mc.id, mc.oldPerson, survivor); err != nil {
-				return errs.Internalf("unmerge case: %w", err)
-			}
+		moves := make([]cases.CaseMove, len(moved))
+		for i, mc := range moved {
+			moves[i] = cases.CaseMove{CaseID: mc.id, OldPersonID: mc.oldPerson}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE persons SET merged_into = NULL WHERE id = $1`, merged); err != nil {
-			return errs.Internalf("unmerge person: %w", err)
+		if err := cases.UnmergePersons(ctx, tx, survivor, merged, moves); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE duplicate_candidates SET state = $2, decided_at = NULL, decided_by = ''
 			WHERE id = $1`, candidateID, StateOpen); err != nil {
@@ -196,25 +195,19 @@ func checkReason(r string) (string, error) {
 // want if given (it must be one of the two), else the one registered first.
 // Neither may already be merged into someone else.
 func (s *Service) chooseSurvivor(ctx context.Context, tx *store.Tx, c *candidate, want string) (string, string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(merged_into, '') FROM persons WHERE id IN ($1, $2)
-		ORDER BY created_at, id`, c.a, c.b)
+	pair, err := cases.PersonsInOrder(ctx, tx, c.a, c.b)
 	if err != nil {
-		return "", "", errs.Internalf("read pair persons: %w", err)
+		return "", "", err
 	}
-	defer rows.Close()
 	var order []string
-	for rows.Next() {
-		var id, into string
-		if err := rows.Scan(&id, &into); err != nil {
-			return "", "", errs.Internalf("read pair persons: %w", err)
-		}
-		if into != "" {
+	for _, p := range pair {
+		if p.MergedInto != "" {
 			return "", "", errs.E(errs.Conflict, "dedup.already_merged")
 		}
-		order = append(order, id)
+		order = append(order, p.ID)
 	}
-	if err := rows.Err(); err != nil || len(order) != 2 {
-		return "", "", errs.Internalf("read pair persons: %v", err)
+	if len(order) != 2 {
+		return "", "", errs.Internalf("read pair persons: %d of 2", len(order))
 	}
 	switch want {
 	case "", order[0]:
@@ -227,43 +220,54 @@ func (s *Service) chooseSurvivor(ctx context.Context, tx *store.Tx, c *candidate
 
 type caseRow struct{ id, ref, oldPerson string }
 
-// casesOfPerson lists the cases of a person, locking them on PostgreSQL.
+// casesOfPerson lists the cases of a person, locked on PostgreSQL, through
+// the case file.
 func casesOfPerson(ctx context.Context, tx *store.Tx, personID string) ([]caseRow, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, reference, person_id FROM cases WHERE person_id = $1 ORDER BY reference`+tx.ForUpdate(), personID)
+	list, err := cases.LockPersonCases(ctx, tx, personID)
 	if err != nil {
-		return nil, errs.Internalf("person cases: %w", err)
+		return nil, err
 	}
-	return scanCases(rows)
+	out := make([]caseRow, len(list))
+	for i, c := range list {
+		out[i] = caseRow{id: c.CaseID, ref: c.Reference, oldPerson: c.PersonID}
+	}
+	return out, nil
 }
 
-// movedCases lists the cases a merge re-pointed, with their old person.
+// movedCases lists the cases a merge re-pointed, with their old person, by
+// reference (the references read from the case file).
 func movedCases(ctx context.Context, tx *store.Tx, mergeID string) ([]caseRow, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, m.old_person_id FROM person_merge_cases m
-		JOIN cases c ON c.id = m.case_id WHERE m.merge_id = $1 ORDER BY c.reference`, mergeID)
+	rows, err := tx.QueryContext(ctx, `SELECT case_id, old_person_id FROM person_merge_cases WHERE merge_id = $1`, mergeID)
 	if err != nil {
 		return nil, errs.Internalf("merged cases: %w", err)
 	}
-	return scanCases(rows)
-}
-
-func scanCases(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close() error
-}) ([]caseRow, error) {
-	defer rows.Close()
-	var out []caseRow
+	var list []caseRow
+	var ids []string
 	for rows.Next() {
 		var c caseRow
-		if err := rows.Scan(&c.id, &c.ref, &c.oldPerson); err != nil {
-			return nil, errs.Internalf("cases: %w", err)
+		if err := rows.Scan(&c.id, &c.oldPerson); err != nil {
+			rows.Close()
+			return nil, errs.Internalf("merged cases: %w", err)
 		}
-		out = append(out, c)
+		list = append(list, c)
+		ids = append(ids, c.id)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, errs.Internalf("cases: %w", err)
+		return nil, errs.Internalf("merged cases: %w", err)
 	}
+	refs, err := cases.CaseReferences(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, c := range list {
+		if ref, ok := refs[c.id]; ok {
+			c.ref = ref
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ref < out[j].ref })
 	return out, nil
 }
 

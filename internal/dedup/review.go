@@ -6,6 +6,7 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -57,28 +58,9 @@ func (s *Service) List(ctx context.Context, actor access.Actor, state string) ([
 		return nil, errs.InvalidField("state", "dedup.state_invalid")
 	}
 	q := s.DB.Read()
-	rows, err := q.QueryContext(ctx, `SELECT d.id, d.person_a, d.person_b, d.score, d.evidence, d.state, d.found_at, d.seen_at,
-		COALESCE((SELECT m.id FROM person_merges m WHERE m.candidate_id = d.id AND m.undone_at IS NULL), '')
-		FROM duplicate_candidates d WHERE d.state = $1 AND ($1 <> 'open' OR NOT EXISTS (SELECT 1 FROM persons p
-			WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL))
-		ORDER BY d.score DESC, d.id LIMIT $2`, state, MaxList)
+	out, err := s.listPairs(ctx, q, state)
 	if err != nil {
-		return nil, errs.Internalf("list pairs: %w", err)
-	}
-	var out []Pair
-	for rows.Next() {
-		var p Pair
-		var found, seen store.Time
-		if err := rows.Scan(&p.ID, &p.A.PersonID, &p.B.PersonID, &p.Score, &p.Evidence, &p.State, &found, &seen, &p.MergeID); err != nil {
-			rows.Close()
-			return nil, errs.Internalf("list pairs: %w", err)
-		}
-		p.FoundAt, p.SeenAt = found.Time, seen.Time
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Internalf("list pairs: %w", err)
+		return nil, err
 	}
 	if err := s.fillCases(ctx, q, out); err != nil {
 		return nil, err
@@ -91,35 +73,76 @@ func (s *Service) List(ctx context.Context, actor access.Actor, state string) ([
 	return out, nil
 }
 
+// listPairs reads up to MaxList pairs in state, best score first. Open
+// pairs whose person is merged elsewhere (the case file says which) are
+// skipped, reading on until the page is full or the pairs run out.
+func (s *Service) listPairs(ctx context.Context, q store.Querier, state string) ([]Pair, error) {
+	var out []Pair
+	for offset := 0; ; offset += MaxList {
+		rows, err := q.QueryContext(ctx, `SELECT d.id, d.person_a, d.person_b, d.score, d.evidence, d.state, d.found_at, d.seen_at,
+			COALESCE((SELECT m.id FROM person_merges m WHERE m.candidate_id = d.id AND m.undone_at IS NULL), '')
+			FROM duplicate_candidates d WHERE d.state = $1
+			ORDER BY d.score DESC, d.id LIMIT $2 OFFSET $3`, state, MaxList, offset)
+		if err != nil {
+			return nil, errs.Internalf("list pairs: %w", err)
+		}
+		var page []Pair
+		var persons []string
+		for rows.Next() {
+			var p Pair
+			var found, seen store.Time
+			if err := rows.Scan(&p.ID, &p.A.PersonID, &p.B.PersonID, &p.Score, &p.Evidence, &p.State, &found, &seen, &p.MergeID); err != nil {
+				rows.Close()
+				return nil, errs.Internalf("list pairs: %w", err)
+			}
+			p.FoundAt, p.SeenAt = found.Time, seen.Time
+			page = append(page, p)
+			persons = append(persons, p.A.PersonID, p.B.PersonID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, errs.Internalf("list pairs: %w", err)
+		}
+		merged := map[string]bool{}
+		if state == StateOpen {
+			if merged, err = cases.MergedPersons(ctx, q, persons); err != nil {
+				return nil, err
+			}
+		}
+		for _, p := range page {
+			if !merged[p.A.PersonID] && !merged[p.B.PersonID] && len(out) < MaxList {
+				out = append(out, p)
+			}
+		}
+		if len(page) < MaxList || len(out) >= MaxList {
+			return out, nil
+		}
+	}
+}
+
 // fillCases adds each side's case references (a merged person's cases now
 // belong to the survivor, so after a merge they are listed there).
 func (s *Service) fillCases(ctx context.Context, q store.Querier, pairs []Pair) error {
 	if len(pairs) == 0 {
 		return nil
 	}
-	var args []any
+	var ids []string
 	for _, p := range pairs {
-		args = append(args, p.A.PersonID, p.B.PersonID)
+		ids = append(ids, p.A.PersonID, p.B.PersonID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT person_id, reference FROM cases WHERE person_id IN (`+
-		placeholders(len(args), 1)+`) ORDER BY reference`, args...)
+	list, err := cases.CasesOfPersons(ctx, q, ids)
 	if err != nil {
-		return errs.Internalf("pair cases: %w", err)
+		return err
 	}
-	defer rows.Close()
 	refs := map[string][]string{}
-	for rows.Next() {
-		var pid, ref string
-		if err := rows.Scan(&pid, &ref); err != nil {
-			return errs.Internalf("pair cases: %w", err)
-		}
-		refs[pid] = append(refs[pid], ref)
+	for _, c := range list {
+		refs[c.PersonID] = append(refs[c.PersonID], c.Reference)
 	}
 	for i := range pairs {
 		pairs[i].A.Cases = nonNil(refs[pairs[i].A.PersonID])
 		pairs[i].B.Cases = nonNil(refs[pairs[i].B.PersonID])
 	}
-	return rows.Err()
+	return nil
 }
 
 func nonNil(s []string) []string {

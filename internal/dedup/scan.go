@@ -3,17 +3,16 @@ package dedup
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/linkage"
 	"github.com/ura-nrm/ura/internal/store"
-	"github.com/ura-nrm/ura/internal/vault"
 )
 
 // Report says what one Scan did.
@@ -135,25 +134,8 @@ func (s *Service) storePairs(ctx context.Context, now time.Time, pairs []linkage
 // refreshes their keys in one transaction, and returns their records and
 // the last id read ("" when the batch was the last).
 func (s *Service) scanBatch(ctx context.Context, now time.Time, after string, all map[string][][]byte) ([]linkage.Record, string, int, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id FROM persons WHERE merged_into IS NULL AND id > $1
-		ORDER BY id LIMIT $2`, after, s.Config.Batch)
-	if err != nil {
-		return nil, "", 0, errs.Internalf("dedup scan: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, "", 0, errs.Internalf("dedup scan: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
-		if err != nil {
-			err = errs.Internalf("dedup scan: %w", err)
-		}
+	ids, err := cases.UnmergedPersonsAfter(ctx, s.DB.Read(), after, s.Config.Batch)
+	if err != nil || len(ids) == 0 {
 		return nil, "", 0, err
 	}
 	persons, keys, rekeyed, err := s.rekey(ctx, now, ids)
@@ -211,53 +193,22 @@ func (s *Service) rekey(ctx context.Context, now time.Time, ids []string) ([]lin
 
 // loadForScan decrypts a batch and computes each person's keys.
 func (s *Service) loadForScan(ctx context.Context, ids []string) ([]linkage.Record, map[string][][]byte, error) {
-	q := s.DB.Read()
-	marks := make([]any, len(ids))
-	for i, id := range ids {
-		marks[i] = id
-	}
-	rows, err := q.QueryContext(ctx, `SELECT p.id, p.key_id, p.data_enc,
-		COALESCE((SELECT MIN(c.municipality) FROM cases c WHERE c.person_id = p.id), '')
-		FROM persons p WHERE p.id IN (`+placeholders(len(ids), 1)+`) ORDER BY p.id`, marks...)
+	opened, err := cases.OpenPersons(ctx, s.DB.Read(), s.Vault, ids)
 	if err != nil {
-		return nil, nil, errs.Internalf("dedup scan: %w", err)
+		return nil, nil, err
 	}
-	type sealed struct {
-		id, key, municipality string
-		enc                   []byte
-	}
-	var list []sealed
-	for rows.Next() {
-		var x sealed
-		if err := rows.Scan(&x.id, &x.key, &x.enc, &x.municipality); err != nil {
-			rows.Close()
-			return nil, nil, errs.Internalf("dedup scan: %w", err)
-		}
-		list = append(list, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, errs.Internalf("dedup scan: %w", err)
-	}
-	recs := make([]linkage.Record, 0, len(list))
-	keys := make(map[string][][]byte, len(list))
-	for _, x := range list {
-		p, err := s.openPerson(ctx, q, x.id, x.key, x.enc)
-		if err != nil {
-			if errors.Is(err, vault.ErrShredded) {
-				continue // erased: nothing left to match
-			}
-			return nil, nil, err
-		}
-		r := Record(x.id, p)
-		if x.municipality != "" {
+	recs := make([]linkage.Record, 0, len(opened))
+	keys := make(map[string][][]byte, len(opened))
+	for _, x := range opened {
+		r := Record(x.ID, x.Person)
+		if x.Municipality != "" {
 			if r.Extra == nil {
 				r.Extra = map[string]string{}
 			}
-			r.Extra["municipality"] = x.municipality
+			r.Extra["municipality"] = x.Municipality
 		}
 		recs = append(recs, r)
-		keys[x.id] = s.hashedKeys(p)
+		keys[x.ID] = s.hashedKeys(x.Person)
 	}
 	return recs, keys, nil
 }

@@ -26,17 +26,24 @@ func (s *Service) FindCaseReferrals(ctx context.Context, actor access.Actor, cas
 	if err != nil {
 		return nil, errs.Internalf("case referrals: %w", err)
 	}
-	defer rows.Close()
 	var out []*Referral
 	for rows.Next() {
 		r, err := scanReferral(rows)
 		if err != nil {
+			rows.Close()
 			return nil, errs.Internalf("case referrals: %w", err)
 		}
 		r.reasonEnc, r.declineEnc = nil, nil
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("case referrals: %w", err)
+	}
+	if err := nameReferrals(ctx, q, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CaseStay is a stay as the case page lists it, with its shelter's name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -22,12 +23,15 @@ type directoryCache struct {
 
 // directory returns a private copy of every service with live occupancy.
 func (s *Service) directory(ctx context.Context, q store.Querier) ([]Offering, error) {
-	var n, versions, orgsActive int
-	var svcAt, orgAt string
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(MAX(updated_at), ''),
-		(SELECT COALESCE(MAX(updated_at), '') FROM organisations),
-		(SELECT COUNT(*) FROM organisations WHERE active = 1) FROM services`).Scan(&n, &versions, &svcAt, &orgAt, &orgsActive); err != nil {
+	var n, versions int
+	var svcAt string
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(MAX(updated_at), '')
+		FROM services`).Scan(&n, &versions, &svcAt); err != nil {
 		return nil, errs.Internalf("directory key: %w", err)
+	}
+	orgAt, orgsActive, err := auth.OrgsVersion(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	// Every change of a service bumps its version and its updated_at;
 	// a provider's (de)activation changes the active count.
@@ -70,21 +74,32 @@ func (s *Service) directory(ctx context.Context, q store.Querier) ([]Offering, e
 }
 
 func (s *Service) loadDirectory(ctx context.Context, q store.Querier) ([]Offering, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services s JOIN organisations o ON o.id = s.org_id`)
+	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services s`)
 	if err != nil {
 		return nil, errs.Internalf("read directory: %w", err)
 	}
-	defer rows.Close()
-	var list []Offering
+	var read []*Offering
 	for rows.Next() {
 		o, err := scanService(rows)
 		if err != nil {
+			rows.Close()
 			return nil, errs.Internalf("read directory: %w", err)
 		}
 		o.locationKey, o.locationEnc = "", nil
-		list = append(list, *o)
+		read = append(read, o)
 	}
-	return list, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("read directory: %w", err)
+	}
+	if err := nameProviders(ctx, q, read); err != nil {
+		return nil, err
+	}
+	list := make([]Offering, len(read))
+	for i, o := range read {
+		list[i] = *o
+	}
+	return list, nil
 }
 
 func countBy(ctx context.Context, q store.Querier, query string) (map[string]int, error) {

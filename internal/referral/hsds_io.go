@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -36,15 +37,13 @@ func (s *Service) ImportHSDS(ctx context.Context, actor access.Actor, data []byt
 	orgIDs := map[string]string{}
 	var problems []ImportProblem
 	for _, o := range h.Organizations {
-		var id string
-		err := s.DB.Read().QueryRowContext(ctx, `SELECT id FROM organisations WHERE LOWER(name) = LOWER($1)`,
-			strings.TrimSpace(o.Name)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+		id, found, err := auth.OrgIDByNameFold(ctx, s.DB.Read(), strings.TrimSpace(o.Name))
+		if err != nil {
+			return nil, err
+		}
+		if !found {
 			problems = append(problems, ImportProblem{Line: o.line, Field: "organizations.name", Code: "directory.org_unknown"})
 			continue
-		}
-		if err != nil {
-			return nil, errs.Internalf("read organisation: %w", err)
 		}
 		orgIDs[o.ID] = id
 	}

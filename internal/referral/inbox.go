@@ -59,19 +59,20 @@ type CaseSummary struct {
 	RiskLevel   string `json:"risk_level,omitempty"`
 }
 
-const referralColumns = `r.id, r.case_id, r.case_ref, r.service_id, s.name, r.service_type, r.from_org, fo.name, r.from_user,
-	r.to_org, tor.name, r.urgency, r.state, r.overdue, r.deadline, r.consent_basis, r.decline_code, r.outcome,
+// referralColumns and scanReferral read a referral with its service's
+// name; the organisations' names are filled by nameReferrals.
+const referralColumns = `r.id, r.case_id, r.case_ref, r.service_id, s.name, r.service_type, r.from_org, r.from_user,
+	r.to_org, r.urgency, r.state, r.overdue, r.deadline, r.consent_basis, r.decline_code, r.outcome,
 	r.created_at, r.answered_at, r.completed_at, r.reason_enc, r.decline_reason_enc`
 
-const referralFrom = ` FROM referrals r JOIN services s ON s.id = r.service_id
-	JOIN organisations fo ON fo.id = r.from_org JOIN organisations tor ON tor.id = r.to_org`
+const referralFrom = ` FROM referrals r JOIN services s ON s.id = r.service_id`
 
 func scanReferral(row interface{ Scan(...any) error }, extra ...any) (*Referral, error) {
 	var r Referral
 	var overdue int
 	var deadline, created, answered, completed store.Time
-	dest := []any{&r.ID, &r.CaseID, &r.CaseRef, &r.ServiceID, &r.ServiceName, &r.ServiceType, &r.FromOrg, &r.FromOrgName,
-		&r.FromUser, &r.ToOrg, &r.ToOrgName, &r.Urgency, &r.State, &overdue, &deadline, &r.ConsentBasis, &r.DeclineCode,
+	dest := []any{&r.ID, &r.CaseID, &r.CaseRef, &r.ServiceID, &r.ServiceName, &r.ServiceType, &r.FromOrg,
+		&r.FromUser, &r.ToOrg, &r.Urgency, &r.State, &overdue, &deadline, &r.ConsentBasis, &r.DeclineCode,
 		&r.Outcome, &created, &answered, &completed, &r.reasonEnc, &r.declineEnc}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
@@ -103,6 +104,9 @@ func (s *Service) FindReferralByID(ctx context.Context, actor access.Actor, id s
 	}
 	if err != nil {
 		return nil, errs.Internalf("read referral: %w", err)
+	}
+	if err := nameReferrals(ctx, q, []*Referral{r}); err != nil {
+		return nil, err
 	}
 	party := actor.OrgID == r.FromOrg || actor.OrgID == r.ToOrg
 	if !party && access.ScopeOf(actor, access.ReferralView) < access.Stats {
@@ -272,17 +276,24 @@ func (s *Service) referralPage(ctx context.Context, where string, args []any, or
 	if err != nil {
 		return nil, errs.Internalf("find referrals: %w", err)
 	}
-	defer rows.Close()
 	var out []*Referral
 	for rows.Next() {
 		r, err := scanReferral(rows)
 		if err != nil {
+			rows.Close()
 			return nil, errs.Internalf("find referrals: %w", err)
 		}
 		r.reasonEnc, r.declineEnc = nil, nil
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("find referrals: %w", err)
+	}
+	if err := nameReferrals(ctx, s.DB.Read(), out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Waiting is one thing waiting on a user: a referral to answer, or an exit

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
@@ -60,21 +61,10 @@ func (s *Service) consentFor(ctx context.Context, tx *store.Tx, actor access.Act
 // centre is itself the sender or the receiver. It reads the case team's
 // organisations of type social_work: ids only, no case content.
 func (s *Service) informSocialWork(ctx context.Context, tx *store.Tx, actor access.Actor, r *Referral, kind string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT t.org_id FROM case_team t JOIN organisations o ON o.id = t.org_id
-		WHERE t.case_id = $1 AND o.type = 'social_work' ORDER BY t.org_id`, r.CaseID)
+	orgs, err := cases.TeamOrgsOfType(ctx, tx, r.CaseID, "social_work")
 	if err != nil {
-		return errs.Internalf("read team: %w", err)
+		return err
 	}
-	var orgs []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return errs.Internalf("read team: %w", err)
-		}
-		orgs = append(orgs, id)
-	}
-	rows.Close()
 	informed := "none"
 	for _, org := range orgs {
 		if org == r.FromOrg || org == r.ToOrg {

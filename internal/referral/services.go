@@ -9,6 +9,7 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/vault"
@@ -152,23 +153,22 @@ func (s *Service) UpdateService(ctx context.Context, actor access.Actor, id stri
 
 // checkProvider refuses a service of an unknown or deactivated organisation.
 func checkProvider(ctx context.Context, q store.Querier, orgID string) error {
-	var active int
-	err := q.QueryRowContext(ctx, `SELECT active FROM organisations WHERE id = $1`, orgID).Scan(&active)
-	if errors.Is(err, sql.ErrNoRows) {
+	exists, active, err := auth.OrgActive(ctx, q, orgID)
+	if err != nil {
+		return err
+	}
+	if !exists {
 		return errs.InvalidField("organisation", "referral.org_unknown")
 	}
-	if err != nil {
-		return errs.Internalf("read organisation: %w", err)
-	}
-	if active != 1 {
+	if !active {
 		return errs.InvalidField("organisation", "referral.provider_inactive")
 	}
 	return nil
 }
 
-// serviceColumns and scanService read a service row joined with its
-// organisation (aliased s and o).
-const serviceColumns = `s.id, s.org_id, o.name, o.active, s.name, s.type, s.description, s.municipality, s.address,
+// serviceColumns and scanService read a service row (aliased s); the
+// organisation's name and state are filled by nameProviders.
+const serviceColumns = `s.id, s.org_id, s.name, s.type, s.description, s.municipality, s.address,
 	s.location_key, s.location_enc, s.hours, s.phone, s.email, s.sex, s.age_min, s.age_max, s.risk_min, s.risk_max,
 	s.languages, s.nationalities, s.nationality_rule, s.accreditation, s.accredited_until, s.beds_total,
 	s.beds_out_of_service, s.active, s.hsds_id, s.version, s.updated_at, ` + occupancySQL
@@ -183,10 +183,10 @@ const occupancySQL = `(SELECT COUNT(*) FROM stays st WHERE st.service_id = s.id 
 
 func scanService(row interface{ Scan(...any) error }, extra ...any) (*Offering, error) {
 	var o Offering
-	var orgActive, active, ageMin, ageMax int
+	var active, ageMin, ageMax int
 	var langs, nats string
 	var updated store.Time
-	dest := []any{&o.ID, &o.OrgID, &o.OrgName, &orgActive, &o.Name, &o.Type, &o.Description, &o.Municipality, &o.Address,
+	dest := []any{&o.ID, &o.OrgID, &o.Name, &o.Type, &o.Description, &o.Municipality, &o.Address,
 		&o.locationKey, &o.locationEnc, &o.Hours, &o.Phone, &o.Email, &o.Eligibility.Sex, &ageMin, &ageMax,
 		&o.Eligibility.RiskMin, &o.Eligibility.RiskMax, &langs, &nats, &o.Eligibility.NationalityRule, &o.Accreditation,
 		&o.AccreditedUntil, &o.BedsTotal, &o.BedsOutOfService, &active, &o.HSDSID, &o.Version, &updated,
@@ -194,7 +194,7 @@ func scanService(row interface{ Scan(...any) error }, extra ...any) (*Offering, 
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
-	o.OrgActive, o.Active, o.UpdatedAt = orgActive == 1, active == 1, updated.Time
+	o.Active, o.UpdatedAt = active == 1, updated.Time
 	o.Eligibility.Languages, o.Eligibility.Nationalities = splitList(langs), splitList(nats)
 	if ageMin >= 0 {
 		o.Eligibility.AgeMin = &ageMin
@@ -222,12 +222,15 @@ func (s *Service) loadService(ctx context.Context, q store.Querier, id, lock str
 		}
 	}
 	o, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+`
-		FROM services s JOIN organisations o ON o.id = s.org_id WHERE s.id = $1`, id))
+		FROM services s WHERE s.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "referral.service_not_found")
 	}
 	if err != nil {
 		return nil, errs.Internalf("read service: %w", err)
+	}
+	if err := nameProviders(ctx, q, []*Offering{o}); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

@@ -53,7 +53,11 @@ func (s *Service) FindServices(ctx context.Context, actor access.Actor, f Servic
 		where = append(where, "LOWER(s.name) LIKE "+add("%"+q+"%")+` ESCAPE '\'`)
 	}
 	if f.ActiveOnly {
-		where = append(where, "s.active = 1 AND o.active = 1")
+		providers, err := activeProviderSQL(ctx, s.DB.Read(), "s.org_id", add)
+		if err != nil {
+			return nil, 0, err
+		}
+		where = append(where, "s.active = 1 AND "+providers)
 	}
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = MaxLimit
@@ -63,21 +67,28 @@ func (s *Service) FindServices(ctx context.Context, actor access.Actor, f Servic
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+serviceColumns+`, COUNT(*) OVER()
-		FROM services s JOIN organisations o ON o.id = s.org_id`+w+` ORDER BY s.type, s.name, s.id
+		FROM services s`+w+` ORDER BY s.type, s.name, s.id
 		LIMIT `+add(f.Limit)+` OFFSET `+add(max(0, f.Offset)), args...)
 	if err != nil {
 		return nil, 0, errs.Internalf("find services: %w", err)
 	}
-	defer rows.Close()
 	var out []*Offering
 	total := 0
 	for rows.Next() {
 		o, err := scanService(rows, &total)
 		if err != nil {
+			rows.Close()
 			return nil, 0, errs.Internalf("find services: %w", err)
 		}
 		o.locationKey, o.locationEnc = "", nil
 		out = append(out, o)
 	}
-	return out, total, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, errs.Internalf("find services: %w", err)
+	}
+	if err := nameProviders(ctx, s.DB.Read(), out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
@@ -34,9 +35,15 @@ func (s *Service) Availability(ctx context.Context, actor access.Actor) ([]Avail
 	if err := access.Check(actor, access.ServiceView); err != nil {
 		return nil, err
 	}
+	var args []any
+	add := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	providers, err := activeProviderSQL(ctx, s.DB.Read(), "s.org_id", add)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT s.id, s.name, s.type, s.org_id, s.municipality, s.beds_total,
-		s.beds_out_of_service, `+occupancySQL+` FROM services s JOIN organisations o ON o.id = s.org_id
-		WHERE s.type IN `+shelterTypes+` AND s.active = 1 AND o.active = 1 ORDER BY s.type, s.name, s.id`)
+		s.beds_out_of_service, `+occupancySQL+` FROM services s
+		WHERE s.type IN `+shelterTypes+` AND s.active = 1 AND `+providers+` ORDER BY s.type, s.name, s.id`, args...)
 	if err != nil {
 		return nil, errs.Internalf("availability: %w", err)
 	}
@@ -176,20 +183,10 @@ func (s *Service) notifyCoordinators(ctx context.Context, tx *store.Tx, n Notifi
 	if s.Notifier == nil {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM organisations WHERE type = 'coordinator' AND active = 1 ORDER BY id`)
+	orgs, err := auth.ActiveOrgIDs(ctx, tx, "coordinator")
 	if err != nil {
-		return errs.Internalf("read coordinators: %w", err)
+		return err
 	}
-	var orgs []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return errs.Internalf("read coordinators: %w", err)
-		}
-		orgs = append(orgs, id)
-	}
-	rows.Close()
 	for _, org := range orgs {
 		c := n
 		c.OrgID, c.UserID = org, ""

@@ -67,9 +67,7 @@ func Rotate(ctx context.Context, db *store.DB, keyPath string) (RotateResult, er
 	to := kr.CurrentVersion()
 	res.To = to
 	if err := db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMasterVersion, strconv.Itoa(to))
-		return err
+		return store.PutSetting(ctx, tx, settingMasterVersion, strconv.Itoa(to))
 	}); err != nil {
 		return res, fmt.Errorf("vault: record master version: %w", err)
 	}

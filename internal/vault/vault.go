@@ -78,9 +78,8 @@ func (v *Vault) NewDataKey(ctx context.Context, tx *store.Tx, purpose string) (k
 // file if the database says a rotation has moved on.
 func (v *Vault) currentVersion(ctx context.Context, q store.Querier) (int, error) {
 	cur := v.kr.CurrentVersion()
-	var s string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingMasterVersion).Scan(&s)
-	if errors.Is(err, sql.ErrNoRows) {
+	s, ok, err := store.Setting(ctx, q, settingMasterVersion)
+	if err == nil && !ok {
 		return cur, nil
 	}
 	if err != nil {
