@@ -155,14 +155,18 @@ func TestReferralAPI(t *testing.T) {
 			if rec.Code != 201 {
 				t.Errorf("admit: %d %s", rec.Code, rec.Body)
 			}
-			rec, doc = en.call(t, "coord", "POST", "/api/v1/directory/import", "{\n\"services\": [\n {\"id\": 7}\n]\n}")
+			rec, doc = en.call(t, "coord", "POST", "/api/v1/directory/import", "{\n\"contents\": [\n {\"id\": 7}\n]\n}")
 			errsList, _ := doc["errors"].([]any)
 			if rec.Code != 400 || len(errsList) != 1 || errsList[0].(map[string]any)["line"] != 3.0 {
 				t.Errorf("malformed import: %d %s", rec.Code, rec.Body)
 			}
 			rec, _ = en.call(t, "police", "GET", "/api/v1/directory/export", "")
-			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ura:service_type"`) {
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ura:service_type"`) || !strings.Contains(rec.Body.String(), `"contents"`) {
 				t.Errorf("export: %d %s", rec.Code, rec.Body)
+			}
+			rec, _ = en.call(t, "coord", "POST", "/api/v1/directory/import", rec.Body.String())
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"updated"`) {
+				t.Errorf("the export imported back: %d %s", rec.Code, rec.Body)
 			}
 		})
 	}

@@ -122,7 +122,7 @@ func TestShelterLocationSecret(t *testing.T) {
 			t.Error("location stored in clear")
 		}
 		h, err := en.svc.ExportHSDS(ctx, en.users["coord"])
-		if err != nil || len(h.Services) != 1 || len(h.Locations) != 0 {
+		if err != nil || len(h.Contents) != 1 || len(h.Contents[0].ServiceAtLocations) != 0 {
 			t.Errorf("export: %+v %v", h, err)
 		}
 	})

@@ -9,102 +9,127 @@ import (
 	"strings"
 )
 
-// HSDS is an Open Referral Human Services Data Specification (3.0) bundle:
-// the organization, service, location and service_at_location tables as
-// JSON arrays. Ura's service type travels as an attribute whose taxonomy
-// term has the taxonomy TaxonomyType. Fields Ura does not keep are ignored
-// on import.
+// HSDS is an Open Referral Human Services Data Specification 3.0 list of
+// services: the page that the HSDS API answers to GET /services?full=true,
+// holding the whole directory in one page. Each service is fully nested:
+// its organization, its service_at_locations with their location and
+// addresses, phones, languages, schedules and attributes, every object with
+// a UUID. Ura's service type travels as an attribute whose taxonomy term has
+// the taxonomy TaxonomyType. Fields Ura does not keep are ignored on import.
 type HSDS struct {
-	Organizations      []HSDSOrganization    `json:"organizations"`
-	Services           []HSDSService         `json:"services"`
-	Locations          []HSDSLocation        `json:"locations"`
-	ServiceAtLocations []HSDSServiceLocation `json:"service_at_locations"`
+	TotalItems int           `json:"total_items"`
+	TotalPages int           `json:"total_pages"`
+	PageNumber int           `json:"page_number"`
+	Size       int           `json:"size"`
+	FirstPage  bool          `json:"first_page"`
+	LastPage   bool          `json:"last_page"`
+	Empty      bool          `json:"empty"`
+	Contents   []HSDSService `json:"contents"`
 }
 
 // TaxonomyType names the taxonomy of Ura's service types in HSDS attributes.
 const TaxonomyType = "ura:service_type"
 
-// HSDSOrganization is HSDS organization (the fields Ura reads).
-type HSDSOrganization struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-	Email       string `json:"email,omitempty"`
-	Website     string `json:"website,omitempty"`
-	line        int
-}
-
-// HSDSService is HSDS service (the fields Ura reads).
+// HSDSService is HSDS service (the fields Ura reads and writes).
 type HSDSService struct {
-	ID             string          `json:"id"`
-	OrganizationID string          `json:"organization_id"`
-	Name           string          `json:"name"`
-	Description    string          `json:"description,omitempty"`
-	Email          string          `json:"email,omitempty"`
-	Status         string          `json:"status"`
-	MinimumAge     *float64        `json:"minimum_age,omitempty"`
-	MaximumAge     *float64        `json:"maximum_age,omitempty"`
-	Accreditations string          `json:"accreditations,omitempty"`
-	Languages      []HSDSLanguage  `json:"languages,omitempty"`
-	Phones         []HSDSPhone     `json:"phones,omitempty"`
-	Schedules      []HSDSSchedule  `json:"schedules,omitempty"`
-	Attributes     []HSDSAttribute `json:"attributes,omitempty"`
-	line           int
+	ID                 string                `json:"id"`
+	OrganizationID     string                `json:"organization_id,omitempty"`
+	Name               string                `json:"name"`
+	Description        string                `json:"description,omitempty"`
+	Email              string                `json:"email,omitempty"`
+	Status             string                `json:"status"`
+	MinimumAge         *float64              `json:"minimum_age,omitempty"`
+	MaximumAge         *float64              `json:"maximum_age,omitempty"`
+	Accreditations     string                `json:"accreditations,omitempty"`
+	LastModified       string                `json:"last_modified,omitempty"`
+	Organization       *HSDSOrganization     `json:"organization,omitempty"`
+	ServiceAtLocations []HSDSServiceLocation `json:"service_at_locations,omitempty"`
+	Languages          []HSDSLanguage        `json:"languages,omitempty"`
+	Phones             []HSDSPhone           `json:"phones,omitempty"`
+	Schedules          []HSDSSchedule        `json:"schedules,omitempty"`
+	Attributes         []HSDSAttribute       `json:"attributes,omitempty"`
+	line               int
 }
 
-// HSDSLanguage is HSDS language.
-type HSDSLanguage struct {
-	Name string `json:"name,omitempty"`
-	Code string `json:"code"`
+// HSDSOrganization is HSDS organization (the fields Ura reads). The
+// description is required by HSDS even when empty, hence the pointer: a
+// file can be told to lack it.
+type HSDSOrganization struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Description *string `json:"description"`
+	Email       string  `json:"email,omitempty"`
+	Website     string  `json:"website,omitempty"`
 }
 
-// HSDSPhone is HSDS phone.
-type HSDSPhone struct {
-	Number string `json:"number"`
-}
-
-// HSDSSchedule is HSDS schedule (its free-text description only).
-type HSDSSchedule struct {
-	Description string `json:"description"`
-}
-
-// HSDSAttribute is HSDS attribute with its taxonomy term inline.
-type HSDSAttribute struct {
-	TaxonomyTerm *HSDSTerm `json:"taxonomy_term"`
-}
-
-// HSDSTerm is HSDS taxonomy_term.
-type HSDSTerm struct {
-	Code     string `json:"code"`
-	Name     string `json:"name,omitempty"`
-	Taxonomy string `json:"taxonomy"`
+// HSDSServiceLocation is HSDS service_at_location with its location inline.
+type HSDSServiceLocation struct {
+	ID         string        `json:"id"`
+	ServiceID  string        `json:"service_id,omitempty"`
+	LocationID string        `json:"location_id,omitempty"`
+	Location   *HSDSLocation `json:"location,omitempty"`
 }
 
 // HSDSLocation is HSDS location with its addresses inline.
 type HSDSLocation struct {
 	ID           string        `json:"id"`
-	Name         string        `json:"name,omitempty"`
 	LocationType string        `json:"location_type"`
+	Name         string        `json:"name,omitempty"`
 	Addresses    []HSDSAddress `json:"addresses,omitempty"`
-	line         int
 }
 
-// HSDSAddress is HSDS address.
+// HSDSAddress is HSDS address. HSDS requires the state or province and the
+// postal code to be present, empty or not.
 type HSDSAddress struct {
-	Address1      string `json:"address_1"`
-	City          string `json:"city"`
-	StateProvince string `json:"state_province,omitempty"`
-	PostalCode    string `json:"postal_code,omitempty"`
-	Country       string `json:"country"`
-	AddressType   string `json:"address_type,omitempty"`
+	ID            string  `json:"id"`
+	LocationID    string  `json:"location_id,omitempty"`
+	Address1      string  `json:"address_1"`
+	City          string  `json:"city"`
+	StateProvince *string `json:"state_province"`
+	PostalCode    *string `json:"postal_code"`
+	Country       string  `json:"country"`
+	AddressType   string  `json:"address_type"`
 }
 
-// HSDSServiceLocation is HSDS service_at_location.
-type HSDSServiceLocation struct {
-	ID         string `json:"id"`
-	ServiceID  string `json:"service_id"`
-	LocationID string `json:"location_id"`
-	line       int
+// HSDSLanguage is HSDS language.
+type HSDSLanguage struct {
+	ID        string `json:"id"`
+	ServiceID string `json:"service_id,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Code      string `json:"code"`
+}
+
+// HSDSPhone is HSDS phone.
+type HSDSPhone struct {
+	ID        string `json:"id"`
+	ServiceID string `json:"service_id,omitempty"`
+	Number    string `json:"number"`
+}
+
+// HSDSSchedule is HSDS schedule (its free-text description only).
+type HSDSSchedule struct {
+	ID          string `json:"id"`
+	ServiceID   string `json:"service_id,omitempty"`
+	Description string `json:"description"`
+}
+
+// HSDSAttribute is HSDS attribute with its taxonomy term inline.
+type HSDSAttribute struct {
+	ID             string    `json:"id"`
+	LinkID         string    `json:"link_id,omitempty"`
+	LinkType       string    `json:"link_type,omitempty"`
+	LinkEntity     string    `json:"link_entity,omitempty"`
+	TaxonomyTermID string    `json:"taxonomy_term_id,omitempty"`
+	TaxonomyTerm   *HSDSTerm `json:"taxonomy_term"`
+}
+
+// HSDSTerm is HSDS taxonomy_term.
+type HSDSTerm struct {
+	ID          string `json:"id"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Taxonomy    string `json:"taxonomy"`
 }
 
 // ImportProblem is one fault of an HSDS file: the line of the offending
@@ -237,14 +262,8 @@ func (p *parser) parse(h *HSDS) {
 		seen[key] = true
 		var ok bool
 		switch key {
-		case "organizations":
-			ok = decodeTable(p, key, &h.Organizations, func(v *HSDSOrganization, l int) { v.line = l })
-		case "services":
-			ok = decodeTable(p, key, &h.Services, func(v *HSDSService, l int) { v.line = l })
-		case "locations":
-			ok = decodeTable(p, key, &h.Locations, func(v *HSDSLocation, l int) { v.line = l })
-		case "service_at_locations":
-			ok = decodeTable(p, key, &h.ServiceAtLocations, func(v *HSDSServiceLocation, l int) { v.line = l })
+		case "contents":
+			ok = decodeTable(p, key, &h.Contents, func(v *HSDSService, l int) { v.line = l })
 		default:
 			var skip json.RawMessage
 			at := p.start()
@@ -264,6 +283,11 @@ func (p *parser) parse(h *HSDS) {
 	}
 	if _, err := p.dec.Token(); err != io.EOF {
 		p.add(p.line(p.start()), "", "directory.hsds_trailing")
+		return
+	}
+	if !seen["contents"] {
+		// Not a page of services: an older bundle of tables, say.
+		p.add(1, "contents", "directory.hsds_not_object")
 	}
 }
 

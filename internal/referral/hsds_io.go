@@ -2,15 +2,19 @@ package referral
 
 import (
 	"context"
+	"crypto/sha1"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -34,46 +38,40 @@ func (s *Service) ImportHSDS(ctx context.Context, actor access.Actor, data []byt
 	if err != nil {
 		return nil, err
 	}
-	orgIDs := map[string]string{}
+	orgIDs := map[string]string{} // HSDS organization id → Ura organisation
 	var problems []ImportProblem
-	for _, o := range h.Organizations {
+	for _, hs := range h.Contents {
+		o := hs.Organization
+		key := strings.ToLower(o.ID)
+		if _, done := orgIDs[key]; done {
+			continue
+		}
 		id, found, err := auth.OrgIDByNameFold(ctx, s.DB.Read(), strings.TrimSpace(o.Name))
 		if err != nil {
 			return nil, err
 		}
 		if !found {
-			problems = append(problems, ImportProblem{Line: o.line, Field: "organizations.name", Code: "directory.org_unknown"})
-			continue
+			problems = append(problems, ImportProblem{Line: hs.line, Field: "contents.organization.name", Code: "directory.org_unknown"})
 		}
-		orgIDs[o.ID] = id
+		orgIDs[key] = id
 	}
 	if len(problems) > 0 {
 		return nil, &ImportError{Problems: problems}
 	}
-	locs := map[string]HSDSLocation{}
-	for _, l := range h.Locations {
-		locs[l.ID] = l
-	}
-	at := map[string]HSDSLocation{}
-	for _, sl := range h.ServiceAtLocations {
-		if _, dup := at[sl.ServiceID]; !dup {
-			at[sl.ServiceID] = locs[sl.LocationID]
-		}
-	}
 	res := &ImportResult{}
 	err = s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
-		for i := range h.Services {
-			hs := &h.Services[i]
-			in := hs.input(orgIDs[hs.OrganizationID], at[hs.ID])
+		for i := range h.Contents {
+			hs := &h.Contents[i]
+			in := hs.input(orgIDs[strings.ToLower(hs.Organization.ID)])
 			if err := in.Validate(); err != nil {
 				e := errs.As(err)
-				return &ImportError{Problems: []ImportProblem{{Line: hs.line, Field: "services." + e.Field, Code: e.Key}}}
+				return &ImportError{Problems: []ImportProblem{{Line: hs.line, Field: "contents." + e.Field, Code: e.Key}}}
 			}
 			var id string
-			err := tx.QueryRowContext(ctx, `SELECT id FROM services WHERE hsds_id = $1`+tx.ForUpdate(), hs.ID).Scan(&id)
+			err := tx.QueryRowContext(ctx, `SELECT id FROM services WHERE hsds_id = $1`+tx.ForUpdate(), strings.ToLower(hs.ID)).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if err := s.insertService(ctx, tx, actor, &Offering{ID: store.NewID()}, in, hs.ID); err != nil {
+				if err := s.insertService(ctx, tx, actor, &Offering{ID: store.NewID()}, in, strings.ToLower(hs.ID)); err != nil {
 					return err
 				}
 				res.Created++
@@ -100,7 +98,7 @@ func (s *Service) ImportHSDS(ctx context.Context, actor access.Actor, data []byt
 }
 
 // input maps an HSDS service to Ura's input.
-func (hs *HSDSService) input(orgID string, loc HSDSLocation) ServiceInput {
+func (hs *HSDSService) input(orgID string) ServiceInput {
 	in := ServiceInput{Name: hs.Name, Type: hs.uraType(), Organisation: orgID, Description: hs.Description, Email: hs.Email}
 	active := hs.Status == "active"
 	in.Active = &active
@@ -123,7 +121,7 @@ func (hs *HSDSService) input(orgID string, loc HSDSLocation) ServiceInput {
 	if len(hs.Schedules) > 0 {
 		in.Hours = hs.Schedules[0].Description
 	}
-	if len(loc.Addresses) > 0 {
+	if loc := hs.location(); loc != nil {
 		a := loc.Addresses[0]
 		addr := strings.TrimSpace(strings.Trim(a.Address1+", "+a.City, ", "))
 		in.Municipality = a.City
@@ -167,8 +165,11 @@ func (s *Service) updateImported(ctx context.Context, tx *store.Tx, id string, i
 	return nil
 }
 
-// ExportHSDS writes the directory as an HSDS bundle. Shelter locations are
-// never exported: a shelter has no location in the file at all.
+// ExportHSDS writes the directory as an HSDS 3.0 page of fully nested
+// services. Every id is a UUID, the same at every export: an imported
+// service keeps its HSDS id, any other object's id is derived (UUID version
+// 5) from Ura's id for it. Shelter locations are never exported: a shelter
+// has no location in the file at all.
 func (s *Service) ExportHSDS(ctx context.Context, actor access.Actor) (*HSDS, error) {
 	var list []*Offering
 	for {
@@ -181,23 +182,28 @@ func (s *Service) ExportHSDS(ctx context.Context, actor access.Actor) (*HSDS, er
 			break
 		}
 	}
-	h := &HSDS{Organizations: []HSDSOrganization{}, Services: []HSDSService{}, Locations: []HSDSLocation{},
-		ServiceAtLocations: []HSDSServiceLocation{}}
-	orgs := map[string]bool{}
+	h := &HSDS{Contents: []HSDSService{}, PageNumber: 1, TotalPages: 1, FirstPage: true, LastPage: true}
+	empty := ""
+	en := i18n.For(i18n.English) // HSDS names are for other systems: English
 	for _, o := range list {
-		if !orgs[o.OrgID] {
-			orgs[o.OrgID] = true
-			h.Organizations = append(h.Organizations, HSDSOrganization{ID: o.OrgID, Name: o.OrgName})
-		}
 		id := o.HSDSID
-		if id == "" {
-			id = o.ID
+		if !IsUUID(id) {
+			id = hsdsUUID("service", o.ID)
 		}
-		hs := HSDSService{ID: id, OrganizationID: o.OrgID, Name: o.Name, Description: o.Description, Email: o.Email,
-			Status: "inactive", Attributes: []HSDSAttribute{{TaxonomyTerm: &HSDSTerm{Code: o.Type, Taxonomy: TaxonomyType}}}}
+		part := func(kind string, i int) string { return hsdsUUID(kind, id, strconv.Itoa(i)) }
+		orgID := hsdsUUID("organization", o.OrgID)
+		hs := HSDSService{ID: id, OrganizationID: orgID, Name: o.Name, Description: o.Description, Email: o.Email,
+			Status: "inactive", Organization: &HSDSOrganization{ID: orgID, Name: o.OrgName, Description: &empty}}
 		if o.Active {
 			hs.Status = "active"
 		}
+		if !o.UpdatedAt.IsZero() {
+			hs.LastModified = o.UpdatedAt.UTC().Format(time.RFC3339)
+		}
+		term := hsdsUUID("taxonomy_term", TaxonomyType, o.Type)
+		hs.Attributes = []HSDSAttribute{{ID: part("attribute", 0), LinkID: id, LinkType: "service", LinkEntity: "service",
+			TaxonomyTermID: term, TaxonomyTerm: &HSDSTerm{ID: term, Code: o.Type, Name: en.T("service.type." + o.Type),
+				Description: "", Taxonomy: TaxonomyType}}}
 		if a := o.Eligibility.AgeMin; a != nil {
 			f := float64(*a)
 			hs.MinimumAge = &f
@@ -206,29 +212,55 @@ func (s *Service) ExportHSDS(ctx context.Context, actor access.Actor) (*HSDS, er
 			f := float64(*a)
 			hs.MaximumAge = &f
 		}
-		for _, l := range o.Eligibility.Languages {
-			hs.Languages = append(hs.Languages, HSDSLanguage{Code: l})
+		for i, l := range o.Eligibility.Languages {
+			hs.Languages = append(hs.Languages, HSDSLanguage{ID: part("language", i), ServiceID: id, Code: l})
 		}
 		if o.Phone != "" {
-			hs.Phones = []HSDSPhone{{Number: o.Phone}}
+			hs.Phones = []HSDSPhone{{ID: part("phone", 0), ServiceID: id, Number: o.Phone}}
 		}
 		if o.Hours != "" {
-			hs.Schedules = []HSDSSchedule{{Description: o.Hours}}
+			hs.Schedules = []HSDSSchedule{{ID: part("schedule", 0), ServiceID: id, Description: o.Hours}}
 		}
 		if o.Accreditation != "" {
 			hs.Accreditations = o.Accreditation
 			if o.AccreditedUntil != "" {
-				hs.Accreditations += " until " + o.AccreditedUntil
+				hs.Accreditations += "; until " + o.AccreditedUntil
 			}
 		}
-		h.Services = append(h.Services, hs)
 		if o.Address != "" && !IsShelter(o.Type) {
-			lid := "loc-" + id
-			h.Locations = append(h.Locations, HSDSLocation{ID: lid, Name: o.Name, LocationType: "physical",
-				Addresses: []HSDSAddress{{Address1: o.Address, City: o.Municipality, Country: s.Cases.Country, AddressType: "physical"}}})
-			h.ServiceAtLocations = append(h.ServiceAtLocations, HSDSServiceLocation{ID: "sal-" + id, ServiceID: id, LocationID: lid})
+			lid := part("location", 0)
+			hs.ServiceAtLocations = []HSDSServiceLocation{{ID: part("service_at_location", 0), ServiceID: id, LocationID: lid,
+				Location: &HSDSLocation{ID: lid, LocationType: "physical", Name: o.Name, Addresses: []HSDSAddress{{
+					ID: part("address", 0), LocationID: lid, Address1: o.Address, City: o.Municipality,
+					StateProvince: &empty, PostalCode: &empty, Country: s.Cases.Country, AddressType: "physical"}}}}}
 		}
+		h.Contents = append(h.Contents, hs)
 	}
-	sort.Slice(h.Organizations, func(i, j int) bool { return h.Organizations[i].Name < h.Organizations[j].Name })
+	sort.SliceStable(h.Contents, func(i, j int) bool {
+		a, b := h.Contents[i], h.Contents[j]
+		if a.Organization.Name != b.Organization.Name {
+			return a.Organization.Name < b.Organization.Name
+		}
+		return a.Name < b.Name
+	})
+	h.TotalItems, h.Size, h.Empty = len(h.Contents), len(h.Contents), len(h.Contents) == 0
 	return h, nil
+}
+
+// hsdsNamespace is the namespace of the UUIDs (version 5) Ura derives for
+// HSDS objects from its own ids.
+var hsdsNamespace = [16]byte{0x5b, 0x2e, 0x8c, 0x41, 0x0d, 0x7a, 0x4f, 0x63, 0x9e, 0x12, 0x6a, 0xc4, 0x37, 0x50, 0xb1, 0x8d}
+
+// hsdsUUID is the name-based UUID (RFC 9562 version 5, SHA-1) of the parts
+// joined by "/" in Ura's namespace: the same parts give the same id.
+func hsdsUUID(parts ...string) string {
+	h := sha1.New()
+	h.Write(hsdsNamespace[:])
+	h.Write([]byte(strings.Join(parts, "/")))
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	x := hex.EncodeToString(u[:])
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }

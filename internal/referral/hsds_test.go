@@ -18,9 +18,65 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/hsds")
 
+// hsdsService is a valid HSDS 3.0 service of one file, as a map a test
+// changes before it writes the file.
+func hsdsService() map[string]any {
+	return map[string]any{
+		"id": "0f6c8f0e-2a41-4c5e-9b7d-3e1a2c4b5d60", "name": "Legal counselling", "status": "active",
+		"organization": map[string]any{"id": "6a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Victim Advocates", "description": ""},
+		"attributes": []any{map[string]any{"id": "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c", "taxonomy_term": map[string]any{
+			"id": "4a5b6c7d-8e9f-4a0b-9c2d-3e4f5a6b7c8d", "code": "legal_aid", "name": "Legal aid", "description": "", "taxonomy": "ura:service_type"}}},
+		"service_at_locations": []any{map[string]any{"id": "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e", "location": map[string]any{
+			"id": "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f", "location_type": "physical", "addresses": []any{map[string]any{
+				"id": "7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", "address_1": "Office street 2", "city": "Prizren",
+				"state_province": "", "postal_code": "", "country": "XK", "address_type": "physical"}}}}},
+	}
+}
+
+// hsdsFile writes services into a page, each service on line 3 onwards,
+// one line each.
+func hsdsFile(t *testing.T, svcs ...map[string]any) string {
+	var b strings.Builder
+	b.WriteString("{\n\"contents\": [\n")
+	for i, s := range svcs {
+		j, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.Write(j)
+	}
+	b.WriteString("\n]}")
+	return b.String()
+}
+
 // TestHSDSMalformed: a malformed file is refused whole, and each problem
-// names the line of the offending value.
+// names the line of the offending value and the field's path: HSDS 3.0's
+// rules (UUID ids, required fields, enumerations) and Ura's own (a service
+// type, an organisation with the service).
 func TestHSDSMalformed(t *testing.T) {
+	with := func(change func(s map[string]any)) string {
+		s := hsdsService()
+		change(s)
+		return hsdsFile(t, s)
+	}
+	sub := func(s map[string]any, path ...any) map[string]any {
+		var v any = s
+		for _, p := range path {
+			switch p := p.(type) {
+			case string:
+				v = v.(map[string]any)[p]
+			case int:
+				v = v.([]any)[p]
+			}
+		}
+		return v.(map[string]any)
+	}
+	address := func(s map[string]any) map[string]any {
+		return sub(s, "service_at_locations", 0, "location", "addresses", 0)
+	}
 	tests := []struct {
 		name  string
 		in    string
@@ -29,17 +85,33 @@ func TestHSDSMalformed(t *testing.T) {
 		code  string
 	}{
 		{"NotAnObject", `[]`, 1, "", "directory.hsds_not_object"},
-		{"TableNotArray", "{\n\"services\": {}\n}", 2, "services", "directory.hsds_not_array"},
-		{"TypeError", "{\n\"services\": [\n {\"id\": \"a\",\n  \"minimum_age\": \"ten\"}\n]\n}", 4, "services.minimum_age", "directory.hsds_type"},
-		{"SyntaxError", "{\n\"services\": [\n {\"id\": \"a\",,}\n]}", 3, "", "directory.hsds_syntax"},
-		{"Truncated", "{\n\"services\": [\n {\"id\": \"a\"", 3, "", "directory.hsds_truncated"},
+		{"ContentsNotArray", "{\n\"contents\": {}\n}", 2, "contents", "directory.hsds_not_array"},
+		{"TypeError", "{\n\"contents\": [\n {\"id\": \"a\",\n  \"minimum_age\": \"ten\"}\n]\n}", 4, "contents.minimum_age", "directory.hsds_type"},
+		{"SyntaxError", "{\n\"contents\": [\n {\"id\": \"a\",,}\n]}", 3, "", "directory.hsds_syntax"},
+		{"Truncated", "{\n\"contents\": [\n {\"id\": \"a\"", 3, "", "directory.hsds_truncated"},
 		{"Trailing", "{}\n{}", 2, "", "directory.hsds_trailing"},
-		{"MissingName", "{\"organizations\": [{\"id\": \"o\", \"name\": \"N\"}],\n\"services\": [\n{\"id\": \"s\", \"organization_id\": \"o\", \"status\": \"active\"}]}", 3, "services.name", "validation.required"},
-		{"BadStatus", "{\"organizations\": [{\"id\": \"o\", \"name\": \"N\"}],\n\"services\": [\n\n{\"id\": \"s\", \"organization_id\": \"o\", \"name\": \"n\", \"status\": \"open\"}]}", 4, "services.status", "validation.invalid_choice"},
-		{"UnknownOrganization", "{\"services\": [\n{\"id\": \"s\", \"organization_id\": \"x\", \"name\": \"n\", \"status\": \"active\"}]}", 2, "services.organization_id", "directory.hsds_unknown_ref"},
-		{"NoUraType", "{\"organizations\": [{\"id\": \"o\", \"name\": \"N\"}],\n\"services\": [\n{\"id\": \"s\", \"organization_id\": \"o\", \"name\": \"n\", \"status\": \"active\"}]}", 3, "services.attributes", "directory.hsds_type_missing"},
-		{"DuplicateID", "{\"organizations\": [\n{\"id\": \"o\", \"name\": \"N\"},\n{\"id\": \"o\", \"name\": \"M\"}]}", 3, "organizations.id", "directory.hsds_duplicate_id"},
-		{"DanglingServiceAtLocation", "{\"service_at_locations\": [\n\n{\"id\": \"x\", \"service_id\": \"s\", \"location_id\": \"l\"}]}", 3, "service_at_locations", "directory.hsds_unknown_ref"},
+		{"TablesNotAPage", "{\"organizations\": [],\n\"services\": []}", 1, "contents", "directory.hsds_not_object"},
+		{"IDNotUUID", with(func(s map[string]any) { s["id"] = "svc-legal" }), 3, "contents.id", "directory.hsds_id"},
+		{"MissingName", with(func(s map[string]any) { delete(s, "name") }), 3, "contents.name", "validation.required"},
+		{"BadStatus", with(func(s map[string]any) { s["status"] = "open" }), 3, "contents.status", "validation.invalid_choice"},
+		{"NoOrganization", with(func(s map[string]any) { delete(s, "organization") }), 3, "contents.organization", "directory.hsds_org_missing"},
+		{"OrganizationWithoutDescription", with(func(s map[string]any) { delete(sub(s, "organization"), "description") }), 3, "contents.organization.description", "validation.required"},
+		{"OrganizationIDMismatch", with(func(s map[string]any) { s["organization_id"] = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e" }), 3, "contents.organization_id", "directory.hsds_unknown_ref"},
+		{"NoUraType", with(func(s map[string]any) { delete(s, "attributes") }), 3, "contents.attributes", "directory.hsds_type_missing"},
+		{"TermWithoutID", with(func(s map[string]any) { delete(sub(s, "attributes", 0, "taxonomy_term"), "id") }), 3, "contents.attributes.taxonomy_term.id", "directory.hsds_id"},
+		{"LanguageCode", with(func(s map[string]any) {
+			s["languages"] = []any{map[string]any{"id": "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e", "code": "Albanian"}}
+		}), 3, "contents.languages.code", "validation.invalid"},
+		{"LocationType", with(func(s map[string]any) { sub(s, "service_at_locations", 0, "location")["location_type"] = "street" }), 3, "contents.service_at_locations.location.location_type", "validation.invalid_choice"},
+		{"AddressWithoutPostalCode", with(func(s map[string]any) { delete(address(s), "postal_code") }), 3, "contents.service_at_locations.location.addresses.postal_code", "validation.required"},
+		{"AddressCountry", with(func(s map[string]any) { address(s)["country"] = "Kosovo" }), 3, "contents.service_at_locations.location.addresses.country", "directory.hsds_country"},
+		{"DuplicateID", hsdsFile(t, hsdsService(), hsdsService()), 4, "contents.id", "directory.hsds_duplicate_id"},
+		{"OrganizationNamedTwice", func() string {
+			a, b := hsdsService(), hsdsService()
+			b["id"] = "1a7d9f1f-3b52-4d6f-8c8e-4f2b3d5c6e71"
+			sub(b, "organization")["name"] = "Another name"
+			return hsdsFile(t, a, b)
+		}(), 4, "contents.organization.name", "directory.hsds_org_conflict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +125,9 @@ func TestHSDSMalformed(t *testing.T) {
 				t.Errorf("got %+v, want line %d field %q code %s", p, tt.line, tt.field, tt.code)
 			}
 		})
+	}
+	if _, err := referral.ParseHSDS([]byte(hsdsFile(t, hsdsService()))); err != nil {
+		t.Errorf("the valid service is refused: %v", err)
 	}
 }
 
@@ -80,7 +155,9 @@ func TestHSDSImportExport(t *testing.T) {
 			}
 			unknown := bytes.Replace(in, []byte(`"Victim Advocates"`), []byte(`"Nobody"`), 1)
 			var ie *referral.ImportError
-			if _, err := en.svc.ImportHSDS(ctx, en.users["coord"], unknown); !errors.As(err, &ie) || ie.Problems[0].Line != 4 {
+			legal := bytes.Count(in[:bytes.Index(in, []byte(`"Legal counselling"`))], []byte("\n")) + 1
+			if _, err := en.svc.ImportHSDS(ctx, en.users["coord"], unknown); !errors.As(err, &ie) || ie.Problems[0].Line != legal ||
+				ie.Problems[0].Field != "contents.organization.name" {
 				t.Errorf("unknown organisation: %v", err)
 			}
 			list, _, err := en.svc.FindServices(ctx, en.users["thb"], referral.ServiceFilter{})
@@ -101,8 +178,13 @@ func TestHSDSImportExport(t *testing.T) {
 			}
 			got, _ := json.MarshalIndent(h, "", "  ")
 			for name, id := range en.orgs {
-				got = bytes.ReplaceAll(got, []byte(`"`+id+`"`), []byte(`"org:`+name+`"`))
+				got = bytes.ReplaceAll(got, []byte(`"`+referral.HSDSUUID("organization", id)+`"`), []byte(`"org:`+name+`"`))
 			}
+			again, _ := en.svc.ExportHSDS(ctx, en.users["police"])
+			if b, _ := json.Marshal(again); !bytes.Equal(b, mustJSON(t, h)) {
+				t.Error("a second export gives other ids")
+			}
+			checkHSDSSchema(t, mustJSON(t, h))
 			if strings.Contains(string(got), "Secret street") {
 				t.Error("the shelter's location is in the export")
 			}
@@ -117,7 +199,7 @@ func TestHSDSImportExport(t *testing.T) {
 			if !bytes.Equal(append(got, '\n'), want) {
 				t.Errorf("export differs from %s (run with -update):\n%s", golden, got)
 			}
-			if _, err := referral.ParseHSDS(got); err != nil {
+			if _, err := referral.ParseHSDS(mustJSON(t, h)); err != nil {
 				t.Errorf("the export does not parse back: %v", err)
 			}
 		})

@@ -1,0 +1,4 @@
+package referral
+
+// HSDSUUID exposes the derivation of HSDS ids to the tests.
+var HSDSUUID = hsdsUUID
