@@ -38,6 +38,7 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.CaseTeamManage:  {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
 	access.ConsentRead:     caseTeam(),
 	access.ConsentRecord:   caseTeam(),
+	access.GuardianRecord:  caseTeam(),
 	access.ConsentOverride: {access.Police: access.Team, access.Prosecutor: access.Team, access.SocialWorker: access.Team},
 	access.NoteRead:        caseTeam(),
 	access.NoteWrite:       caseTeam(),

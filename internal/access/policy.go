@@ -44,6 +44,7 @@ const (
 	// ledger, notes and attachments, assessments and plans, dated tasks.
 	ConsentRead      Action = "consent.read"
 	ConsentRecord    Action = "consent.record"   // grants and withdrawals
+	GuardianRecord   Action = "case.guardian"    // record a child's guardian with the appointing decision
 	ConsentOverride  Action = "consent.override" // share without consent, with a reason; flagged for review
 	NoteRead         Action = "note.read"        // team notes; secret (org) notes only for the author org's role
 	NoteWrite        Action = "note.write"
@@ -140,6 +141,7 @@ var policy = []rule{
 	// the coordinator sees every overdue task without the case's content.
 	{ConsentRead, caseRoles(Team)},
 	{ConsentRecord, caseRoles(Team)},
+	{GuardianRecord, caseRoles(Team)},
 	{ConsentOverride, map[Role]Scope{Police: Team, Prosecutor: Team, SocialWorker: Team}},
 	{NoteRead, caseRoles(Team)},
 	{NoteWrite, caseRoles(Team)},

@@ -70,6 +70,7 @@ var routes = []Route{
 	{Method: "PATCH", Pattern: "/api/v1/cases/{id}", Action: access.CaseEdit, h: (*api).handleCaseUpdate},
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/transitions", Action: access.CaseTransition, h: (*api).handleCaseTransition},
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/decisions", Action: access.CaseDecide, h: (*api).handleCaseDecision},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/guardians", Action: access.GuardianRecord, h: (*api).handleCaseGuardian},
 
 	// Case records (caserecords.go).
 	{Method: "GET", Pattern: "/api/v1/cases/{id}/consents", Action: access.ConsentRead, h: (*api).handleConsentList},

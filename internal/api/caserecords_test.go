@@ -166,7 +166,26 @@ func TestCaseRecordsAPI(t *testing.T) {
 					}
 				})
 			}
-			if rec := en.do(t, "ngo", "POST", base+"/consents", "application/json", strings.NewReader(grant)); rec.Code != http.StatusCreated {
+			rec := en.do(t, "ngo", "POST", base+"/consents", "application/json", strings.NewReader(grant))
+			if p := problemOf(t, rec); rec.Code != 400 || p.Field != "given_by" {
+				t.Errorf("the guardian's grant with no guardian recorded: %d %s", rec.Code, rec.Body)
+			}
+			for _, g := range []struct {
+				body, field string
+				status      int
+			}{
+				{`{"kind":"aunt","name":"Besa Kujdestare","authority":"CSW","decision_ref":"1","decision_date":"2026-01-05"}`, "kind", 400},
+				{`{"kind":"relative","name":"","authority":"CSW","decision_ref":"1","decision_date":"2026-01-05"}`, "name", 400},
+				{`{"kind":"relative","name":"Besa","authority":"CSW","decision_ref":"1","decision_date":"05.01.2026"}`, "decision_date", 400},
+				{`{"kind":"relative","name":"Besa Kujdestare","authority":"CSW Prizren","decision_ref":"12/2026","decision_date":"2026-01-05"}`, "", 201},
+			} {
+				rec := en.do(t, "ngo", "POST", base+"/guardians", "application/json", strings.NewReader(g.body))
+				if rec.Code != g.status || g.status == 400 && problemOf(t, rec).Field != g.field {
+					t.Errorf("guardian %s: %d %s, want %d naming %q", g.body, rec.Code, rec.Body, g.status, g.field)
+				}
+			}
+			if rec := en.do(t, "ngo", "POST", base+"/consents", "application/json", strings.NewReader(grant)); rec.Code != http.StatusCreated ||
+				!strings.Contains(rec.Body.String(), `"guardian":"`) {
 				t.Fatalf("grant: %d %s", rec.Code, rec.Body)
 			}
 			if rec := en.do(t, "ngo", "GET", base+"/consents", "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"child_view":"agrees"`) {

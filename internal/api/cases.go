@@ -86,6 +86,7 @@ type caseJSON struct {
 	Person              *cases.Person       `json:"person,omitempty"`
 	Details             *cases.Details      `json:"details,omitempty"`
 	Decisions           []decisionJSON      `json:"decisions"`
+	Guardians           []cases.Guardian    `json:"guardians"`
 }
 
 type decisionJSON struct {
@@ -115,7 +116,10 @@ func (a *api) handleCaseGet(w http.ResponseWriter, r *http.Request, u *auth.User
 		AgeBand: c.AgeBand, Sex: c.Sex, Citizenship: c.Citizenship, RiskLevel: c.RiskLevel, ExploitationCountry: c.ExploitationCountry,
 		Municipality: c.Municipality, OpenedMonth: c.OpenedMonth, Proceedings: c.Proceedings, NonRemoval: c.NonRemoval,
 		ClosureReason: c.ClosureReason, Codes: c.Codes, Version: c.Version, UpdatedAt: c.UpdatedAt, Next: c.Next,
-		Person: c.Person, Details: c.Details, Decisions: []decisionJSON{}}
+		Person: c.Person, Details: c.Details, Decisions: []decisionJSON{}, Guardians: c.Guardians}
+	if out.Guardians == nil {
+		out.Guardians = []cases.Guardian{}
+	}
 	if out.Next == nil {
 		out.Next = []cases.Stage{}
 	}
@@ -256,6 +260,20 @@ func (a *api) handleCaseTransition(w http.ResponseWriter, r *http.Request, u *au
 		return
 	}
 	a.handleCaseGet(w, r, u)
+}
+
+func (a *api) handleCaseGuardian(w http.ResponseWriter, r *http.Request, u *auth.User) {
+	var in cases.GuardianInput
+	if err := cases.Decode(r.Body, &in); err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
+	g, err := a.Cases.AppointGuardian(r.Context(), u.Actor(), r.PathValue("id"), in)
+	if err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
+	writeJSON(w, http.StatusCreated, g)
 }
 
 func (a *api) handleCaseDecision(w http.ResponseWriter, r *http.Request, u *auth.User) {

@@ -66,6 +66,9 @@ func TestCareRecordsAnswerAsDocumented(t *testing.T) {
 			note := call("ngo", "POST", base+"/notes", `{"category":"psychological","body":"First session."}`, http.StatusCreated)
 			noteID, _ := note["id"].(string)
 			call("ngo", "GET", "/api/v1/notes/"+noteID, "", http.StatusOK)
+			call("ngo", "POST", base+"/guardians", `{"kind":"csw_officer","name":"Besa Kujdestare","authority":"CSW Prizren",
+				"decision_ref":"12/2026","decision_date":"2026-01-05"}`, http.StatusCreated)
+			call("ngo", "GET", base, "", http.StatusOK)
 			grant := call("ngo", "POST", base+"/consents", `{"scope":"data_processing","given_by":"guardian","child_view":"agrees",
 				"language":"sq","informed":{"purpose":true,"data_use":true,"storage_duration":true,"access_right":true,"withdrawal":true}}`,
 				http.StatusCreated)

@@ -130,6 +130,8 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Clocks = &clocks.Service{DB: db, Clock: o.Clock, Cases: a.Cases, Config: ccfg}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Clocks.OnCaseChange, a.Screenings.OnCaseChange)
+	a.Cases.OnGuardian = append(a.Cases.OnGuardian, a.Clocks.OnGuardian)
+	a.Cases.OnTeamJoin = append(a.Cases.OnTeamJoin, a.Clocks.OnTeamJoin)
 	a.Consent = &consent.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Orgs: a.Auth}
 	a.Notes = &casenotes.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	a.Plans = &plans.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Clocks: a.Clocks, Orgs: a.Auth,

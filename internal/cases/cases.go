@@ -42,6 +42,13 @@ type Service struct {
 	// period and creates the child tasks from here. An error rolls back the
 	// change.
 	OnChange []Hook
+	// OnGuardian hooks run in the transaction that records a child's
+	// guardian (the clocks capability closes the appointment task).
+	OnGuardian []func(ctx context.Context, tx *store.Tx, ref Ref) error
+	// OnTeamJoin hooks run in the transaction that adds an organisation to
+	// a case team (the clocks capability gives a child's guardian
+	// appointment task to a Centre for Social Work that joins).
+	OnTeamJoin []func(ctx context.Context, tx *store.Tx, ref Ref, orgID string) error
 	// Likely, when set, adds likely duplicates (fuzzy matching) to the
 	// exact check of registration (likely.go).
 	Likely LikelyFinder

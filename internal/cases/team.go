@@ -96,6 +96,11 @@ func (s *Service) AddTeamMember(ctx context.Context, tx *store.Tx, actor access.
 	if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "team", "joined;v=2;"+strings.ReplaceAll(detail, ",", ";"))); err != nil {
 		return err
 	}
+	for _, h := range s.OnTeamJoin {
+		if err := h(ctx, tx, *ref, orgID); err != nil {
+			return err
+		}
+	}
 	return record(ctx, tx, actor, "case.team_add", ref.Reference, detail)
 }
 

@@ -42,6 +42,9 @@ type Case struct {
 
 	Team      []TeamMember
 	Decisions []Decision
+	// Guardians are a child's guardians, the current one first (names and
+	// authority for a reader of personal data only).
+	Guardians []Guardian
 	Timeline  []TimelineEntry
 	// Next lists the stages this actor may move the case to (Transition).
 	Next []Stage
@@ -131,6 +134,9 @@ func (s *Service) FindCaseByID(ctx context.Context, actor access.Actor, id strin
 		if c.Person, err = s.openPerson(ctx, q, personID, personKey); err != nil {
 			return nil, err
 		}
+	}
+	if c.Guardians, err = s.guardians(ctx, q, c.ID, ref.KeyID, personal); err != nil {
+		return nil, err
 	}
 	if secret {
 		c.Details = &Details{}

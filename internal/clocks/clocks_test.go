@@ -2,6 +2,7 @@ package clocks_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,8 +118,14 @@ func TestDueForAndOverdue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(due) != 3 || !due[0].Overdue || due[2].Kind != clocks.PlanReview || due[2].Overdue || !due[2].DueSoon {
+		// The guardian appointment went to the Centre for Social Work when it
+		// joined the team; the police keep the notification and the review.
+		if len(due) != 2 || !due[0].Overdue || due[0].Kind != clocks.SocialWorkNotification || due[1].Kind != clocks.PlanReview ||
+			due[1].Overdue || !due[1].DueSoon {
 			t.Errorf("police dashboard: %+v", due)
+		}
+		if csw, _ := env.Clocks.DueFor(ctx, fixture.Social); len(csw) != 1 || csw[0].Kind != clocks.GuardianAppointment || !csw[0].Overdue {
+			t.Errorf("the Centre for Social Work's dashboard: %+v, want the guardian appointment", csw)
 		}
 		if other, _ := env.Clocks.DueFor(ctx, fixture.Advocate); len(other) != 0 {
 			t.Errorf("the advocate sees %d tasks of the police", len(other))
@@ -185,6 +192,85 @@ func TestCompleteRace(t *testing.T) {
 		}
 		if ok != 1 || conflict != 1 {
 			t.Errorf("%d succeeded, %d conflicts; want 1 and 1", ok, conflict)
+		}
+	})
+}
+
+// TestGuardianAppointment: a child's guardian appointment task waits with the
+// case owner until a Centre for Social Work joins the team, then is the
+// Centre's; recording the guardian ends it. An adult's case has no guardian.
+func TestGuardianAppointment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := fixture.New(t, db)
+		ctx := context.Background()
+		in := cases.Input{Person: cases.Person{GivenName: "Arta", FamilyName: "Provaj", BirthDate: "2013-03-03", Sex: "female",
+			Citizenship: "XK"}, Exploitation: []string{"ForcedLabour"}, Municipality: "Prizren"}
+		r, err := env.Cases.Open(ctx, fixture.Police, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holder := func() (string, bool) {
+			tasks, err := env.Clocks.CaseTasks(ctx, fixture.Police, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range tasks {
+				if k.Kind == clocks.GuardianAppointment {
+					return k.AssignedOrg, k.Done
+				}
+			}
+			t.Fatal("no guardian appointment task")
+			return "", false
+		}
+		if org, _ := holder(); org != fixture.Police.OrgID {
+			t.Errorf("before a Centre joins, the task is with %s, want the owner", org)
+		}
+		if err := env.Cases.AddToTeam(ctx, fixture.Police, r.ID, fixture.Shelter.OrgID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if org, _ := holder(); org != fixture.Police.OrgID {
+			t.Errorf("a shelter joined: the task moved to %s", org)
+		}
+		if err := env.Cases.AddToTeam(ctx, fixture.Police, r.ID, fixture.Social.OrgID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if org, done := holder(); org != fixture.Social.OrgID || done {
+			t.Errorf("after the Centre joined: task with %s (done %v), want the Centre's, open", org, done)
+		}
+
+		bad := cases.GuardianInput{Kind: "uncle", Name: "N", Authority: "A", DecisionRef: "1", DecisionDate: "2026-01-01"}
+		if _, err := env.Cases.AppointGuardian(ctx, fixture.Social, r.ID, bad); errs.As(err).Field != "kind" {
+			t.Errorf("kind off the list: %v", err)
+		}
+		bad.Kind, bad.DecisionDate = cases.GuardianRelative, "2099-01-01"
+		if _, err := env.Cases.AppointGuardian(ctx, fixture.Social, r.ID, bad); errs.As(err).Key != "case.guardian_date_future" {
+			t.Errorf("a decision in the future: %v", err)
+		}
+		if _, err := env.Cases.AppointGuardian(ctx, fixture.Outsider, r.ID, bad); err == nil {
+			t.Error("an outsider recorded a guardian")
+		}
+		first := env.Guardian(t, r.ID)
+		if _, done := holder(); !done {
+			t.Error("the task is still open after the guardian was recorded")
+		}
+		second := env.Guardian(t, r.ID)
+		c, err := env.Cases.FindCaseByID(ctx, fixture.Social, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Guardians) != 2 || c.Guardians[0].ID != second.ID || c.Guardians[0].EndedAt != nil ||
+			c.Guardians[1].ID != first.ID || c.Guardians[1].EndedAt == nil || c.Guardians[0].Name != "Besa Kujdestare" {
+			t.Errorf("guardians: %+v", c.Guardians)
+		}
+		var raw []byte
+		if err := db.Read().QueryRowContext(ctx, `SELECT person_enc FROM case_guardians WHERE id = $1`, second.ID).Scan(&raw); err != nil ||
+			strings.Contains(string(raw), "Besa") {
+			t.Errorf("the guardian's name is stored in clear (%v)", err)
+		}
+
+		adult, _ := env.Case(t, false)
+		if _, err := env.Cases.AppointGuardian(ctx, fixture.Social, adult, bad); errs.As(err).Key != "case.guardian_not_child" {
+			t.Errorf("a guardian on an adult's case: %v", err)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
@@ -123,6 +124,13 @@ func (s *Service) ChildCase(ctx context.Context, tx *store.Tx, caseID, socialWor
 
 func (s *Service) childCase(ctx context.Context, tx *store.Tx, ref *cases.Ref, socialWorkOrg string) error {
 	if socialWorkOrg == "" {
+		csw, err := teamSocialWork(ctx, tx, ref.ID)
+		if err != nil {
+			return err
+		}
+		socialWorkOrg = csw
+	}
+	if socialWorkOrg == "" {
 		socialWorkOrg = ref.OwnerOrg
 	}
 	for _, k := range []struct {
@@ -143,6 +151,58 @@ func (s *Service) childCase(ctx context.Context, tx *store.Tx, ref *cases.Ref, s
 		if _, err := s.addTask(ctx, tx, ref, k.kind, "", "", tx.Now.Add(k.due), k.org); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// teamSocialWork returns a Centre for Social Work on the case's team ("" if
+// none): the first to have joined by id order, for a stable choice.
+func teamSocialWork(ctx context.Context, tx *store.Tx, caseID string) (string, error) {
+	ids, err := cases.TeamOrgIDs(ctx, tx, caseID)
+	if err != nil {
+		return "", err
+	}
+	orgs, err := auth.OrgsByID(ctx, tx, ids)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		if o := orgs[id]; o != nil && o.Type == access.OrgType("social_work") {
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// OnTeamJoin is the case file's team hook (cases.Service.OnTeamJoin): when a
+// Centre for Social Work joins a child's case, the open guardian
+// appointment task that no Centre held yet (it waited with the case owner,
+// who had to ask one) becomes the Centre's.
+func (s *Service) OnTeamJoin(ctx context.Context, tx *store.Tx, ref cases.Ref, orgID string) error {
+	if !ref.IsChild || orgID == ref.OwnerOrg {
+		return nil
+	}
+	orgs, err := auth.OrgsByID(ctx, tx, []string{orgID})
+	if err != nil {
+		return err
+	}
+	if o := orgs[orgID]; o == nil || o.Type != access.OrgType("social_work") {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET assigned_org = $1, assigned_user = ''
+		WHERE case_id = $2 AND kind = $3 AND done_at IS NULL AND assigned_org = $4`,
+		orgID, ref.ID, string(GuardianAppointment), ref.OwnerOrg); err != nil {
+		return errs.Internalf("reassign guardian task: %w", err)
+	}
+	return nil
+}
+
+// OnGuardian is the case file's guardian hook (cases.Service.OnGuardian):
+// a recorded guardian ends the case's open guardian appointment task.
+func (s *Service) OnGuardian(ctx context.Context, tx *store.Tx, ref cases.Ref) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET done_at = $1, done_by = 'system', done_reason = 'guardian_appointed'
+		WHERE case_id = $2 AND kind = $3 AND done_at IS NULL`, store.T(tx.Now), ref.ID, string(GuardianAppointment)); err != nil {
+		return errs.Internalf("close guardian task: %w", err)
 	}
 	return nil
 }

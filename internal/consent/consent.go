@@ -83,6 +83,7 @@ type Informed struct {
 type content struct {
 	Target      string   `json:"target,omitempty"`
 	GivenBy     string   `json:"given_by,omitempty"`
+	Guardian    string   `json:"guardian,omitempty"`
 	ChildView   string   `json:"child_view,omitempty"`
 	Language    string   `json:"language,omitempty"`
 	Interpreter bool     `json:"interpreter,omitempty"`
@@ -95,18 +96,21 @@ type content struct {
 // and times, plus the free text (remarks, an override's reason) for those
 // allowed to read it.
 type Entry struct {
-	ID          string    `json:"id"`
-	CaseID      string    `json:"case_id"`
-	Type        EntryType `json:"type"`
-	Scope       Scope     `json:"scope"`
-	Target      string    `json:"target,omitempty"`
-	GivenBy     string    `json:"given_by,omitempty"`
-	ChildView   string    `json:"child_view,omitempty"`
-	Language    string    `json:"language,omitempty"`
-	Interpreter bool      `json:"interpreter"`
-	Informed    Informed  `json:"informed"`
-	Remarks     string    `json:"remarks,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
+	ID      string    `json:"id"`
+	CaseID  string    `json:"case_id"`
+	Type    EntryType `json:"type"`
+	Scope   Scope     `json:"scope"`
+	Target  string    `json:"target,omitempty"`
+	GivenBy string    `json:"given_by,omitempty"`
+	// Guardian is the recorded guardian (cases.Guardian id) who gave or
+	// withdrew consent, when GivenBy is the guardian.
+	Guardian    string   `json:"guardian,omitempty"`
+	ChildView   string   `json:"child_view,omitempty"`
+	Language    string   `json:"language,omitempty"`
+	Interpreter bool     `json:"interpreter"`
+	Informed    Informed `json:"informed"`
+	Remarks     string   `json:"remarks,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
 	// Withdraws is the grant a withdrawal ends; WithdrawnBy the withdrawal
 	// that ended this grant (filled by List).
 	Withdraws   string    `json:"withdraws,omitempty"`

@@ -118,7 +118,15 @@ func TestChildConsent(t *testing.T) {
 		if got, want := errs.As(err).Field, "child_view"; got != want {
 			t.Errorf("guardian grant without the child's view: %v, want an error on %s", err, want)
 		}
-		mustRecord(t, env, caseID, grant(consent.ScopeDataProcessing, "", consent.ByGuardian, consent.ChildAgrees))
+		// Nobody speaks as the guardian before one is recorded on the case.
+		_, err = env.Consent.Record(ctx, fixture.Social, caseID, grant(consent.ScopeDataProcessing, "", consent.ByGuardian, consent.ChildAgrees))
+		if e := errs.As(err); e.Field != "given_by" || e.Key != "consent.guardian_not_appointed" {
+			t.Errorf("guardian grant with no guardian recorded: %v, want consent.guardian_not_appointed", err)
+		}
+		g := env.Guardian(t, caseID)
+		if e := mustRecord(t, env, caseID, grant(consent.ScopeDataProcessing, "", consent.ByGuardian, consent.ChildAgrees)); e.Guardian != g.ID {
+			t.Errorf("the grant names guardian %q, want %q", e.Guardian, g.ID)
+		}
 		mustRecord(t, env, caseID, grant(consent.ScopeExchange, "RS", consent.ByGuardian, consent.ChildObjects))
 		if got := check(t, env, caseID, toRS); got.Allowed || got.Reason != consent.ReasonChildObjects {
 			t.Errorf("child objects: got %+v, want not allowed, %s", got, consent.ReasonChildObjects)

@@ -28,12 +28,16 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, caseID string,
 		if err := in.Validate(ref.IsChild, now); err != nil {
 			return err
 		}
+		guardian, err := currentGuardian(ctx, tx, ref.ID, in.GivenBy)
+		if err != nil {
+			return err
+		}
 		if in.Scope == ScopeOrganisation && s.Orgs != nil {
 			if _, err := s.Orgs.FindOrgByID(ctx, access.SystemActor, in.Target); err != nil {
 				return errs.InvalidField("target", "consent.target_org").Wrap(err)
 			}
 		}
-		c := content{Target: in.Target, GivenBy: in.GivenBy, ChildView: in.ChildView, Language: in.Language,
+		c := content{Target: in.Target, GivenBy: in.GivenBy, Guardian: guardian, ChildView: in.ChildView, Language: in.Language,
 			Interpreter: in.Interpreter, Informed: in.Informed, Remarks: in.Remarks}
 		e, err := s.insert(ctx, tx, actor, ref, TypeGrant, in.Scope, "", in.effective, c)
 		if err != nil {
@@ -80,7 +84,11 @@ func (s *Service) Withdraw(ctx context.Context, actor access.Actor, grantID stri
 		if err := in.Validate(ref.IsChild, now); err != nil {
 			return err
 		}
-		c := content{GivenBy: in.GivenBy, Remarks: in.Remarks}
+		guardian, err := currentGuardian(ctx, tx, ref.ID, in.GivenBy)
+		if err != nil {
+			return err
+		}
+		c := content{GivenBy: in.GivenBy, Guardian: guardian, Remarks: in.Remarks}
 		e, err := s.insert(ctx, tx, actor, ref, TypeWithdrawal, Scope(scope), grantID, in.effective, c)
 		if store.IsUniqueViolation(err) {
 			return errs.E(errs.Conflict, "consent.already_withdrawn")
@@ -139,7 +147,7 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor access.Actor, 
 }
 
 func entryOf(c content) *Entry {
-	return &Entry{Target: c.Target, GivenBy: c.GivenBy, ChildView: c.ChildView, Language: c.Language,
+	return &Entry{Target: c.Target, GivenBy: c.GivenBy, Guardian: c.Guardian, ChildView: c.ChildView, Language: c.Language,
 		Interpreter: c.Interpreter, Informed: c.Informed, Remarks: c.Remarks, Reason: c.Reason}
 }
 
@@ -207,4 +215,22 @@ func (s *Service) load(ctx context.Context, q store.Querier, ref *cases.Ref) ([]
 		}
 	}
 	return out, nil
+}
+
+// currentGuardian ties consent given by the guardian to the guardian
+// recorded on the case (cases.AppointGuardian): without one, nobody may
+// speak as the guardian. It returns the guardian's id ("" when the person
+// spoke for themselves).
+func currentGuardian(ctx context.Context, tx *store.Tx, caseID, givenBy string) (string, error) {
+	if givenBy != ByGuardian {
+		return "", nil
+	}
+	id, ok, err := cases.CurrentGuardian(ctx, tx, caseID)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", errs.InvalidField("given_by", "consent.guardian_not_appointed")
+	}
+	return id, nil
 }

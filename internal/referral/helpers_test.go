@@ -160,6 +160,13 @@ func (en *env) grant(t testing.TB, caseID string, scope consent.Scope, target st
 		Informed: consent.Informed{Purpose: true, DataUse: true, StorageDuration: true, AccessRight: true, Withdrawal: true}}
 	if child {
 		in.GivenBy, in.ChildView = consent.ByGuardian, consent.ChildAgrees
+		if _, ok, _ := cases.CurrentGuardian(context.Background(), en.app.DB.Read(), caseID); !ok {
+			if _, err := en.app.Cases.AppointGuardian(context.Background(), en.users["police"], caseID, cases.GuardianInput{
+				Kind: cases.GuardianCSWOfficer, Name: "Guardian Test", Authority: "CSW", DecisionRef: "1/2026",
+				DecisionDate: "2026-05-01"}); err != nil {
+				t.Fatalf("guardian: %v", err)
+			}
+		}
 	}
 	if _, err := en.app.Consent.Record(context.Background(), en.users["police"], caseID, in); err != nil {
 		t.Fatalf("consent: %v", err)

@@ -34,6 +34,7 @@ var TableOwners = map[string]string{
 	"case_team":                "internal/cases",
 	"case_events":              "internal/cases",
 	"identification_decisions": "internal/cases",
+	"case_guardians":           "internal/cases",
 	// The records kept on a case.
 	"consent_entries":   "internal/consent",
 	"case_notes":        "internal/casenotes",

@@ -170,6 +170,8 @@ func TestHistoryOfRealActions(t *testing.T) {
 		t.Fatal("no version")
 	}
 	ok("transition", en.post(t, police, casePath+"/transitions", url.Values{"csrf": {pcsrf}, "to": {"screening"}, "version": {version[1]}}))
+	ok("guardian", en.post(t, police, casePath+"/guardians", url.Values{"csrf": {pcsrf}, "kind": {"relative"}, "name": {"Besa Kujdestare"},
+		"authority": {"CSW Prizren"}, "decision_ref": {"12/2026"}, "decision_date": {"2026-01-05"}}))
 	ok("consent", en.post(t, police, casePath+"/consent", url.Values{"csrf": {pcsrf}, "scope": {"data_processing"}, "language": {"sq"},
 		"given_by": {"guardian"}, "child_view": {"agrees"}, "informed_purpose": {"1"}, "informed_data_use": {"1"},
 		"informed_storage_duration": {"1"}, "informed_access_right": {"1"}, "informed_withdrawal": {"1"}}))

@@ -26,9 +26,11 @@ type caseRecords struct {
 	CaseID  string
 	IsChild bool
 	Consent *consentSection
-	Care    *careSection
-	Notes   *notesSection
-	Tasks   *tasksSection
+	// Guardian is a child's guardian section (caseguardian.go).
+	Guardian *guardianSection
+	Care     *careSection
+	Notes    *notesSection
+	Tasks    *tasksSection
 	// Referrals is the referrals and stays section (referral_case.go).
 	Referrals *referralsSection
 	// Refill holds the values of the form that failed, by form name, so
@@ -44,7 +46,7 @@ type orgOption struct{ ID, Name string }
 // and in error fields.
 var recordForms = map[string]string{
 	"consent": "consent", "withdraw": "withdraw", "risk": "risk", "needs": "needs", "plan": "plan",
-	"items": "item", "progress": "progress", "notes": "note", "documents": "document",
+	"items": "item", "progress": "progress", "notes": "note", "documents": "document", "guardians": "guardian",
 }
 
 // absent reports whether err only means the section is not for this actor.
@@ -84,6 +86,7 @@ func (s *server) loadCaseRecords(r *http.Request, a access.Actor, c *cases.Case,
 	}
 	for _, load := range []func() error{
 		func() error { return s.loadConsent(r, a, c, d) },
+		func() error { s.loadGuardian(a, c, d); return nil },
 		func() error { return s.loadCare(r, a, c, d) },
 		func() error { return s.loadNotes(r, a, c, d) },
 		func() error { return s.loadTasks(r, a, c, d, p) },

@@ -87,10 +87,30 @@ func TestCaseRecordPages(t *testing.T) {
 		}
 		wantIn(t, "refused consent form", rec.Body.String(), `<p class="field-error">`, `value="sq"`, `id="consent-informed-purpose" name="informed_purpose" value="1" checked`)
 		form.Set("informed_withdrawal", "1")
+		// The guardian's consent needs a guardian on the case: refused, with
+		// the reason beside the field and the form kept.
+		rec = en.post(t, police, casePath+"/consent", form)
+		if rec.Code != http.StatusBadRequest {
+			t.Fatalf("consent with no guardian recorded: %d", rec.Code)
+		}
+		wantIn(t, "consent with no guardian", rec.Body.String(), "No guardian is recorded on this case yet", `value="sq"`)
+		g := url.Values{"csrf": {pcsrf}, "kind": {"csw_officer"}, "name": {"Besa <Kujdestare>"}, "authority": {"CSW Prizren"},
+			"decision_ref": {"12/2026"}, "decision_date": {"2099-01-01"}}
+		rec = en.post(t, police, casePath+"/guardians", g)
+		if rec.Code != http.StatusBadRequest {
+			t.Fatalf("guardian decided in the future: %d", rec.Code)
+		}
+		wantIn(t, "refused guardian form", rec.Body.String(), `id="guardian-form"`, `value="12/2026"`, "cannot be in the future", "<details open>")
+		g.Set("decision_date", "2026-01-05")
+		if rec := en.post(t, police, casePath+"/guardians", g); rec.Code != http.StatusSeeOther {
+			t.Fatalf("guardian: %d %s", rec.Code, rec.Body.String())
+		}
+		_, body := en.get(t, police, casePath)
+		wantIn(t, "guardian section", body, `id="guardian-list"`, "Besa &lt;Kujdestare&gt;", "12/2026")
 		if rec := en.post(t, police, casePath+"/consent", form); rec.Code != http.StatusSeeOther {
 			t.Fatalf("consent: %d %s", rec.Code, rec.Body.String())
 		}
-		_, body := en.get(t, police, casePath)
+		_, body = en.get(t, police, casePath)
 		wantIn(t, "ledger", body, `data-type="grant"`, `data-active="true"`, "Processing of personal data", "The child agrees")
 		id := regexp.MustCompile(`/consent/([a-z2-9]{26})/withdraw`).FindStringSubmatch(body)
 		if id == nil {
@@ -190,7 +210,9 @@ func TestCaseRecordPages(t *testing.T) {
 
 	t.Run("Dashboards", func(t *testing.T) {
 		_, body := en.get(t, police, "/")
-		wantIn(t, "police dashboard", body, `id="dashboard"`, `id="dashboard-tasks"`, ref, "Appoint a guardian for the child")
+		// The guardian appointment ended when the guardian was recorded; the
+		// notification of the Centre for Social Work is still the police's.
+		wantIn(t, "police dashboard", body, `id="dashboard"`, `id="dashboard-tasks"`, ref, "Notify the Centre for Social Work")
 		task := regexp.MustCompile(`action="/tasks/([a-z2-9]{26})/done"`).FindStringSubmatch(body)
 		if task == nil {
 			t.Fatal("no mark-done form")
@@ -202,7 +224,7 @@ func TestCaseRecordPages(t *testing.T) {
 		if rec := en.post(t, police, "/tasks/"+task[1]+"/done", url.Values{"csrf": {pcsrf}}); rec.Code != http.StatusConflict {
 			t.Errorf("done twice: %d, want 409", rec.Code)
 		}
-		en.clk.Advance(5 * 24 * time.Hour)
+		en.clk.Advance(200 * 24 * time.Hour) // the plan's review and the risk's re-assessment are overdue
 		coord, _ := en.session(t, access.Coordinator)
 		_, body = en.get(t, coord, "/")
 		wantIn(t, "coordinator dashboard", body, `id="overdue-tasks"`, ref, "days overdue")

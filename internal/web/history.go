@@ -144,6 +144,8 @@ func historySentence(t func(string, ...any) string, kind, summary string, n hist
 		}
 		return with("history.stage", with("history.stage_to", plain("history.stage_changed"), "to", label("case.stage.", to)),
 			"from", label("case.stage.", f["from"]), "to", label("case.stage.", to))
+	case "guardian":
+		return with("history.guardian.appointed", plain("history.guardian"), "kind", label("case.guardian.kind.", f["kind"]))
 	case "decision":
 		return with("history.decision", plain("history.decision_any"), "status", label("case.status.", f["status"]))
 	case "duplicate":

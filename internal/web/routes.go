@@ -62,6 +62,7 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/cases/{id}/team", Action: access.CaseTeamManage, h: (*server).handleCaseTeam},
 	{Method: "POST", Pattern: "/cases/{id}/breakglass", Action: access.BreakGlassUse, h: (*server).handleCaseBreakGlass},
 	{Method: "POST", Pattern: "/cases/{id}/consent", Action: access.ConsentRecord, h: (*server).handleConsentRecord},
+	{Method: "POST", Pattern: "/cases/{id}/guardians", Action: access.GuardianRecord, h: (*server).handleGuardianRecord},
 	{Method: "POST", Pattern: "/cases/{id}/consent/{entry}/withdraw", Action: access.ConsentRecord, h: (*server).handleConsentWithdraw},
 	{Method: "POST", Pattern: "/cases/{id}/risk", Action: access.AssessmentRecord, h: (*server).handleRiskRecord},
 	{Method: "POST", Pattern: "/cases/{id}/needs", Action: access.AssessmentRecord, h: (*server).handleNeedsRecord},
