@@ -63,7 +63,9 @@ type SMTP struct {
 	Password string
 	// From is the sender address of notifications, e.g. "Ura <ura@example.org>".
 	From string
-	// StartTLS is required (default), opportunistic or none.
+	// StartTLS is required (default), opportunistic, none, or implicit (TLS
+	// from the first byte, SMTPS on port 465; the default when the port is
+	// 465 and no mode is set).
 	StartTLS string
 }
 
@@ -125,6 +127,9 @@ func (m *SMTP) fromEnv(getenv func(string) string) error {
 			return errors.New("URA_SMTP_PORT must be a number")
 		}
 		m.Port = p
+		if p == 465 && getenv("URA_SMTP_STARTTLS") == "" {
+			m.StartTLS = "implicit" // port 465 is SMTPS (RFC 8314): TLS from the first byte
+		}
 	}
 	if getenv("URA_SMTP_PASSWORD") != "" {
 		return errors.New("URA_SMTP_PASSWORD is not read: put the password in a file and set URA_SMTP_PASSWORD_FILE")
@@ -145,9 +150,9 @@ func (m *SMTP) validate() error {
 		m.StartTLS = "required"
 	}
 	switch m.StartTLS {
-	case "required", "opportunistic", "none":
+	case "required", "opportunistic", "none", "implicit":
 	default:
-		return errors.New("URA_SMTP_STARTTLS must be required, opportunistic or none")
+		return errors.New("URA_SMTP_STARTTLS must be required, opportunistic, none or implicit")
 	}
 	if m.Host == "" {
 		if m.Username != "" || m.Password != "" {
