@@ -85,7 +85,10 @@ func (s *server) withObservation(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		s.metrics.ObserveRequest(r.Method, route, st.status, d)
-		s.log.Info("request", "id", st.id, "method", r.Method, "route", route, "status", st.status, "ms", d.Milliseconds())
+		// The client address (behind trusted proxies only, internal/clientaddr)
+		// ties an audit event's request id to where the request came from.
+		s.log.Info("request", "id", st.id, "method", r.Method, "route", route, "status", st.status, "ms", d.Milliseconds(),
+			"client", s.clients.IP(r))
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/clientaddr"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/web/static"
@@ -23,6 +24,8 @@ type server struct {
 	tmpl    *templates
 	metrics *metrics.Registry
 	secure  bool
+	// clients finds a request's client address (trusted proxies only).
+	clients *clientaddr.Resolver
 	// loc is the instance's time zone: every page shows times in it.
 	loc *time.Location
 }
@@ -41,7 +44,8 @@ func New(a *app.App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{app: a, log: a.Log, tmpl: t, metrics: metrics.New(), secure: a.Cfg.Secure(), loc: loc}
+	s := &server{app: a, log: a.Log, tmpl: t, metrics: metrics.New(), secure: a.Cfg.Secure(), loc: loc,
+		clients: clientaddr.New(a.Cfg.TrustedProxies)}
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
