@@ -315,7 +315,7 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			return fmt.Errorf("--metrics-addr: %v", err)
 		}
-		if c.MetricsAddr == c.Addr {
+		if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" {
 			return errors.New("--metrics-addr must differ from --addr")
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -147,7 +148,9 @@ func (n Node) runOnce(ctx context.Context, j Job) {
 	// Which node ran which job when: with several nodes, the log shows that
 	// each job runs on one node at a time and moves when a node dies.
 	n.Log.Info("job ran", "job", j.Name, "node", n.Holder, "started", start, "took", time.Since(start))
+	metrics.JobRuns.Inc(j.Name)
 	if err != nil && !errors.Is(err, context.Canceled) {
+		metrics.JobFailures.Inc(j.Name)
 		n.Log.Error("job failed", "job", j.Name, "err", err)
 	}
 }
