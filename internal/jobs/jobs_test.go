@@ -2,11 +2,13 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/jobs"
+	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
@@ -62,6 +64,7 @@ func TestTwoNodesNeverOverlap(t *testing.T) {
 				}}
 			}
 			ctx := context.Background()
+			runs0 := metrics.JobRuns.Value("test.long")
 			r1 := jobs.Node{DB: db1, Holder: "node-1"}.Start(ctx, job("node-1"))
 			time.Sleep(20 * time.Millisecond)
 			r2 := jobs.Node{DB: db2, Holder: "node-2"}.Start(ctx, job("node-2"))
@@ -72,6 +75,9 @@ func TestTwoNodesNeverOverlap(t *testing.T) {
 			defer mu.Unlock()
 			if len(spans) < 3 {
 				t.Fatalf("the job ran %d times in 3.5 s, want at least 3", len(spans))
+			}
+			if got := metrics.JobRuns.Value("test.long") - runs0; got != uint64(len(spans)) {
+				t.Errorf("ura_job_runs_total{job=test.long} grew by %d, want %d", got, len(spans))
 			}
 			for i, a := range spans {
 				for _, b := range spans[i+1:] {
@@ -118,5 +124,22 @@ func TestLeaseMovesWhenANodeStops(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFailuresCounted: a failing job shows in ura_job_failures_total.
+func TestFailuresCounted(t *testing.T) {
+	db := storetest.New(t, store.SQLite)
+	before := metrics.JobFailures.Value("test.fail")
+	done := make(chan struct{}, 10)
+	r := jobs.Node{DB: db}.Start(context.Background(), jobs.Job{Name: "test.fail", Every: time.Hour,
+		Run: func(ctx context.Context, now time.Time) error {
+			defer func() { done <- struct{}{} }()
+			return errors.New("relay down")
+		}})
+	<-done
+	r.Stop()
+	if got := metrics.JobFailures.Value("test.fail") - before; got != 1 {
+		t.Errorf("failures counted %d, want 1", got)
 	}
 }

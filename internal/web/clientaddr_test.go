@@ -82,3 +82,39 @@ func TestSignInThrottleBehindProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIRateLimitByClientAddress: behind a trusted proxy the API's
+// per-address limit counts the address the proxy saw, so a client cannot
+// spread its requests over forged X-Forwarded-For entries.
+func TestAPIRateLimitByClientAddress(t *testing.T) {
+	a, _ := apptest.Open(t, "sqlite")
+	var err error
+	if a.Cfg.TrustedProxies, err = clientaddr.ParsePrefixes("10.0.0.0/8"); err != nil {
+		t.Fatal(err)
+	}
+	a.Cfg.APIRatePerAddress, a.Cfg.APIRatePerToken = 5, 0
+	h, err := web.New(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(xff string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.RemoteAddr = "10.0.0.2:40000"
+		req.Header.Set("X-Forwarded-For", xff)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 5 {
+		if rec := get(fmt.Sprintf("203.0.113.%d, 198.51.100.66", i+1)); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("request %d: %d, want 401", i+1, rec.Code)
+		}
+	}
+	rec := get("203.0.113.99, 198.51.100.66")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("6th request from one client with a forged entry: %d, Retry-After %q; want 429", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	if rec := get("198.51.100.67"); rec.Code != http.StatusUnauthorized {
+		t.Errorf("another client behind the proxy: %d, want 401", rec.Code)
+	}
+}
