@@ -151,11 +151,10 @@ func writeSamples(b *strings.Builder, ss []Sample) {
 
 func trimFloat(f float64) string { return fmt.Sprintf("%g", f) }
 
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 // quote renders a label value: backslash, double quote and newline escaped.
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
-}
+func quote(s string) string { return `"` + labelEscaper.Replace(s) + `"` }
 
 // Counter is a process-wide count that only grows.
 type Counter struct {

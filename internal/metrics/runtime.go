@@ -3,24 +3,44 @@ package metrics
 import (
 	"context"
 	"database/sql"
-	"runtime"
+	rtmetrics "runtime/metrics"
 )
 
 // runtimeSamples are the Go runtime's figures: goroutines, memory, garbage
-// collection.
+// collection. They come from runtime/metrics, which (unlike ReadMemStats)
+// does not stop the world.
 func runtimeSamples() []Sample {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return []Sample{
-		{Name: "go_goroutines", Help: "Goroutines that currently exist.", Value: float64(runtime.NumGoroutine())},
-		{Name: "go_threads", Help: "Operating-system threads the runtime may run Go code on at once (GOMAXPROCS).", Value: float64(runtime.GOMAXPROCS(0))},
-		{Name: "go_memstats_heap_alloc_bytes", Help: "Bytes of allocated heap objects.", Value: float64(m.HeapAlloc)},
-		{Name: "go_memstats_heap_inuse_bytes", Help: "Bytes in in-use heap spans.", Value: float64(m.HeapInuse)},
-		{Name: "go_memstats_sys_bytes", Help: "Bytes of memory obtained from the operating system.", Value: float64(m.Sys)},
-		{Name: "go_memstats_alloc_bytes_total", Help: "Bytes allocated for heap objects, in total.", Value: float64(m.TotalAlloc), Counter: true},
-		{Name: "go_gc_cycles_total", Help: "Completed garbage-collection cycles.", Value: float64(m.NumGC), Counter: true},
-		{Name: "go_gc_pause_seconds_total", Help: "Time the world was stopped for garbage collection.", Value: float64(m.PauseTotalNs) / 1e9, Counter: true},
+	defs := []struct {
+		key, name, help string
+		counter         bool
+	}{
+		{"/sched/goroutines:goroutines", "go_goroutines", "Goroutines that currently exist.", false},
+		{"/sched/gomaxprocs:threads", "go_gomaxprocs", "Operating-system threads that may run Go code at once (GOMAXPROCS).", false},
+		{"/memory/classes/heap/objects:bytes", "go_memstats_heap_alloc_bytes", "Bytes of allocated heap objects.", false},
+		{"/memory/classes/total:bytes", "go_memstats_sys_bytes", "Bytes of memory mapped by the Go runtime.", false},
+		{"/gc/heap/allocs:bytes", "go_memstats_alloc_bytes_total", "Bytes allocated on the heap, in total.", true},
+		{"/gc/cycles/total:gc-cycles", "go_gc_cycles_total", "Completed garbage-collection cycles.", true},
+		{"/cpu/classes/gc/total:cpu-seconds", "go_gc_cpu_seconds_total", "CPU time spent on garbage collection (estimate).", true},
 	}
+	ss := make([]rtmetrics.Sample, len(defs))
+	for i, d := range defs {
+		ss[i].Name = d.key
+	}
+	rtmetrics.Read(ss)
+	out := make([]Sample, 0, len(defs))
+	for i, d := range defs {
+		var v float64
+		switch ss[i].Value.Kind() {
+		case rtmetrics.KindUint64:
+			v = float64(ss[i].Value.Uint64())
+		case rtmetrics.KindFloat64:
+			v = ss[i].Value.Float64()
+		default:
+			continue // not known to this Go version
+		}
+		out = append(out, Sample{Name: d.name, Help: d.help, Value: v, Counter: d.counter})
+	}
+	return out
 }
 
 // DBPool reads the statistics of connection pools: name is a fixed word

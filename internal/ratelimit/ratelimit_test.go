@@ -58,3 +58,16 @@ func TestOffAndSweep(t *testing.T) {
 		t.Errorf("after two idle minutes %d keys are kept, want 1", n)
 	}
 }
+
+// BenchmarkAllow is the cost the limits add to each API request (two calls).
+func BenchmarkAllow(b *testing.B) {
+	l := ratelimit.New(1_000_000_000, nil)
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = fmt.Sprint("198.51.100.", i)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		l.Allow(keys[i%len(keys)])
+	}
+}
