@@ -1,10 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"testing"
 	"time"
 
@@ -110,9 +114,41 @@ func TestRateLimitsOff(t *testing.T) {
 	}
 }
 
+var add429 = flag.Bool("add429", false, "add the 429 response to every operation of openapi.json that lacks it")
+
+const ref429 = `"429": {"$ref": "#/components/responses/TooManyRequests"}`
+
+const tooManyRequests = `"TooManyRequests": {"description": "Over a rate limit (per token or per client address): wait the seconds of Retry-After", "headers": {"Retry-After": {"description": "Seconds to wait before the next request", "required": true, "schema": {"type": "integer", "minimum": 1}}}, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}`
+
 // TestEveryOperationDocuments429: the rate limits answer any operation, so
-// the document lists 429 for each.
+// the document lists 429 for each. After adding operations (or merging a
+// document that lacks them), add them all at once with
+//
+//	go test ./internal/api -run TestEveryOperationDocuments429 -add429
+//
+// which edits openapi.json in place, one insertion per operation, leaving
+// the rest of the text as it is, and adds the TooManyRequests response to
+// the components when it is missing.
 func TestEveryOperationDocuments429(t *testing.T) {
+	if *add429 {
+		b, err := os.ReadFile("openapi.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, n := insert429(t, b)
+		if !bytes.Contains(out, []byte(`"TooManyRequests"`)) {
+			problem := []byte(`"Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}`)
+			if bytes.Count(out, problem) != 1 {
+				t.Fatal("the Problem response of the components is not where it was: add TooManyRequests by hand")
+			}
+			out = bytes.Replace(out, problem, append(append([]byte(nil), problem...), []byte(",\n      "+tooManyRequests)...), 1)
+		}
+		if err := os.WriteFile("openapi.json", out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("added 429 to %d operations; rebuild to embed the document", n)
+		return
+	}
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Responses map[string]json.RawMessage `json:"responses"`
@@ -128,4 +164,71 @@ func TestEveryOperationDocuments429(t *testing.T) {
 			}
 		}
 	}
+}
+
+// insert429 adds ref429 to every "responses" object of an operation that
+// lacks a 429 (the components' responses object, which holds "Problem", is
+// left alone), as text, so the file keeps its layout.
+func insert429(t *testing.T, b []byte) ([]byte, int) {
+	t.Helper()
+	var out bytes.Buffer
+	n, pos := 0, 0
+	for _, m := range regexp.MustCompile(`"responses"\s*:\s*\{`).FindAllIndex(b, -1) {
+		open := m[1] - 1
+		end := matchBrace(b, open)
+		if end < 0 {
+			t.Fatalf("unbalanced braces after offset %d", open)
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(b[open:end+1], &obj); err != nil {
+			t.Fatalf("responses at offset %d: %v", open, err)
+		}
+		if _, ok := obj["Problem"]; ok {
+			continue
+		}
+		if _, ok := obj["429"]; ok {
+			continue
+		}
+		k := end - 1
+		for k > open && (b[k] == ' ' || b[k] == '\n' || b[k] == '\t' || b[k] == '\r') {
+			k--
+		}
+		out.Write(b[pos : k+1])
+		if k > open {
+			out.WriteString(", ")
+		}
+		out.WriteString(ref429)
+		pos = k + 1
+		n++
+	}
+	out.Write(b[pos:])
+	return out.Bytes(), n
+}
+
+// matchBrace returns the index of the brace closing the one at i (strings
+// and their escapes skipped), or -1.
+func matchBrace(b []byte, i int) int {
+	depth, inStr, esc := 0, false, false
+	for j := i; j < len(b); j++ {
+		c := b[j]
+		switch {
+		case inStr && esc:
+			esc = false
+		case inStr && c == '\\':
+			esc = true
+		case inStr && c == '"':
+			inStr = false
+		case inStr:
+		case c == '"':
+			inStr = true
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
 }
