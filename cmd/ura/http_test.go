@@ -194,7 +194,7 @@ func TestHTTPBadInputAndHeaders(t *testing.T) {
 		}
 	})
 	t.Run("HealthAndMetrics", func(t *testing.T) {
-		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "ura_http_request_duration_seconds"} {
+		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 			res, err := http.Get(in.URL + path)
 			if err != nil {
 				t.Fatal(err)
@@ -202,6 +202,14 @@ func TestHTTPBadInputAndHeaders(t *testing.T) {
 			if body := readBody(t, res); res.StatusCode != 200 || !strings.Contains(body, want) {
 				t.Errorf("%s = %d, want %q in body", path, res.StatusCode, want)
 			}
+		}
+		// Without a scrape token or --metrics-addr, /metrics is not served.
+		res, err := http.Get(in.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, res); res.StatusCode != 404 || strings.Contains(body, "ura_http_request_duration_seconds") {
+			t.Errorf("/metrics = %d without a token, want 404", res.StatusCode)
 		}
 	})
 	t.Run("NoPersonalDataInLogs", func(t *testing.T) {

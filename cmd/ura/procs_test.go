@@ -127,6 +127,10 @@ func startUra(t testing.TB, env []string, args ...string) *uraProc {
 func serveProc(t testing.TB, env, storeArgs []string, extra ...string) *uraProc {
 	t.Helper()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs...)
+	// The process tests drive load from one loopback address with a few
+	// tokens: the API's rate limits (tested in internal/api and
+	// internal/web) are off unless env sets them.
+	env = append([]string{"URA_API_RATE_PER_TOKEN=0", "URA_API_RATE_PER_ADDRESS=0"}, env...)
 	p := startUra(t, env, append(args, extra...)...)
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -39,13 +39,24 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	h, err := web.New(a)
+	h, mh, err := web.NewWithMetrics(a)
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	var msrv *http.Server
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		// /metrics alone, on an address the operator keeps private.
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
+		}
+		msrv = &http.Server{Handler: mh, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	}
 	srv := &http.Server{
 		Handler:           h,
@@ -59,10 +70,17 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	runner := jobs.Start(ctx, a)
 	fmt.Fprintf(e.stdout, "Ura is listening on http://%s\n", ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine))
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if msrv != nil {
+		fmt.Fprintf(e.stdout, "Metrics are at http://%s/metrics\n", mln.Addr())
+		log.Info("serving metrics", "addr", mln.Addr().String())
+		go func() { errc <- msrv.Serve(mln) }()
+		defer msrv.Close()
+	}
 	select {
 	case err := <-errc:
+		srv.Close()
 		runner.Stop()
 		return err
 	case <-ctx.Done():

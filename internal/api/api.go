@@ -17,6 +17,7 @@ import (
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/store"
@@ -46,6 +47,10 @@ type Deps struct {
 	// Referral serves the service directory, placements, referrals and
 	// shelter stays (referral.go); nil answers 404.
 	Referral *referral.Service
+
+	// Limits are the rate limits of every API request (ratelimit.go);
+	// the zero value has none.
+	Limits Limits
 }
 
 // Route is one API endpoint and the action the policy must allow.
@@ -129,11 +134,14 @@ var routes = []Route{
 // Routes returns the API routes (for the access matrix and OpenAPI tests).
 func Routes() []Route { return append([]Route(nil), routes...) }
 
-type api struct{ Deps }
+type api struct {
+	Deps
+	limits limiters
+}
 
 // New returns the API handler; mount it at /api/.
 func New(d Deps) http.Handler {
-	a := &api{d}
+	a := &api{Deps: d, limits: newLimiters(d.Limits)}
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, a.guard(rt))
@@ -141,11 +149,12 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, errs.E(errs.NotFound, "error.not_found"), d.Log)
 	})
-	return mux
+	return a.limited(mux)
 }
 
 func (a *api) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		metrics.SetRoute(r.Context(), rt.Pattern)
 		if rt.Public {
 			rt.h(a, w, r, nil)
 			return

@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 
+	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -134,6 +135,8 @@ func appendEvents(ctx context.Context, tx *store.Tx, events []Event) ([]int64, e
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, prev); err != nil {
 		return nil, fmt.Errorf("audit: update head: %w", err)
 	}
+	n := uint64(len(events))
+	tx.AfterCommit(func() { metrics.AuditAppended.Add(n) })
 	return seqs, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/audit"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -102,6 +103,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 					return err
 				}
 			}
+			tx.AfterCommit(metrics.SignInFailures.Inc)
 			e := audit.Event{Action: "auth.signin_failed", Outcome: audit.OutcomeDenied, Detail: reason, RequestID: c.RequestID}
 			if r != nil {
 				e.ObjectType, e.ObjectID = "user", r.ID
@@ -199,6 +201,7 @@ func (s *Service) secondFactor(ctx context.Context, token string, want Stage, c 
 			if err := s.fail(ctx, tx, key, s.Config.MaxFailures, s.Config.LockoutWindow, s.Config.LockoutDuration); err != nil {
 				return err
 			}
+			tx.AfterCommit(metrics.SignInFailures.Inc)
 			return recordEvent(ctx, tx, audit.Event{Actor: userActor(r), Action: action + "_failed", ObjectType: "user",
 				ObjectID: r.ID, Outcome: audit.OutcomeDenied, Detail: reason, RequestID: c.RequestID})
 		})

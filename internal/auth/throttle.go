@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -71,6 +72,7 @@ func (s *Service) fail(ctx context.Context, tx *store.Tx, key []byte, max int, w
 	}
 	r.failures++
 	if r.failures >= max {
+		tx.AfterCommit(metrics.SignInLockouts.Inc)
 		r.blockedUntil = store.T(now.Add(dur))
 		r.failures, r.windowStart = 0, store.T(now)
 	}

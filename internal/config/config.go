@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone database inside the binary: servers without tzdata show local time too
+
+	"github.com/ura-nrm/ura/internal/clientaddr"
 )
 
 // Config is everything an operator can set.
@@ -35,9 +38,23 @@ type Config struct {
 	PublicURL string
 	// Demo loads demo data and accounts on an empty store.
 	Demo bool
-	// TrustProxy makes serve take the client address from X-Forwarded-For and
-	// the scheme from X-Forwarded-Proto (only behind a reverse proxy you run).
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies (addresses and CIDR prefixes)
+	// whose X-Forwarded-For serve believes; the client is the right-most
+	// address there that is not one of them (internal/clientaddr). Empty:
+	// the connection's peer is the client.
+	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is a second listen address that serves
+	// /metrics alone (and the main address does not serve it).
+	MetricsAddr string
+	// MetricsToken, read from URA_METRICS_TOKEN_FILE, lets a scraper read
+	// /metrics on the main address with "Authorization: Bearer TOKEN".
+	// Without it (and without MetricsAddr) /metrics is not served.
+	MetricsToken string
+	// APIRatePerToken and APIRatePerAddress cap API requests per minute per
+	// bearer token and per client address (bursts up to one minute's worth);
+	// 0 turns a limit off.
+	APIRatePerToken   int
+	APIRatePerAddress int
 	// MaxBodyBytes caps every request body.
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds the wait for in-flight requests at shutdown.
@@ -63,21 +80,25 @@ type SMTP struct {
 	Password string
 	// From is the sender address of notifications, e.g. "Ura <ura@example.org>".
 	From string
-	// StartTLS is required (default), opportunistic or none.
+	// StartTLS is required (default), opportunistic, none, or implicit (TLS
+	// from the first byte, SMTPS on port 465; the default when the port is
+	// 465 and no mode is set).
 	StartTLS string
 }
 
 // Default returns the defaults.
 func Default() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "./ura-data",
-		Country:         "XK",
-		MaxBodyBytes:    1 << 20,
-		ShutdownTimeout: 20 * time.Second,
-		LogLevel:        "info",
-		TimeZone:        "Europe/Belgrade",
-		SMTP:            SMTP{Port: 587, StartTLS: "required"},
+		Addr:              "127.0.0.1:8080",
+		DataDir:           "./ura-data",
+		Country:           "XK",
+		MaxBodyBytes:      1 << 20,
+		ShutdownTimeout:   20 * time.Second,
+		LogLevel:          "info",
+		TimeZone:          "Europe/Belgrade",
+		APIRatePerToken:   600,
+		APIRatePerAddress: 1200,
+		SMTP:              SMTP{Port: 587, StartTLS: "required"},
 	}
 }
 
@@ -103,10 +124,71 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.DB = strings.TrimSpace(string(b))
 	}
-	if v := getenv("URA_TRUST_PROXY"); v == "1" || v == "true" {
-		c.TrustProxy = true
+	if getenv("URA_TRUST_PROXY") != "" {
+		return errTrustProxy
+	}
+	if v := getenv("URA_TRUSTED_PROXIES"); v != "" {
+		if err := c.setTrustedProxies(v); err != nil {
+			return fmt.Errorf("URA_TRUSTED_PROXIES: %w", err)
+		}
+	}
+	set(&c.MetricsAddr, "URA_METRICS_ADDR")
+	if getenv("URA_METRICS_TOKEN") != "" {
+		return errors.New("URA_METRICS_TOKEN is not read: put the token in a file and set URA_METRICS_TOKEN_FILE")
+	}
+	if f := getenv("URA_METRICS_TOKEN_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("URA_METRICS_TOKEN_FILE: %w", err)
+		}
+		c.MetricsToken = strings.TrimSpace(string(b))
+	}
+	for _, r := range []struct {
+		dst  *int
+		name string
+	}{{&c.APIRatePerToken, "URA_API_RATE_PER_TOKEN"}, {&c.APIRatePerAddress, "URA_API_RATE_PER_ADDRESS"}} {
+		if v := getenv(r.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%s must be a number of requests per minute", r.name)
+			}
+			*r.dst = n
+		}
 	}
 	return c.SMTP.fromEnv(getenv)
+}
+
+// errTrustProxy replaces the old all-or-nothing switch, which believed
+// X-Forwarded-For from any peer.
+var errTrustProxy = errors.New("URA_TRUST_PROXY and --trust-proxy are replaced by --trusted-proxies (URA_TRUSTED_PROXIES): name your reverse proxies, e.g. 127.0.0.1 or 10.0.0.0/8")
+
+func (c *Config) setTrustedProxies(v string) error {
+	ps, err := clientaddr.ParsePrefixes(v)
+	if err != nil {
+		return err
+	}
+	c.TrustedProxies = ps
+	return nil
+}
+
+// prefixesFlag is --trusted-proxies.
+type prefixesFlag struct{ c *Config }
+
+func (f prefixesFlag) String() string {
+	if f.c == nil {
+		return ""
+	}
+	return joinPrefixes(f.c.TrustedProxies)
+}
+
+func (f prefixesFlag) Set(v string) error { return f.c.setTrustedProxies(v) }
+
+func joinPrefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
 }
 
 func (m *SMTP) fromEnv(getenv func(string) string) error {
@@ -125,6 +207,9 @@ func (m *SMTP) fromEnv(getenv func(string) string) error {
 			return errors.New("URA_SMTP_PORT must be a number")
 		}
 		m.Port = p
+		if p == 465 && getenv("URA_SMTP_STARTTLS") == "" {
+			m.StartTLS = "implicit" // port 465 is SMTPS (RFC 8314): TLS from the first byte
+		}
 	}
 	if getenv("URA_SMTP_PASSWORD") != "" {
 		return errors.New("URA_SMTP_PASSWORD is not read: put the password in a file and set URA_SMTP_PASSWORD_FILE")
@@ -145,9 +230,9 @@ func (m *SMTP) validate() error {
 		m.StartTLS = "required"
 	}
 	switch m.StartTLS {
-	case "required", "opportunistic", "none":
+	case "required", "opportunistic", "none", "implicit":
 	default:
-		return errors.New("URA_SMTP_STARTTLS must be required, opportunistic or none")
+		return errors.New("URA_SMTP_STARTTLS must be required, opportunistic, none or implicit")
 	}
 	if m.Host == "" {
 		if m.Username != "" || m.Password != "" {
@@ -197,7 +282,11 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Country, "country", c.Country, "this instance's country code, ISO 3166-1 alpha-2 [URA_COUNTRY]")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL users reach Ura at [URA_PUBLIC_URL]")
 	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the time zone pages show times in, e.g. Europe/Belgrade [URA_TIMEZONE]")
-	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For/-Proto from a reverse proxy [URA_TRUST_PROXY]")
+	fs.Var(prefixesFlag{c}, "trusted-proxies", "reverse proxies whose X-Forwarded-For is believed: addresses and CIDR prefixes, comma-separated [URA_TRUSTED_PROXIES]")
+	fs.BoolFunc("trust-proxy", "replaced by --trusted-proxies", func(string) error { return errTrustProxy })
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "a separate listen address for /metrics (else /metrics needs the token of URA_METRICS_TOKEN_FILE) [URA_METRICS_ADDR]")
+	fs.IntVar(&c.APIRatePerToken, "api-rate-per-token", c.APIRatePerToken, "API requests per minute per token, 0 for no limit [URA_API_RATE_PER_TOKEN]")
+	fs.IntVar(&c.APIRatePerAddress, "api-rate-per-address", c.APIRatePerAddress, "API requests per minute per client address, 0 for no limit [URA_API_RATE_PER_ADDRESS]")
 }
 
 var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -221,6 +310,20 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 			return fmt.Errorf("--addr: %v", err)
 		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr: %v", err)
+		}
+		if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" {
+			return errors.New("--metrics-addr must differ from --addr")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return errors.New("URA_METRICS_TOKEN_FILE must hold a token of 16 characters or more")
+	}
+	if c.APIRatePerToken < 0 || c.APIRatePerAddress < 0 {
+		return errors.New("--api-rate-per-token and --api-rate-per-address must be 0 (no limit) or more")
 	}
 	if c.PublicURL == "" && c.Addr != "" {
 		c.PublicURL = "http://" + c.Addr
@@ -261,8 +364,14 @@ func (c Config) Masked() string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "addr=%s\ndata=%s\ndb=%s\nkey_file=%s\ncountry=%s\npublic_url=%s\ntrust_proxy=%t\nmax_body_bytes=%d\nlog_level=%s\ntimezone=%s\n",
-		c.Addr, c.DataDir, db, c.KeyFile, c.Country, c.PublicURL, c.TrustProxy, c.MaxBodyBytes, c.LogLevel, c.TimeZone)
+	fmt.Fprintf(&b, "addr=%s\ndata=%s\ndb=%s\nkey_file=%s\ncountry=%s\npublic_url=%s\ntrusted_proxies=%s\nmax_body_bytes=%d\nlog_level=%s\ntimezone=%s\n",
+		c.Addr, c.DataDir, db, c.KeyFile, c.Country, c.PublicURL, joinPrefixes(c.TrustedProxies), c.MaxBodyBytes, c.LogLevel, c.TimeZone)
+	tok := ""
+	if c.MetricsToken != "" {
+		tok = "****"
+	}
+	fmt.Fprintf(&b, "metrics_addr=%s\nmetrics_token=%s\napi_rate_per_token=%d\napi_rate_per_address=%d\n",
+		c.MetricsAddr, tok, c.APIRatePerToken, c.APIRatePerAddress)
 	pw := ""
 	if c.SMTP.Password != "" {
 		pw = "****"

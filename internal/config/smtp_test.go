@@ -53,6 +53,21 @@ func TestSMTPFromEnv(t *testing.T) {
 		{"PasswordVariableRefused", with("URA_SMTP_PASSWORD", "x"), "URA_SMTP_PASSWORD_FILE", nil},
 		{"BadPort", with("URA_SMTP_PORT", "70000"), "URA_SMTP_PORT", nil},
 		{"PortNotNumber", with("URA_SMTP_PORT", "smtp"), "URA_SMTP_PORT", nil},
+		{"ImplicitTLS", with("URA_SMTP_STARTTLS", "implicit", "URA_SMTP_PORT", "465"), "", func(t *testing.T, c config.Config) {
+			if c.SMTP.StartTLS != "implicit" || c.SMTP.Port != 465 {
+				t.Errorf("SMTP = %+v, want implicit TLS on 465", c.SMTP)
+			}
+		}},
+		{"Port465MeansImplicit", with("URA_SMTP_PORT", "465"), "", func(t *testing.T, c config.Config) {
+			if c.SMTP.StartTLS != "implicit" {
+				t.Errorf("StartTLS = %q on port 465, want implicit", c.SMTP.StartTLS)
+			}
+		}},
+		{"Port465KeepsAnExplicitMode", with("URA_SMTP_PORT", "465", "URA_SMTP_STARTTLS", "required"), "", func(t *testing.T, c config.Config) {
+			if c.SMTP.StartTLS != "required" {
+				t.Errorf("StartTLS = %q, want the mode that was set", c.SMTP.StartTLS)
+			}
+		}},
 		{"BadMode", with("URA_SMTP_STARTTLS", "maybe"), "URA_SMTP_STARTTLS", nil},
 		{"NoFrom", with("URA_SMTP_FROM", ""), "URA_SMTP_FROM", nil},
 		{"HeaderInjectionInFrom", with("URA_SMTP_FROM", "ura@example.org\r\nBcc: x@y.z"), "URA_SMTP_FROM", nil},

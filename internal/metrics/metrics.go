@@ -1,16 +1,19 @@
-// Package metrics keeps the few counters and histograms Ura exposes to
+// Package metrics keeps the counters, gauges and histograms Ura exposes to
 // Prometheus at /metrics, in the text exposition format, with the standard
-// library alone. Labels are route patterns and status codes: never a value a
-// user typed, so no personal data can reach a label.
+// library alone. Labels are route patterns, methods, status codes, job names
+// and limit kinds — fixed sets chosen by the code, never a value a user typed
+// or an id, so no personal data can reach a label.
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,18 +27,39 @@ type hist struct {
 	n      uint64
 }
 
-// Registry holds the request metrics and named counters.
+// Registry holds the request metrics of one handler, named counters and the
+// gauges read at each scrape; Write adds the process-wide counters below.
 type Registry struct {
-	mu       sync.Mutex
-	reqs     map[key]*hist
-	counters map[string]uint64
-	help     map[string]string
-	start    time.Time
+	mu         sync.Mutex
+	reqs       map[key]*hist
+	counters   map[string]uint64
+	help       map[string]string
+	collectors []Collector
+	start      time.Time
 }
+
+// Sample is one gauge value read at scrape time.
+type Sample struct {
+	Name, Help string
+	Value      float64
+	// Counter marks a value that only grows (a total kept elsewhere).
+	Counter bool
+}
+
+// Collector reads gauges at scrape time (database pool, outbox depth). It
+// must be quick and must not fail the scrape: on error it returns what it has.
+type Collector func(ctx context.Context) []Sample
 
 // New returns an empty registry.
 func New() *Registry {
 	return &Registry{reqs: map[key]*hist{}, counters: map[string]uint64{}, help: map[string]string{}, start: time.Now()}
+}
+
+// Collect adds a collector read at every scrape.
+func (r *Registry) Collect(c Collector) {
+	r.mu.Lock()
+	r.collectors = append(r.collectors, c)
+	r.mu.Unlock()
 }
 
 // ObserveRequest records one HTTP request.
@@ -67,9 +91,12 @@ func (r *Registry) Inc(name, help string) {
 }
 
 // Write renders every metric in the Prometheus text format.
-func (r *Registry) Write(w io.Writer) error {
+func (r *Registry) Write(w io.Writer) error { return r.WriteContext(context.Background(), w) }
+
+// WriteContext is Write with the context the collectors read under.
+func (r *Registry) WriteContext(ctx context.Context, w io.Writer) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	collectors := append([]Collector(nil), r.collectors...)
 	var b strings.Builder
 	b.WriteString("# HELP ura_http_request_duration_seconds Time to answer HTTP requests, by route pattern.\n")
 	b.WriteString("# TYPE ura_http_request_duration_seconds histogram\n")
@@ -83,7 +110,7 @@ func (r *Registry) Write(w io.Writer) error {
 	})
 	for _, k := range keys {
 		h := r.reqs[k]
-		lbl := fmt.Sprintf(`method=%q,route=%q,code=%q`, k.method, k.route, k.code)
+		lbl := fmt.Sprintf(`method=%s,route=%s,code=%s`, quote(k.method), quote(k.route), quote(k.code))
 		for i, bk := range buckets {
 			fmt.Fprintf(&b, "ura_http_request_duration_seconds_bucket{%s,le=%q} %d\n", lbl, trimFloat(bk), h.counts[i])
 		}
@@ -101,8 +128,148 @@ func (r *Registry) Write(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "# HELP ura_uptime_seconds Seconds since the process started.\n# TYPE ura_uptime_seconds gauge\nura_uptime_seconds %d\n",
 		int64(math.Round(time.Since(r.start).Seconds())))
+	r.mu.Unlock()
+
+	writeProcessCounters(&b)
+	writeSamples(&b, runtimeSamples())
+	for _, c := range collectors {
+		writeSamples(&b, c(ctx))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+func writeSamples(b *strings.Builder, ss []Sample) {
+	for _, s := range ss {
+		typ := "gauge"
+		if s.Counter {
+			typ = "counter"
+		}
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", s.Name, s.Help, s.Name, typ, s.Name, trimFloat(s.Value))
+	}
+}
+
 func trimFloat(f float64) string { return fmt.Sprintf("%g", f) }
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// quote renders a label value: backslash, double quote and newline escaped.
+func quote(s string) string { return `"` + labelEscaper.Replace(s) + `"` }
+
+// Counter is a process-wide count that only grows.
+type Counter struct {
+	name, help string
+	v          atomic.Uint64
+}
+
+// Inc adds one.
+func (c *Counter) Inc() { c.v.Add(1) }
+
+// Add adds n.
+func (c *Counter) Add(n uint64) { c.v.Add(n) }
+
+// Value is the count so far.
+func (c *Counter) Value() uint64 { return c.v.Load() }
+
+// CounterVec is a family of counters told apart by one label whose values
+// the code chooses from a fixed set (job names, limit kinds).
+type CounterVec struct {
+	name, help, label string
+	mu                sync.Mutex
+	m                 map[string]*atomic.Uint64
+}
+
+// Inc adds one to the counter of value.
+func (v *CounterVec) Inc(value string) {
+	v.mu.Lock()
+	c := v.m[value]
+	if c == nil {
+		c = new(atomic.Uint64)
+		v.m[value] = c
+	}
+	v.mu.Unlock()
+	c.Add(1)
+}
+
+// Value is the count of value so far.
+func (v *CounterVec) Value(value string) uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if c := v.m[value]; c != nil {
+		return c.Load()
+	}
+	return 0
+}
+
+var (
+	procMu       sync.Mutex
+	procCounters []*Counter
+	procVecs     []*CounterVec
+)
+
+// NewCounter registers a process-wide counter, written by every registry.
+func NewCounter(name, help string) *Counter {
+	c := &Counter{name: name, help: help}
+	procMu.Lock()
+	procCounters = append(procCounters, c)
+	procMu.Unlock()
+	return c
+}
+
+// NewCounterVec registers a process-wide counter family.
+func NewCounterVec(name, help, label string) *CounterVec {
+	v := &CounterVec{name: name, help: help, label: label, m: map[string]*atomic.Uint64{}}
+	procMu.Lock()
+	procVecs = append(procVecs, v)
+	procMu.Unlock()
+	return v
+}
+
+// The process-wide counters other packages count into.
+var (
+	JobRuns        = NewCounterVec("ura_job_runs_total", "Background job runs on this node, by job.", "job")
+	JobFailures    = NewCounterVec("ura_job_failures_total", "Background job runs on this node that failed, by job.", "job")
+	AuditAppended  = NewCounter("ura_audit_events_appended_total", "Audit events appended to the chain by this node.")
+	SignInFailures = NewCounter("ura_signin_failures_total", "Failed sign-ins on this node (every reason: wrong password, unknown account, locked, throttled).")
+	SignInLockouts = NewCounter("ura_signin_lockouts_total", "Lockouts begun on this node: an account, an address or a second factor blocked after too many failures.")
+	APIRateLimited = NewCounterVec("ura_api_rate_limited_total", "API requests refused with 429, by the limit that refused them.", "limit")
+)
+
+func writeProcessCounters(b *strings.Builder) {
+	procMu.Lock()
+	cs := append([]*Counter(nil), procCounters...)
+	vs := append([]*CounterVec(nil), procVecs...)
+	procMu.Unlock()
+	for _, c := range cs {
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", c.name, c.help, c.name, c.name, c.Value())
+	}
+	for _, v := range vs {
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s counter\n", v.name, v.help, v.name)
+		v.mu.Lock()
+		vals := make([]string, 0, len(v.m))
+		for k := range v.m {
+			vals = append(vals, k)
+		}
+		sort.Strings(vals)
+		for _, k := range vals {
+			fmt.Fprintf(b, "%s{%s=%s} %d\n", v.name, v.label, quote(k), v.m[k].Load())
+		}
+		v.mu.Unlock()
+	}
+}
+
+type routeKey struct{}
+
+// WithRoute returns a context with a slot for the route pattern of the
+// request, for handlers mounted below the one that measures (the API).
+func WithRoute(ctx context.Context) (context.Context, *string) {
+	p := new(string)
+	return context.WithValue(ctx, routeKey{}, p), p
+}
+
+// SetRoute names the route pattern that served the request of ctx.
+func SetRoute(ctx context.Context, pattern string) {
+	if p, ok := ctx.Value(routeKey{}).(*string); ok {
+		*p = pattern
+	}
+}

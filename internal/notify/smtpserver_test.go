@@ -24,6 +24,8 @@ type smtpServer struct {
 	python, dir string
 	port        int
 	cmd         *exec.Cmd
+	// extra are more aiosmtpd options (--smtpscert … for implicit TLS).
+	extra []string
 }
 
 // findPython returns a python3 that has aiosmtpd: URA_PYTHON3, then
@@ -45,7 +47,7 @@ func findPython() (string, bool) {
 // startSMTP starts a server on a free loopback port (or port, when not 0).
 // Without python3-aiosmtpd the test is skipped, unless URA_TEST_REQUIRE_SMTP=1
 // or URA_TEST_REQUIRE_PG=1 (the full suite, whose setup installs it).
-func startSMTP(t *testing.T, port int) *smtpServer {
+func startSMTP(t *testing.T, port int, extra ...string) *smtpServer {
 	t.Helper()
 	py, ok := findPython()
 	if !ok {
@@ -63,7 +65,7 @@ func startSMTP(t *testing.T, port int) *smtpServer {
 		port = l.Addr().(*net.TCPAddr).Port
 		l.Close()
 	}
-	s := &smtpServer{python: py, dir: filepath.Join(t.TempDir(), "maildir"), port: port}
+	s := &smtpServer{python: py, dir: filepath.Join(t.TempDir(), "maildir"), port: port, extra: extra}
 	s.start(t)
 	t.Cleanup(s.stop)
 	return s
@@ -73,7 +75,8 @@ func (s *smtpServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) 
 
 func (s *smtpServer) start(t *testing.T) {
 	t.Helper()
-	s.cmd = exec.Command(s.python, "-m", "aiosmtpd", "-n", "-l", s.addr(), "-c", "aiosmtpd.handlers.Mailbox", s.dir)
+	args := append([]string{"-m", "aiosmtpd", "-n", "-l", s.addr()}, s.extra...)
+	s.cmd = exec.Command(s.python, append(args, "-c", "aiosmtpd.handlers.Mailbox", s.dir)...)
 	var logs bytes.Buffer
 	s.cmd.Stdout, s.cmd.Stderr = &logs, &logs
 	if err := s.cmd.Start(); err != nil {

@@ -150,6 +150,12 @@ func (db *DB) Close() error {
 // Ping checks that the database answers (for /readyz).
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
+// PoolStats returns the statistics of the write and read connection pools
+// (for /metrics).
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
+}
+
 // Querier is what both *sql.DB and *sql.Tx offer; read helpers take it.
 type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

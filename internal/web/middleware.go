@@ -13,6 +13,7 @@ import (
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/metrics"
 )
 
 type ctxKey struct{}
@@ -74,9 +75,13 @@ func (s *server) withObservation(next http.Handler) http.Handler {
 		start := time.Now()
 		st := &state{id: newRequestID(), lang: "en", p: i18n.For("en")}
 		w.Header().Set("X-Request-Id", st.id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		ctx, apiRoute := metrics.WithRoute(r.Context())
+		r = r.WithContext(context.WithValue(ctx, ctxKey{}, st))
 		next.ServeHTTP(statusWriter{w, st}, r)
 		route := st.route
+		if route == "" {
+			route = *apiRoute // the API's own route table (metrics.SetRoute)
+		}
 		if route == "" {
 			route = routeLabel(r)
 		}
@@ -85,7 +90,10 @@ func (s *server) withObservation(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		s.metrics.ObserveRequest(r.Method, route, st.status, d)
-		s.log.Info("request", "id", st.id, "method", r.Method, "route", route, "status", st.status, "ms", d.Milliseconds())
+		// The client address (behind trusted proxies only, internal/clientaddr)
+		// ties an audit event's request id to where the request came from.
+		s.log.Info("request", "id", st.id, "method", r.Method, "route", route, "status", st.status, "ms", d.Milliseconds(),
+			"client", s.clients.IP(r))
 	})
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -9,17 +8,11 @@ import (
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
+// client is who is signing in: the client address (X-Forwarded-For only
+// from the configured proxies, right-most untrusted entry) counts against
+// the per-address throttle.
 func (s *server) client(r *http.Request) auth.Client {
-	ip := r.RemoteAddr
-	if s.app.Cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			ip = strings.TrimSpace(strings.Split(f, ",")[0])
-		}
-	}
-	if h, _, err := net.SplitHostPort(ip); err == nil {
-		ip = h
-	}
-	return auth.Client{IP: ip, RequestID: reqState(r).id}
+	return auth.Client{IP: s.clients.IP(r), RequestID: reqState(r).id}
 }
 
 // afterStage sends a session to the page its stage needs next.

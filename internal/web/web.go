@@ -12,6 +12,7 @@ import (
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/clientaddr"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/web/static"
@@ -23,6 +24,8 @@ type server struct {
 	tmpl    *templates
 	metrics *metrics.Registry
 	secure  bool
+	// clients finds a request's client address (trusted proxies only).
+	clients *clientaddr.Resolver
 	// loc is the instance's time zone: every page shows times in it.
 	loc *time.Location
 }
@@ -33,22 +36,32 @@ func (s *server) printer(l i18n.Lang) *i18n.Printer { return i18n.For(l).In(s.lo
 // New returns the whole HTTP handler of Ura: pages, the JSON API, static files,
 // health and metrics, wrapped in the security middleware.
 func New(a *app.App) (http.Handler, error) {
+	h, _, err := NewWithMetrics(a)
+	return h, err
+}
+
+// NewWithMetrics returns the handler of New and, for a separate listen
+// address (--metrics-addr), a handler that serves /metrics alone from the
+// same figures.
+func NewWithMetrics(a *app.App) (http.Handler, http.Handler, error) {
 	t, err := parseTemplates()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	loc, err := a.Cfg.Location()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s := &server{app: a, log: a.Log, tmpl: t, metrics: metrics.New(), secure: a.Cfg.Secure(), loc: loc}
+	s := &server{app: a, log: a.Log, tmpl: t, metrics: newRegistry(a), secure: a.Cfg.Secure(), loc: loc,
+		clients: clientaddr.New(a.Cfg.TrustedProxies)}
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}
 	mux.Handle("GET /static/", static.Handler())
 	apiH := api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Log: a.Log, Cases: a.Cases, Screenings: a.Screenings,
-		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral, Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks}})
+		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral, Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks},
+		Limits: api.Limits{PerToken: a.Cfg.APIRatePerToken, PerAddress: a.Cfg.APIRatePerAddress, ClientIP: s.clients.IP}})
 	mux.Handle("/api/", apiH)
 	mux.HandleFunc("/", s.handleNotFound)
 
@@ -63,7 +76,7 @@ func New(a *app.App) (http.Handler, error) {
 	h = withSecurityHeaders(h)
 	h = s.withObservation(h)
 	h = s.withRecover(h)
-	return h, nil
+	return h, s.metricsListenerHandler(), nil
 }
 
 // guard applies a route's rule: public routes pass; others need a full
