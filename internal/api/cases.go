@@ -230,7 +230,14 @@ func CaseFilterFromQuery(q map[string][]string) (cases.CaseFilter, error) {
 		f.Status = &st
 	}
 	if s := get("child"); s != nil {
-		b := *s == "1" || *s == "true"
+		var b bool
+		switch *s {
+		case "1", "true":
+			b = true
+		case "0", "false":
+		default:
+			return f, errs.InvalidField("child", "validation.invalid_choice")
+		}
 		f.IsChild = &b
 	}
 	for k, dst := range map[string]*int{"offset": &f.Offset, "limit": &f.Limit} {
@@ -242,7 +249,7 @@ func CaseFilterFromQuery(q map[string][]string) (cases.CaseFilter, error) {
 			*dst = n
 		}
 	}
-	return f, nil
+	return f, f.Validate()
 }
 
 func (a *api) handleCaseTransition(w http.ResponseWriter, r *http.Request, u *auth.User) {

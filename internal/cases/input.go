@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/codes"
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
@@ -85,8 +86,8 @@ func validateFacts(exploitation, control, recruitment []string, country, municip
 		return errs.InvalidField("means_of_control", "case.code_invalid")
 	case !validCodes(FieldRecruitment, recruitment):
 		return errs.InvalidField("recruitment", "case.code_invalid")
-	case country != "" && !countryRE.MatchString(country):
-		return errs.InvalidField("exploitation_country", "case.country_invalid")
+	case country != "" && codes.CheckCountry("exploitation_country", country) != nil:
+		return codes.CheckCountry("exploitation_country", country)
 	case !okText(municipality, 60) || strings.ContainsAny(municipality, "\n\t"):
 		return errs.InvalidField("municipality", "case.too_long")
 	case risk != "" && !inList(RiskLevels, risk):
