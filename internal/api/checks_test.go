@@ -372,3 +372,31 @@ func setPath(base string, path []string) string {
 	b, _ := json.Marshal(m)
 	return string(b)
 }
+
+// TestUnknownMembersNamedByPosition: the one strict reader finds an unknown
+// member by the request's structure. The case endpoints name a member that
+// looks like a field name; the other endpoints name the object holding it;
+// neither ever repeats a key that may be a name.
+func TestUnknownMembersNamedByPosition(t *testing.T) {
+	en := newChecksEnv(t, store.SQLite)
+	tests := []struct {
+		name, who, method, path, body, field string
+	}{
+		{"CaseNested", "police", "POST", "/api/v1/cases", `{"person":{"given_name":"Arta","nickname":"A"}}`, "person.nickname"},
+		{"CaseInArray", "police", "POST", "/api/v1/cases", `{"person":{"given_name":"Arta","documents":[{"type":"passport","number":"1","issuer":"x"}]}}`, "person.documents.issuer"},
+		{"CaseNameAsKey", "police", "POST", "/api/v1/cases", `{"person":{"given_name":"Arta","Berisha":"x"}}`, "person"},
+		{"ServiceNested", "coord", "POST", "/api/v1/services", `{"name":"S","eligibility":{"berisha":1}}`, "eligibility"},
+		{"ServiceTop", "coord", "POST", "/api/v1/services", `{"name":"S","berisha":1}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, m, raw := en.call(t, tt.who, tt.method, tt.path, tt.body)
+			if code != http.StatusBadRequest || toString(m["field"]) != tt.field {
+				t.Errorf("%d %s, want 400 naming %q", code, raw, tt.field)
+			}
+			if strings.Contains(strings.ToLower(raw), "berisha") {
+				t.Errorf("the problem repeats the key: %s", raw)
+			}
+		})
+	}
+}
