@@ -162,6 +162,15 @@ func (a *api) handleCaseList(w http.ResponseWriter, r *http.Request, u *auth.Use
 			return
 		}
 	}
+	// A misspelt filter (sexx=female) would otherwise be ignored and the
+	// whole list answered as if it matched. The key is the client's text:
+	// it is refused without being repeated.
+	for k := range q {
+		if !searchKeys[k] {
+			WriteProblem(w, r, errs.E(errs.Invalid, "api.query_unknown"), a.Log)
+			return
+		}
+	}
 	a.listCases(w, r, u, q)
 }
 

@@ -400,3 +400,16 @@ func TestUnknownMembersNamedByPosition(t *testing.T) {
 		})
 	}
 }
+
+// TestCaseListRefusesUnknownParameter: a misspelt filter is refused, not
+// ignored (which answered the whole list as if it matched).
+func TestCaseListRefusesUnknownParameter(t *testing.T) {
+	en := newChecksEnv(t, store.SQLite)
+	code, m, raw := en.call(t, "police", "GET", "/api/v1/cases?sexx=female", "")
+	if code != http.StatusBadRequest || m["field"] != nil || strings.Contains(raw, "sexx") {
+		t.Errorf("%d %s, want 400 without repeating the key", code, raw)
+	}
+	if code, _, raw := en.call(t, "police", "GET", "/api/v1/cases?sex=female&citizenship=al&limit=5", ""); code != http.StatusOK {
+		t.Errorf("known filters: %d %s", code, raw)
+	}
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -48,5 +49,25 @@ func TestCaseListRefusesUnknownFilter(t *testing.T) {
 	}
 	if code, _ := en.get(t, police, "/cases?sex=female&citizenship=xk"); code != http.StatusOK {
 		t.Errorf("valid filters: %d", code)
+	}
+}
+
+// TestRegisterRefusesUnknownCountry: KS typed for Kosovo is refused beside
+// the field, XK suggested, the typed values kept, and no case opened.
+func TestRegisterRefusesUnknownCountry(t *testing.T) {
+	en := newEnv(t, store.SQLite)
+	police, pcsrf := en.session(t, access.Police)
+	for _, f := range []struct{ field, value string }{{"citizenship", "KS"}, {"exploitation_country", "ks"}, {"document_country", "KS"}} {
+		form := url.Values{"csrf": {pcsrf}, "given_name": {"Arbër"}, "family_name": {"Krasniqi"}, "birth_date": {"1990-01-01"},
+			"sex": {"male"}, "exploitation": {"ForcedLabour"}, "document_type": {"passport"}, "document_number": {"P1234"}}
+		form.Set(f.field, f.value)
+		rec := en.post(t, police, "/cases", form)
+		body := rec.Body.String()
+		if rec.Code != http.StatusBadRequest || !strings.Contains(body, "Did you mean XK?") || !strings.Contains(body, `value="Krasniqi"`) {
+			t.Errorf("%s=%s: %d, want 400 suggesting XK with the typed values kept", f.field, f.value, rec.Code)
+		}
+	}
+	if _, body := en.get(t, police, "/cases"); regexp.MustCompile(`[A-Z]{2}-\d{4}-\d{4}`).MatchString(body) {
+		t.Error("a refused registration opened a case")
 	}
 }
