@@ -175,6 +175,18 @@ type openAPIDoc struct {
 	} `json:"components"`
 }
 
+// resolve follows a schema's $ref into the document's components.
+func resolve(doc *openAPIDoc, s map[string]any) map[string]any {
+	for i := 0; i < 5; i++ {
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			break
+		}
+		s = doc.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]
+	}
+	return s
+}
+
 // picklist reports whether a parameter or property schema is a closed list
 // of values: an enum, or a pattern-checked code (country codes, months).
 func picklist(s map[string]any) bool {
@@ -206,7 +218,7 @@ func TestEveryFilterRefusesUnknownValues(t *testing.T) {
 			continue
 		}
 		for _, prm := range get.Parameters {
-			if prm.In != "query" || !picklist(prm.Schema) {
+			if prm.In != "query" || !picklist(resolve(&doc, prm.Schema)) {
 				continue
 			}
 			n++
@@ -219,10 +231,24 @@ func TestEveryFilterRefusesUnknownValues(t *testing.T) {
 			})
 		}
 	}
+	// Filters the document types as free strings but the code checks
+	// against a list or a shape.
+	for _, q := range []string{"/api/v1/cases/{id}/placements?needs=zz", "/api/v1/cases/{id}/placements?languages=zz1",
+		"/api/v1/cases/{id}/placements?type=zz", "/api/v1/cases/{id}/placements?limit=zz", "/api/v1/services?language=zz1",
+		"/api/v1/services?active=zz", "/api/v1/services?limit=-1", "/api/v1/referrals?overdue=zz", "/api/v1/referrals?offset=zz"} {
+		path := strings.ReplaceAll(q, "{id}", en.caseID)
+		param, _, _ := strings.Cut(path[strings.Index(path, "?")+1:], "=")
+		t.Run("GET "+q, func(t *testing.T) {
+			code, m, raw := en.firstAllowed(t, "GET", path, "")
+			if code != http.StatusBadRequest || m["field"] != param {
+				t.Errorf("%d %s, want 400 naming %s", code, raw, param)
+			}
+		})
+	}
 	search := doc.Paths["/api/v1/cases/search"]["post"].RequestBody.Content["application/json"].Schema
 	props, _ := search["properties"].(map[string]any)
 	for name, s := range props {
-		if !picklist(s.(map[string]any)) {
+		if !picklist(resolve(&doc, s.(map[string]any))) {
 			continue
 		}
 		n++

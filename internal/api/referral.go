@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -121,7 +120,11 @@ func (a *api) handlePlacements(w http.ResponseWriter, r *http.Request, u *auth.U
 		return
 	}
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
+	_, limit, err := pageParams(q)
+	if err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
 	list, err := svc.Propose(r.Context(), u.Actor(), r.PathValue("id"), referral.PlacementQuery{Needs: splitQuery(q.Get("needs")),
 		Languages: splitQuery(q.Get("languages")), Type: q.Get("type"), Limit: limit})
 	if list == nil {
