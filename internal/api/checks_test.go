@@ -295,6 +295,16 @@ func TestEveryPicklistPropertyRefusesUnknownValues(t *testing.T) {
 		"POST /api/v1/cases": `{"person":{"given_name":"Arta","family_name":"Krasniqi","birth_date":"1999-03-02","sex":"female","citizenship":"XK"},"exploitation":["ForcedLabour"],"risk_level":"low"}`,
 		"POST /api/v1/services": `{"name":"Safe House","type":"thb_shelter","organisation":"` + en.orgs["shelter"] +
 			`","beds_total":4,"eligibility":{"sex":"female","nationalities":["AL"],"nationality_rule":"only","risk_min":"low","risk_max":"high"},"accreditation":"accredited"}`,
+		"POST /api/v1/cases/{id}/consents": `{"scope":"data_processing","given_by":"person","language":"sq",
+			"informed":{"purpose":true,"data_use":true,"storage_duration":true,"access_right":true,"withdrawal":true}}`,
+		"POST /api/v1/cases/{id}/notes":            `{"category":"psychological","body":"First session.","visibility":"team"}`,
+		"POST /api/v1/cases/{id}/risk-assessments": `{"level":"medium","threats":"Calls.","assessed_on":"2026-05-04"}`,
+		"POST /api/v1/cases/{id}/decisions":        `{"status":"presumed","grounds":"Indicators met.","version":1}`,
+		"POST /api/v1/cases/{id}/transitions":      `{"to":"screening","version":1}`,
+		"PATCH /api/v1/cases/{id}": `{"version":1,"risk_level":"low","person":{"given_name":"Vesa","family_name":"Dema",
+			"birth_date":"1994-02-03","sex":"female","citizenship":"AL"}}`,
+		"POST /api/v1/screenings/assess": `{"profile":"adult_sexual","indicators":[]}`,
+		"POST /api/v1/screenings":        `{"profile":"adult_sexual","indicators":[]}`,
 	}
 	n := 0
 	for p, ops := range doc.Paths {
