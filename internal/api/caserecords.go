@@ -1,20 +1,16 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
-	"strings"
 
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/casenotes"
 	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/jsonread"
 	"github.com/ura-nrm/ura/internal/plans"
 )
 
@@ -33,10 +29,6 @@ const MaxJSONBody = 1 << 20
 
 var errNoRoute = errs.E(errs.NotFound, "error.not_found")
 
-// safeFieldRE is what a type error's field path (built from Ura's own
-// struct tags, never from the client's keys) must look like to be named.
-var safeFieldRE = regexp.MustCompile(`^[a-z][a-z0-9_.]{0,63}$`)
-
 // decodeStrict reads one JSON value into v: application/json only, at most
 // MaxJSONBody bytes, no unknown fields, nothing after the value. Errors name
 // the field at fault (when it is a plain field name) and never echo a value.
@@ -48,39 +40,15 @@ func decodeStrict(r *http.Request, body io.Reader, v any) error {
 }
 
 // decodeJSONBody is decodeStrict without the header check (and the fuzz
-// target: testdata/fuzz/FuzzDecode).
+// target: testdata/fuzz/FuzzDecode): the one strict reader (jsonread). An
+// unknown member is the client's text, and a key can be a name pasted in the
+// wrong place: the problem names the object that holds it, never the key.
 func decodeJSONBody(body io.Reader, v any) error {
-	b, err := io.ReadAll(io.LimitReader(body, MaxJSONBody+1))
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) || len(b) > MaxJSONBody {
-		return errs.E(errs.TooLarge, "error.too_large")
-	}
-	if err != nil {
-		return errs.E(errs.Invalid, "api.json_invalid").Wrap(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			return errs.E(errs.Invalid, "api.json_invalid")
-		}
-		return nil
-	}
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		if safeFieldRE.MatchString(typeErr.Field) {
-			return errs.InvalidField(typeErr.Field, "api.json_type").Wrap(err)
-		}
-		return errs.E(errs.Invalid, "api.json_type").Wrap(err)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// The unknown key is the client's text, and a key can be a name
-		// pasted in the wrong place: it is refused without being repeated.
-		return errs.E(errs.Invalid, "api.json_unknown_field")
-	}
-	return errs.E(errs.Invalid, "api.json_invalid").Wrap(err)
+	return jsonread.Read(body, v, jsonOptions)
 }
+
+var jsonOptions = jsonread.Options{Max: MaxJSONBody,
+	Keys: jsonread.Keys{Invalid: "api.json_invalid", Type: "api.json_type", Unknown: "api.json_unknown_field"}}
 
 // readJSON decodes the request body into v or writes the problem; it
 // reports whether the handler may go on.

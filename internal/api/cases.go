@@ -166,6 +166,15 @@ func (a *api) handleCaseList(w http.ResponseWriter, r *http.Request, u *auth.Use
 			return
 		}
 	}
+	// A misspelt filter (sexx=female) would otherwise be ignored and the
+	// whole list answered as if it matched. The key is the client's text:
+	// it is refused without being repeated.
+	for k := range q {
+		if !searchKeys[k] {
+			WriteProblem(w, r, errs.E(errs.Invalid, "api.query_unknown"), a.Log)
+			return
+		}
+	}
 	a.listCases(w, r, u, q)
 }
 
@@ -234,7 +243,14 @@ func CaseFilterFromQuery(q map[string][]string) (cases.CaseFilter, error) {
 		f.Status = &st
 	}
 	if s := get("child"); s != nil {
-		b := *s == "1" || *s == "true"
+		var b bool
+		switch *s {
+		case "1", "true":
+			b = true
+		case "0", "false":
+		default:
+			return f, errs.InvalidField("child", "validation.invalid_choice")
+		}
 		f.IsChild = &b
 	}
 	for k, dst := range map[string]*int{"offset": &f.Offset, "limit": &f.Limit} {
@@ -246,7 +262,7 @@ func CaseFilterFromQuery(q map[string][]string) (cases.CaseFilter, error) {
 			*dst = n
 		}
 	}
-	return f, nil
+	return f, f.Validate()
 }
 
 func (a *api) handleCaseTransition(w http.ResponseWriter, r *http.Request, u *auth.User) {

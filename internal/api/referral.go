@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -77,9 +76,15 @@ func (a *api) handleServiceList(w http.ResponseWriter, r *http.Request, u *auth.
 			*p = &v
 		}
 	}
-	f.ActiveOnly = q.Get("active") == "1"
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	var err error
+	if f.ActiveOnly, err = flagParam(q, "active"); err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
+	if f.Offset, f.Limit, err = pageParams(q); err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
 	list, total, err := svc.FindServices(r.Context(), u.Actor(), f)
 	items := []serviceItem{}
 	for _, o := range list {
@@ -115,7 +120,11 @@ func (a *api) handlePlacements(w http.ResponseWriter, r *http.Request, u *auth.U
 		return
 	}
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
+	_, limit, err := pageParams(q)
+	if err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
 	list, err := svc.Propose(r.Context(), u.Actor(), r.PathValue("id"), referral.PlacementQuery{Needs: splitQuery(q.Get("needs")),
 		Languages: splitQuery(q.Get("languages")), Type: q.Get("type"), Limit: limit})
 	if list == nil {
@@ -153,12 +162,19 @@ func (a *api) handleReferralList(w http.ResponseWriter, r *http.Request, u *auth
 		return
 	}
 	q := r.URL.Query()
-	f := referral.ReferralFilter{Direction: q.Get("direction"), OverdueOnly: q.Get("overdue") == "1"}
+	f := referral.ReferralFilter{Direction: q.Get("direction")}
 	if s := q.Get("state"); s != "" {
 		f.State = &s
 	}
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	var err error
+	if f.OverdueOnly, err = flagParam(q, "overdue"); err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
+	if f.Offset, f.Limit, err = pageParams(q); err != nil {
+		WriteProblem(w, r, err, a.Log)
+		return
+	}
 	list, total, err := svc.FindReferrals(r.Context(), u.Actor(), f)
 	if list == nil {
 		list = []*referral.Referral{}

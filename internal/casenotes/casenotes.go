@@ -101,18 +101,19 @@ func (in *NoteInput) Validate() error {
 	if !ok {
 		return errs.InvalidField("category", "validation.invalid_choice")
 	}
+	// An unknown visibility is refused before the category's rule applies:
+	// a sensitive category used to turn any value at all into "org".
+	if in.Visibility != "" && in.Visibility != Team && in.Visibility != Org {
+		return errs.InvalidField("visibility", "validation.invalid_choice")
+	}
 	if secretCategory[in.Category] {
 		if in.Visibility == Team {
 			return errs.InvalidField("visibility", "note.secret_category")
 		}
 		in.Visibility = Org
 	}
-	switch in.Visibility {
-	case "":
+	if in.Visibility == "" {
 		in.Visibility = Team
-	case Team, Org:
-	default:
-		return errs.InvalidField("visibility", "validation.invalid_choice")
 	}
 	return checkText("body", &in.Body, MaxNote)
 }

@@ -42,7 +42,8 @@ var claimedMIME = map[string]MediaType{
 // the content, the file name's extension and the claimed MIME type (if any)
 // all agree. A disguised file — HTML named .pdf, SVG sent as PNG, a
 // macro-enabled document named .docx — is refused, because whoever renamed
-// it meant some reader to open it as something it is not.
+// it meant some reader to open it as something it is not. A PDF with
+// JavaScript, a launch action or embedded files is refused too (CheckPDF).
 func Sniff(data []byte, filename, claimed string) (MediaType, error) {
 	ext := strings.ToLower(path.Ext(strings.ReplaceAll(filename, `\`, "/")))
 	want, ok := byExtension[ext]
@@ -58,6 +59,11 @@ func Sniff(data []byte, filename, claimed string) (MediaType, error) {
 	got := Detect(data)
 	if got != want {
 		return "", errs.InvalidField("file", "attachment.type_mismatch")
+	}
+	if got == PDF {
+		if err := CheckPDF(data); err != nil {
+			return "", err
+		}
 	}
 	return got, nil
 }

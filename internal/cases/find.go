@@ -123,11 +123,11 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 	if err := access.Check(actor, access.CaseList); err != nil {
 		return nil, 0, err
 	}
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		f.Offset = 0
 	}
 	personal := f.Name != nil || f.BirthDate != nil
 	if personal && !access.Can(actor, access.CaseViewPersonal) {

@@ -1,15 +1,13 @@
 package cases
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/codes"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/jsonread"
 )
 
 // Input registers a case: the person and the first facts. Its JSON form is
@@ -85,8 +83,8 @@ func validateFacts(exploitation, control, recruitment []string, country, municip
 		return errs.InvalidField("means_of_control", "case.code_invalid")
 	case !validCodes(FieldRecruitment, recruitment):
 		return errs.InvalidField("recruitment", "case.code_invalid")
-	case country != "" && !countryRE.MatchString(country):
-		return errs.InvalidField("exploitation_country", "case.country_invalid")
+	case country != "" && codes.CheckCountry("exploitation_country", country) != nil:
+		return codes.CheckCountry("exploitation_country", country)
 	case !okText(municipality, 60) || strings.ContainsAny(municipality, "\n\t"):
 		return errs.InvalidField("municipality", "case.too_long")
 	case risk != "" && !inList(RiskLevels, risk):
@@ -110,48 +108,12 @@ func (in *Input) validate(now time.Time) error {
 // MaxBody is the largest JSON body the case endpoints accept.
 const MaxBody = 64 << 10
 
-// Decode reads one JSON value of type T strictly: unknown fields, trailing
-// data and bodies over MaxBody are refused, and errors name the field, never
-// the value (which may be a name).
+// Decode reads one JSON value of type T strictly (jsonread): unknown
+// members, trailing data and bodies over MaxBody are refused, and errors
+// name the field, never the value (which may be a name).
 func Decode[T any](r io.Reader, v *T) error {
-	data, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
-	if err != nil {
-		return errs.E(errs.Invalid, "case.bad_json").Wrap(err)
-	}
-	if len(data) > MaxBody {
-		return errs.E(errs.TooLarge, "error.too_large")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
-	}
-	if dec.More() {
-		return errs.E(errs.Invalid, "case.bad_json")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errs.E(errs.Invalid, "case.bad_json")
-	}
-	return nil
+	return jsonread.Read(r, v, decodeOptions)
 }
 
-// fieldNameRE is what an unknown field must look like to be named in the
-// error: a lower-case JSON name. Anything else (a key that is really a name,
-// say) is refused without being repeated.
-var fieldNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// decodeError turns a json error into a safe one naming the field.
-func decodeError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return errs.InvalidField(te.Field, "case.bad_json_type")
-	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		f := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		if len(f) > 40 || !fieldNameRE.MatchString(f) {
-			f = ""
-		}
-		return errs.InvalidField(f, "case.unknown_field")
-	}
-	return errs.E(errs.Invalid, "case.bad_json")
-}
+var decodeOptions = jsonread.Options{Max: MaxBody, NameUnknown: true,
+	Keys: jsonread.Keys{Invalid: "case.bad_json", Type: "case.bad_json_type", Unknown: "case.unknown_field"}}

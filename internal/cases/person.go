@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ura-nrm/ura/internal/codes"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/linkage"
 )
@@ -46,7 +47,6 @@ type Contact struct {
 }
 
 var (
-	countryRE  = regexp.MustCompile(`^[A-Z]{2}$`)
 	languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 	dateRE     = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 )
@@ -165,8 +165,8 @@ func (p *Person) validate(now time.Time) error {
 		return errs.InvalidField("person.aliases", "case.too_many")
 	case !inList(Sexes, p.Sex):
 		return errs.InvalidField("person.sex", "case.sex_invalid")
-	case p.Citizenship != "" && !countryRE.MatchString(p.Citizenship):
-		return errs.InvalidField("person.citizenship", "case.country_invalid")
+	case p.Citizenship != "" && codes.CheckCountry("person.citizenship", p.Citizenship) != nil:
+		return codes.CheckCountry("person.citizenship", p.Citizenship)
 	case len(p.Citizenships) > maxList || len(p.Languages) > maxList || len(p.Documents) > maxList || len(p.Contacts) > maxList:
 		return errs.InvalidField("person", "case.too_many")
 	}
@@ -176,9 +176,9 @@ func (p *Person) validate(now time.Time) error {
 		}
 	}
 	for i, c := range p.Citizenships {
-		p.Citizenships[i] = strings.ToUpper(c)
-		if !countryRE.MatchString(p.Citizenships[i]) {
-			return errs.InvalidField("person.citizenships", "case.country_invalid")
+		p.Citizenships[i] = strings.ToUpper(strings.TrimSpace(c))
+		if err := codes.CheckCountry("person.citizenships", p.Citizenships[i]); err != nil {
+			return err
 		}
 	}
 	for _, l := range p.Languages {
@@ -186,12 +186,19 @@ func (p *Person) validate(now time.Time) error {
 			return errs.InvalidField("person.languages", "case.language_invalid")
 		}
 	}
-	for _, d := range p.Documents {
+	for i, d := range p.Documents {
+		p.Documents[i].Country = strings.ToUpper(strings.TrimSpace(d.Country))
+		d.Country = p.Documents[i].Country
 		if !inList([]string{"passport", "id_card", "birth_certificate", "residence_permit", "other"}, d.Type) {
 			return errs.InvalidField("person.documents", "case.document_type_invalid")
 		}
-		if strings.TrimSpace(d.Number) == "" || !okText(d.Number, 50) || (d.Country != "" && !countryRE.MatchString(d.Country)) {
+		if strings.TrimSpace(d.Number) == "" || !okText(d.Number, 50) {
 			return errs.InvalidField("person.documents", "case.document_invalid")
+		}
+		if d.Country != "" {
+			if err := codes.CheckCountry("person.documents", d.Country); err != nil {
+				return err
+			}
 		}
 	}
 	for _, c := range p.Contacts {

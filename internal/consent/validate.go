@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ura-nrm/ura/internal/codes"
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
@@ -23,7 +24,6 @@ const (
 
 var (
 	languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
-	countryRE  = regexp.MustCompile(`^[A-Z]{2}$`)
 	idRE       = regexp.MustCompile(`^[a-z2-9]{26}$`)
 )
 
@@ -74,7 +74,7 @@ func (in *GrantInput) Validate(isChild bool, now time.Time) error {
 		}
 	case ScopeCountry, ScopeExchange:
 		in.Target = strings.ToUpper(in.Target)
-		if !countryRE.MatchString(in.Target) {
+		if !codes.IsCountry(in.Target) {
 			return errs.InvalidField("target", "consent.target_country")
 		}
 	case ScopeService:

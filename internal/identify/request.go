@@ -1,13 +1,10 @@
 package identify
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"io"
-	"net/http"
 
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/jsonread"
 )
 
 // MaxBody bounds a JSON request body: the longest honest request (every
@@ -51,34 +48,18 @@ func (req Request) input() Input {
 	return Input{Profile: Profile(req.Profile), Indicators: req.Indicators, RecruitmentAct: req.RecruitmentAct}
 }
 
+// decodeStrict reads a screening request with the one strict reader
+// (jsonread): an object, known members only; errors name a known field or
+// the body, never the client's text.
 func decodeStrict(r io.Reader, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errs.E(errs.TooLarge, "error.too_large")
-		}
-		return errs.InvalidField("body", "screening.error.body")
+	err := jsonread.Read(r, v, jsonread.Options{Max: MaxBody, Object: true, FieldOK: func(f string) bool { return knownField[f] },
+		Keys: jsonread.Keys{Invalid: "screening.error.body", Type: "screening.error.body", Unknown: "screening.error.body"}})
+	if e := errs.As(err); err != nil && e.Code == errs.Invalid && e.Field == "" {
+		c := *e
+		c.Field = "body"
+		return &c
 	}
-	if len(b) > MaxBody {
-		return errs.E(errs.TooLarge, "error.too_large")
-	}
-	if !bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{")) {
-		return errs.InvalidField("body", "screening.error.body") // null, arrays, scalars
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) && knownField[ute.Field] {
-			return errs.InvalidField(ute.Field, "screening.error.body")
-		}
-		return errs.InvalidField("body", "screening.error.body")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errs.InvalidField("body", "screening.error.body")
-	}
-	return nil
+	return err
 }
 
 // knownField lists the request fields an error may name: only these, so a

@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ura-nrm/ura/internal/codes"
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
@@ -131,9 +132,8 @@ type ServiceInput struct {
 }
 
 var (
-	langRE    = regexp.MustCompile(`^[a-z]{2,3}$`)
-	countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
-	dateRE    = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`)
+	langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
+	dateRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`)
 )
 
 // text checks a free-text field of the directory (public text: names,
@@ -233,8 +233,8 @@ func (e *Eligibility) Validate() error {
 	}
 	for i, c := range e.Nationalities {
 		e.Nationalities[i] = strings.ToUpper(strings.TrimSpace(c))
-		if !countryRE.MatchString(e.Nationalities[i]) {
-			return errs.InvalidField("eligibility.nationalities", "validation.invalid")
+		if err := codes.CheckCountry("eligibility.nationalities", e.Nationalities[i]); err != nil {
+			return err
 		}
 	}
 	switch {

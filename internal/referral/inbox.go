@@ -213,6 +213,9 @@ func (s *Service) FindReferrals(ctx context.Context, actor access.Actor, f Refer
 		return nil, 0, errs.InvalidField("direction", "validation.invalid_choice")
 	}
 	if f.State != nil {
+		if !contains(States, *f.State) {
+			return nil, 0, errs.InvalidField("state", "validation.invalid_choice")
+		}
 		where += " AND r.state = " + add(*f.State)
 	}
 	if f.OverdueOnly {

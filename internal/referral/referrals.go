@@ -24,6 +24,9 @@ const (
 	StateCompleted = "completed"
 )
 
+// States lists the referral states (a list filter names one).
+var States = []string{StatePending, StateAccepted, StateDeclined, StateWithdrawn, StateCompleted}
+
 // ReferralInput is a referral as the referring worker makes it. Reason is
 // free text for the receiver; it is sealed with the case's key.
 type ReferralInput struct {

@@ -46,6 +46,9 @@ func (s *Service) FindServices(ctx context.Context, actor access.Actor, f Servic
 		where = append(where, "s.municipality = "+add(*f.Municipality))
 	}
 	if f.Language != nil {
+		if !langRE.MatchString(strings.ToLower(*f.Language)) {
+			return nil, 0, errs.InvalidField("language", "validation.invalid")
+		}
 		where = append(where, "(',' || s.languages || ',') LIKE "+add("%,"+strings.ToLower(*f.Language)+",%"))
 	}
 	if f.Query != nil && strings.TrimSpace(*f.Query) != "" {

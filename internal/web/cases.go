@@ -70,7 +70,7 @@ func (s *server) renderCaseList(w http.ResponseWriter, r *http.Request, q url.Va
 			s.renderError(w, r, err)
 			return
 		}
-		setFormError(p, st, err)
+		setFormError(p, st, listFieldError(err))
 		status = errs.HTTPStatus(err)
 	}
 	if !searched {
@@ -136,6 +136,24 @@ func (s *server) renderCaseNew(w http.ResponseWriter, r *http.Request, status in
 		setFormError(p, st, formErr)
 	}
 	s.render(w, r, status, "case_new", p)
+}
+
+// listFieldError places a refused filter's message: beside the field the
+// list form shows it for, else above the form (a filter value from a
+// hand-made URL).
+func listFieldError(err error) error {
+	e := errs.As(err)
+	switch e.Field {
+	case "name", "birth_date", "stage", "opened", "":
+		return e
+	case "opened_from", "opened_to":
+		c := *e
+		c.Field = "opened"
+		return &c
+	}
+	c := *e
+	c.Field = ""
+	return &c
 }
 
 // caseInputFromForm reads the registration form.
