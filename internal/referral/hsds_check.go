@@ -2,6 +2,8 @@ package referral
 
 import (
 	"math"
+
+	"github.com/ura-nrm/ura/internal/codes"
 	"regexp"
 	"strings"
 )
@@ -150,7 +152,7 @@ func checkServiceAtLocation(s *HSDSService, sl HSDSServiceLocation) (field, code
 			return f + "state_province", "validation.required"
 		case a.PostalCode == nil:
 			return f + "postal_code", "validation.required"
-		case !countryRE.MatchString(a.Country):
+		case !codes.IsCountry(a.Country):
 			return f + "country", "directory.hsds_country"
 		case !contains(hsdsLocationTypes, a.AddressType):
 			return f + "address_type", "validation.invalid_choice"
