@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,6 +47,32 @@ var funcs = template.FuncMap{
 	"roleLabel": func(t func(string, ...any) string, r access.Role) string {
 		return t("role." + string(r))
 	},
+	"evidence": evidenceItems,
+}
+
+// evidenceItem is one field of a duplicate pair's evidence ("given=close"):
+// Field and Level name catalogue keys (dedup.evidence.*, dedup.level.*), so
+// the page reads "Given name: matches closely", never the code.
+type evidenceItem struct {
+	Field, Level string
+	Swapped      bool
+}
+
+var evidenceCode = regexp.MustCompile(`^[a-z]+$`)
+
+// evidenceItems splits "given=exact,family=close_swapped,…"; a part that is
+// not a known shape is left out rather than shown raw.
+func evidenceItems(s string) []evidenceItem {
+	var out []evidenceItem
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(part, "=")
+		it := evidenceItem{Field: k}
+		it.Level, it.Swapped = strings.CutSuffix(v, "_swapped")
+		if ok && evidenceCode.MatchString(k) && evidenceCode.MatchString(it.Level) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 func parseTemplates() (*templates, error) {
