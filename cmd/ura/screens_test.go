@@ -140,8 +140,11 @@ func TestScreens(t *testing.T) {
 							if strings.Contains(s.path, "?") {
 								sep = "&"
 							}
+							t0 := time.Now()
 							do(t, chromedp.Navigate(in.URL+s.path+sep+"lang="+string(lang)), chromedp.WaitVisible(s.ready))
+							t1 := time.Now()
 							checkScreen(t, ctx, string(lang), width)
+							t2 := time.Now()
 							png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 							if err != nil {
 								t.Fatalf("screenshot: %v", err)
@@ -151,7 +154,10 @@ func TestScreens(t *testing.T) {
 								t.Fatal(err)
 							}
 							shots++
+							t3 := time.Now()
 							browsertest.CheckAxe(t, ctx)
+							t.Logf("load %s, checks %s, screenshot %s (%d KB), axe %s", t1.Sub(t0).Round(time.Millisecond),
+								t2.Sub(t1).Round(time.Millisecond), t3.Sub(t2).Round(time.Millisecond), len(png)/1024, time.Since(t3).Round(time.Millisecond))
 						})
 					}
 				}

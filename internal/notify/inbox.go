@@ -95,7 +95,8 @@ func (s *Service) ListPage(ctx context.Context, actor access.Actor, unreadOnly b
 		where += ` AND read_at IS NULL`
 	}
 	if !after.IsZero() {
-		where += ` AND (created_at < $2 OR (created_at = $2 AND id < $3))`
+		// created_at <= $2 bounds the index range; the OR only breaks ties.
+		where += ` AND created_at <= $2 AND (created_at < $2 OR id < $3)`
 		args = append(args, store.T(after.CreatedAt), after.ID)
 	}
 	// One row more than the page tells whether an older page exists.
