@@ -221,3 +221,32 @@ func firstCase(t *testing.T, ctx context.Context, base string) string {
 	}
 	return ""
 }
+
+// TestRawCodes pins what the screens test calls a raw code, and what it
+// must let through (dates, times, the time zone, references).
+func TestRawCodes(t *testing.T) {
+	tests := []struct {
+		text string
+		raw  bool
+	}{
+		{"task.created:reflection_end", true},
+		{"Stage from=screening,to=presumed_victim", true},
+		{"Referral sent;urgency=24h;type=thb_shelter", true},
+		{"Team org=xymy9s", true},
+		{"Opened by xymy9sabcdefghijkmnpqrst23", true},
+		{"auth.totp: failed", true},
+		{"2 Dec 2026, 14:05 CET", false},
+		{"02.12.2026. 14:05", false},
+		{"02.12.2026, 14:05", false},
+		{"Times in CET (Europe/Belgrade)", false},
+		{"XK-2026-0042", false},
+		{"Trafficking in human beings: a presumed victim", false},
+		{"abcdefghijklmnopqrstuvwxyz", false}, // 26 letters, no digit: a word
+		{"Vreme je prikazano u zoni CET (Europe/Belgrade)", false},
+	}
+	for _, tt := range tests {
+		if got := len(rawCodes(tt.text)) > 0; got != tt.raw {
+			t.Errorf("rawCodes(%q) = %q, want raw %v", tt.text, rawCodes(tt.text), tt.raw)
+		}
+	}
+}
