@@ -37,6 +37,10 @@ type (
 		Demo  bool
 		Flash string
 		Asset func(name string) string
+		Zone  string
+		// A refused form (partials/errors.html); none on the sample page.
+		Error, ErrorForm string
+		Errors           map[string]string
 
 		// The sample page's own fields.
 		Printer *i18n.Printer
@@ -99,6 +103,7 @@ func newServer(t *testing.T) *httptest.Server {
 		filepath.Join("..", "web", "templates", "partials", "header.html"),
 		filepath.Join("..", "web", "templates", "partials", "footer.html"),
 		filepath.Join("..", "web", "templates", "partials", "flash.html"),
+		filepath.Join("..", "web", "templates", "partials", "errors.html"),
 	))
 	template.Must(tmpl.Parse(sampleContent))
 
@@ -143,6 +148,7 @@ func samplePage(lang i18n.Lang) page {
 		Demo:    true,
 		Flash:   p.T("account.language_saved"),
 		Asset:   static.Path,
+		Zone:    "CET (Europe/Belgrade)",
 		Printer: p,
 		When:    time.Date(2026, time.November, 24, 14, 5, 0, 0, time.UTC),
 	}

@@ -31,7 +31,7 @@ type fixture struct {
 
 var start = time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T, e store.Engine) *fixture {
+func newFixture(t testing.TB, e store.Engine) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	o := storetest.Options(t, e)

@@ -38,21 +38,72 @@ func Link(objectType, objectID string) string {
 	return "/"
 }
 
-// List returns the actor's own notifications, newest first. There is no
-// filter by user: every actor reads only their own, so the scope is the
-// WHERE clause itself.
+// List returns the actor's own notifications, newest first (at most
+// ListLimit). There is no filter by user: every actor reads only their own,
+// so the scope is the WHERE clause itself.
 func (s *Service) List(ctx context.Context, actor access.Actor, unreadOnly bool) ([]Item, error) {
+	items, _, err := s.ListPage(ctx, actor, unreadOnly, Cursor{}, ListLimit)
+	return items, err
+}
+
+// Cursor marks where a page of notifications ends: the next page holds those
+// strictly older (by creation time, then id). The zero Cursor is the newest.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// IsZero reports whether c is the start (the newest notifications).
+func (c Cursor) IsZero() bool { return c.ID == "" }
+
+// String is the cursor as a URL parameter ("2026-12-03T07:00:00.000000Z~ID").
+func (c Cursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	return store.FormatTime(c.CreatedAt) + "~" + c.ID
+}
+
+// ParseCursor reads a Cursor.String; anything else is the start, so a
+// tampered or stale link shows the newest notifications rather than an error.
+func ParseCursor(v string) Cursor {
+	at, id, ok := strings.Cut(v, "~")
+	if !ok || !safeID.MatchString(id) {
+		return Cursor{}
+	}
+	t, err := store.ParseTime(at)
+	if err != nil {
+		return Cursor{}
+	}
+	return Cursor{CreatedAt: t, ID: id}
+}
+
+// ListPage returns up to limit of the actor's notifications older than
+// after, newest first, and the cursor of the next (older) page, zero when
+// there is none. It seeks by (created_at, id) rather than skipping rows
+// (keyset paging), so every page costs the same however many there are.
+func (s *Service) ListPage(ctx context.Context, actor access.Actor, unreadOnly bool, after Cursor, limit int) ([]Item, Cursor, error) {
 	if err := access.Check(actor, access.NotificationRead); err != nil {
-		return nil, err
+		return nil, Cursor{}, err
+	}
+	if limit <= 0 || limit > ListLimit {
+		limit = ListLimit
 	}
 	where := `user_id = $1`
+	args := []any{actor.UserID}
 	if unreadOnly {
 		where += ` AND read_at IS NULL`
 	}
+	if !after.IsZero() {
+		// created_at <= $2 bounds the index range; the OR only breaks ties.
+		where += ` AND created_at <= $2 AND (created_at < $2 OR id < $3)`
+		args = append(args, store.T(after.CreatedAt), after.ID)
+	}
+	// One row more than the page tells whether an older page exists.
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id, kind, object_type, object_id, case_ref, created_at, read_at
-		FROM notifications WHERE `+where+` ORDER BY created_at DESC, id LIMIT `+itoa(ListLimit), actor.UserID)
+		FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT `+itoa(limit+1), args...)
 	if err != nil {
-		return nil, errs.Internalf("list notifications: %w", err)
+		return nil, Cursor{}, errs.Internalf("list notifications: %w", err)
 	}
 	defer rows.Close()
 	out := []Item{}
@@ -60,7 +111,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, unreadOnly bool)
 		var it Item
 		var created, read store.Time
 		if err := rows.Scan(&it.ID, &it.Kind, &it.ObjectType, &it.ObjectID, &it.CaseRef, &created, &read); err != nil {
-			return nil, errs.Internalf("scan notification: %w", err)
+			return nil, Cursor{}, errs.Internalf("scan notification: %w", err)
 		}
 		it.CreatedAt = created.Time
 		if read.Valid {
@@ -71,9 +122,15 @@ func (s *Service) List(ctx context.Context, actor access.Actor, unreadOnly bool)
 		out = append(out, it)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, errs.Internalf("list notifications: %w", err)
+		return nil, Cursor{}, errs.Internalf("list notifications: %w", err)
 	}
-	return out, nil
+	var next Cursor
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	return out, next, nil
 }
 
 // UnreadCount is the number in the page header.

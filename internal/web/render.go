@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,6 +47,32 @@ var funcs = template.FuncMap{
 	"roleLabel": func(t func(string, ...any) string, r access.Role) string {
 		return t("role." + string(r))
 	},
+	"evidence": evidenceItems,
+}
+
+// evidenceItem is one field of a duplicate pair's evidence ("given=close"):
+// Field and Level name catalogue keys (dedup.evidence.*, dedup.level.*), so
+// the page reads "Given name: matches closely", never the code.
+type evidenceItem struct {
+	Field, Level string
+	Swapped      bool
+}
+
+var evidenceCode = regexp.MustCompile(`^[a-z]+$`)
+
+// evidenceItems splits "given=exact,family=close_swapped,…"; a part that is
+// not a known shape is left out rather than shown raw.
+func evidenceItems(s string) []evidenceItem {
+	var out []evidenceItem
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(part, "=")
+		it := evidenceItem{Field: k}
+		it.Level, it.Swapped = strings.CutSuffix(v, "_swapped")
+		if ok && evidenceCode.MatchString(k) && evidenceCode.MatchString(it.Level) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 func parseTemplates() (*templates, error) {
@@ -94,8 +121,11 @@ type page struct {
 	Asset    func(string) string
 	Date     func(time.Time) string
 	DateTime func(time.Time) string
-	Errors   map[string]string
-	Error    string
+	// Zone names the time zone every time on the page is shown in, e.g.
+	// "CET (Europe/Belgrade)"; the header shows it.
+	Zone   string
+	Errors map[string]string
+	Error  string
 	// ErrorForm is the id of the form whose submission was refused: the
 	// error summary links to it and its message is shown beside it.
 	ErrorForm string
@@ -112,6 +142,7 @@ func (s *server) newPage(r *http.Request, titleKey string, data any) *page {
 	if st.sess != nil {
 		p.CSRF = st.sess.CSRF
 	}
+	p.Zone = s.zoneName()
 	if st.user != nil && st.sess != nil && st.sess.Stage == "full" {
 		p.User = &userView{Name: st.user.Name, RoleLabel: st.p.T("role." + string(st.user.Role)), OrgName: st.user.OrgName}
 		p.Nav = s.nav(r, st)
@@ -203,9 +234,33 @@ func (s *server) redirectFlash(w http.ResponseWriter, r *http.Request, to, key s
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// zoneName is the instance's time zone as a reader knows it: its current
+// abbreviation and, when that differs, its IANA name ("CET (Europe/Belgrade)").
+func (s *server) zoneName() string {
+	loc := s.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	abbr, _ := time.Now().In(loc).Zone()
+	if name := loc.String(); name != abbr && name != "Local" {
+		return abbr + " (" + name + ")"
+	}
+	return abbr
+}
+
 type errorData struct {
 	Status  int
 	Message string
+	// Home is where the way back leads: the start page, or the sign-in
+	// page for someone not signed in.
+	Home string
+}
+
+// errorTitles gives the refusals a reader meets most their own title; every
+// other error is "Something went wrong".
+var errorTitles = map[errs.Code]string{
+	errs.Forbidden: "error.title_forbidden",
+	errs.NotFound:  "error.title_not_found",
 }
 
 // renderError shows a safe error page; internal causes go to the log once.
@@ -228,7 +283,11 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if key == "" || e.Code == errs.Internal {
 		key = "error." + string(e.Code)
 	}
-	p := s.newPage(r, "error.title", errorData{Status: status, Message: st.p.T(key, argList(e.Args)...)})
+	title := "error.title"
+	if k, ok := errorTitles[e.Code]; ok {
+		title = k
+	}
+	p := s.newPage(r, title, errorData{Status: status, Message: st.p.T(key, argList(e.Args)...), Home: "/"})
 	s.render(w, r, status, "error", p)
 }
 

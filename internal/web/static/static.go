@@ -3,9 +3,8 @@
 // them for a year and still fetch a new version the moment it changes.
 //
 // The files: app.css (the whole design), app.js (small progressive
-// enhancements; no page needs it to work), favicon.svg, and htmx.min.js,
-// htmx.org 2.0.11 from npm, vendored unmodified with its licence
-// (htmx.LICENSE.txt, 0BSD); HTMXSHA256 pins its content.
+// enhancements; no page needs it to work) and favicon.svg. No third-party
+// script is served: pages are plain HTML forms and links.
 package static
 
 import (
@@ -20,11 +19,7 @@ import (
 	"time"
 )
 
-// HTMXSHA256 is the SHA-256 of htmx.min.js as published in htmx.org@2.0.11 on
-// npm; a test checks the vendored file against it.
-const HTMXSHA256 = "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"
-
-//go:embed app.css app.js favicon.svg htmx.min.js htmx.LICENSE.txt
+//go:embed app.css app.js favicon.svg
 var files embed.FS
 
 // Prefix is where Handler expects to be mounted: mux.Handle(Prefix, Handler()).
