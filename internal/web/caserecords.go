@@ -45,6 +45,7 @@ type orgOption struct{ ID, Name string }
 var recordForms = map[string]string{
 	"consent": "consent", "withdraw": "withdraw", "risk": "risk", "needs": "needs", "plan": "plan",
 	"items": "item", "progress": "progress", "notes": "note", "documents": "document",
+	"screenings": "screening", "referrals": "referral", "stays": "stay", "discharge": "discharge",
 }
 
 // absent reports whether err only means the section is not for this actor.

@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/identify"
 )
 
 // The case pages: the list (/cases), registration (/cases/new) and the case
@@ -106,6 +108,8 @@ type caseNewData struct {
 	Checked     map[string]bool
 	DocTypes    []string
 	ShowConfirm bool
+	// Screening is the screening the case is registered from, if any.
+	Screening *screeningOrigin
 	// EditID, Version, HasPerson and HasDetails turn the form into the edit
 	// form of an existing case (case_edit.go).
 	EditID                string
@@ -113,27 +117,76 @@ type caseNewData struct {
 	HasPerson, HasDetails bool
 }
 
-func (s *server) handleCaseNew(w http.ResponseWriter, r *http.Request) {
-	s.renderCaseNew(w, r, http.StatusOK, nil, nil)
+// screeningOrigin is what the registration form says about the screening
+// it starts from: when, the signal in words, and whether the case will
+// start as a presumed victim.
+type screeningOrigin struct {
+	ID, Profile, Outcome string
+	At                   time.Time
+	Presumed             bool
 }
 
-func (s *server) renderCaseNew(w http.ResponseWriter, r *http.Request, status int, formErr error, reg *cases.Registered) {
+// profileExploitation is the form of exploitation each screening profile
+// stands for, ticked in advance on a case registered from a screening.
+var profileExploitation = map[identify.Profile]string{
+	identify.AdultLabour: "ForcedLabour", identify.AdultSexual: "SexualExploitation",
+	identify.ChildLabour: "ChildLabour", identify.ChildSexual: "SexualExploitation",
+}
+
+func (s *server) handleCaseNew(w http.ResponseWriter, r *http.Request) {
+	f := url.Values{}
+	if id := r.URL.Query().Get("screening"); id != "" {
+		f.Set("screening_id", id)
+		if sc, err := s.screeningForCase(r, id); err == nil && sc != nil {
+			if code := profileExploitation[sc.Profile]; code != "" {
+				f.Set(cases.FieldExploitation, code)
+			}
+			f.Set("narrative", sc.Note)
+		}
+	}
+	s.renderCaseNew(w, r, http.StatusOK, f, nil, nil)
+}
+
+// screeningForCase finds the screening a case is registered from; one
+// already attached, or not the actor's to read, gives nothing to pre-fill
+// (registration then says why).
+func (s *server) screeningForCase(r *http.Request, id string) (*identify.Screening, error) {
+	a := reqState(r).user.Actor()
+	if !access.Can(a, access.ScreeningRead) {
+		return nil, nil
+	}
+	sc, err := s.app.Screenings.Find(r.Context(), a, id)
+	if err != nil || sc.CaseID != "" {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (s *server) renderCaseNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, formErr error, reg *cases.Registered) {
 	st := reqState(r)
 	d := &caseNewData{Sexes: cases.Sexes, Fields: cases.PicklistFields, Picklists: cases.Picklists, Risks: cases.RiskLevels,
 		Checked: map[string]bool{}, DocTypes: []string{"passport", "id_card", "birth_certificate", "residence_permit", "other"}}
 	p := s.newPage(r, "case.new_title", d)
-	if r.Method == http.MethodPost {
-		p.Form = r.PostForm
-		for _, f := range cases.PicklistFields {
-			for _, c := range r.PostForm[f] {
-				d.Checked[f+"."+c] = true
-			}
+	p.Form = form
+	for _, f := range cases.PicklistFields {
+		for _, c := range form[f] {
+			d.Checked[f+"."+c] = true
+		}
+	}
+	if id := form.Get("screening_id"); id != "" {
+		if sc, err := s.screeningForCase(r, id); err == nil && sc != nil {
+			d.Screening = &screeningOrigin{ID: sc.ID, At: sc.At, Profile: st.p.T("screening.profile." + string(sc.Profile)),
+				Outcome: st.p.T("screening.outcome." + string(sc.Outcome)), Presumed: sc.Indicated}
+		} else if formErr == nil && reg == nil {
+			formErr = errs.E(errs.NotFound, "case.screening_unavailable")
+			status = http.StatusNotFound
 		}
 	}
 	if reg != nil {
 		d.Duplicates, d.Elsewhere, d.ShowConfirm = reg.Duplicates, reg.DuplicateElsewhere, true
 	} else if formErr != nil {
 		setFormError(p, st, formErr)
+		p.ErrorForm = "case-form"
 	}
 	s.render(w, r, status, "case_new", p)
 }
@@ -151,6 +204,7 @@ func caseInputFromForm(f url.Values) cases.Input {
 			ExploitationPlace: get("exploitation_place"), ExploitationFrom: get("exploitation_from"),
 			ExploitationTo: get("exploitation_to"), Narrative: get("narrative")},
 		ConfirmDuplicate: f.Get("confirm_duplicate") == "1",
+		ScreeningID:      get("screening_id"),
 	}
 	for _, a := range strings.Split(f.Get("aliases"), "\n") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -171,9 +225,10 @@ func (s *server) handleCaseCreate(w http.ResponseWriter, r *http.Request) {
 	reg, err := s.app.Cases.Open(r.Context(), st.user.Actor(), caseInputFromForm(r.PostForm))
 	switch {
 	case err == cases.ErrDuplicate:
-		s.renderCaseNew(w, r, http.StatusConflict, err, reg)
-	case err != nil && isFormErr(err):
-		s.renderCaseNew(w, r, errs.HTTPStatus(err), err, nil)
+		s.renderCaseNew(w, r, http.StatusConflict, r.PostForm, err, reg)
+	case err != nil && (isFormErr(err) || errs.Is(err, errs.NotFound) && r.PostForm.Get("screening_id") != ""):
+		// A screening gone meanwhile (attached elsewhere) is said beside the form.
+		s.renderCaseNew(w, r, errs.HTTPStatus(err), r.PostForm, err, nil)
 	case err != nil:
 		s.renderError(w, r, err)
 	default:
