@@ -85,7 +85,7 @@ func TestCaseRecordPages(t *testing.T) {
 		if rec.Code != http.StatusBadRequest {
 			t.Fatalf("uninformed consent: %d", rec.Code)
 		}
-		wantIn(t, "refused consent form", rec.Body.String(), `<p class="field-error">`, `value="sq"`, `id="consent-informed-purpose" name="informed_purpose" value="1" checked`)
+		wantIn(t, "refused consent form", rec.Body.String(), `<p class="field-error" id="err-consent.informed">`, `value="sq"`, `id="consent-informed-purpose" name="informed_purpose" value="1" checked`)
 		form.Set("informed_withdrawal", "1")
 		if rec := en.post(t, police, casePath+"/consent", form); rec.Code != http.StatusSeeOther {
 			t.Fatalf("consent: %d %s", rec.Code, rec.Body.String())

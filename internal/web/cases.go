@@ -247,10 +247,37 @@ type caseData struct {
 	// History is the case history as sentences, the newest entries
 	// (casehistory.go).
 	History *historyView
+	// Nav lists the page's sections for the in-page navigation.
+	Nav []caseNavItem
+	// NextDeadline is the earliest open task's due time (zero: none) and
+	// its label.
+	NextDeadline      time.Time
+	NextDeadlineLabel string
+	NextOverdue       bool
+	// ConsentFix is set when a referral was refused for want of consent:
+	// the message beside the referral form links to the consent form.
+	ConsentFix bool
+	// Stale is set when a form was refused because the case changed
+	// meanwhile: the page shows the case as it is now.
+	Stale bool
 }
+
+// caseNavItem is one link of the case page's section navigation.
+type caseNavItem struct{ ID, Label string }
 
 func (s *server) handleCase(w http.ResponseWriter, r *http.Request) {
 	s.renderCase(w, r, http.StatusOK, nil)
+}
+
+// caseForms names, by the last part of a form's path, the id of the form on
+// the case page: a refused form is opened, its message shown beside it and
+// linked from the error summary.
+var caseForms = map[string]string{
+	"transitions": "transition-form", "decisions": "decision-form", "team": "team-form",
+	"breakglass": "breakglass-form", "consent": "consent-form", "withdraw": "withdraw-form", "risk": "risk-form",
+	"needs": "needs-form", "plan": "plan-form", "items": "plan-item-form", "progress": "progress-form",
+	"notes": "note-form", "documents": "document-form", "referrals": "referral-form", "stays": "admit-form",
+	"discharge": "discharge-form", "screenings": "screening-attach-form",
 }
 
 func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, formErr error) {
@@ -278,13 +305,64 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		s.renderError(w, r, err)
 		return
 	}
+	if t := d.Records.Tasks; t != nil {
+		for _, row := range t.Open {
+			if d.NextDeadline.IsZero() || row.DueAt.Before(d.NextDeadline) {
+				d.NextDeadline, d.NextDeadlineLabel, d.NextOverdue = row.DueAt, row.Label, row.Overdue
+			}
+		}
+	}
+	d.Nav = caseNav(st.p.T, c, d)
 	p := s.newPage(r, "case.title", d)
 	p.Title = c.Reference
 	if formErr != nil {
+		e := errs.As(formErr)
+		d.Stale = e == cases.ErrStale || e.Key == cases.ErrStale.Key
+		if d.Stale {
+			formErr = errs.E(errs.Conflict, "case.stale_form")
+		}
+		d.ConsentFix = strings.HasPrefix(e.Key, "referral.no_consent.") && d.Records.Consent != nil && d.Records.Consent.CanRecord
 		setFormError(p, st, formErr)
 		p.Form = r.PostForm
+		parts := strings.Split(strings.TrimSuffix(r.URL.Path, "/"), "/")
+		p.ErrorForm = caseForms[parts[len(parts)-1]]
+		if p.ErrorForm == "transition-form" && r.PostFormValue("to") == string(cases.StageClosed) {
+			p.ErrorForm = "case-close"
+		}
 	}
 	s.render(w, r, status, "case", p)
+}
+
+// caseNav lists the sections the case page shows, in order.
+func caseNav(t func(string, ...any) string, c *cases.Case, d *caseData) []caseNavItem {
+	rec := d.Records
+	items := []struct {
+		id, key string
+		on      bool
+	}{
+		{"case-summary", "case.summary", true},
+		{"case-person", "case.person", c.Person != nil},
+		{"case-details", "case.exploitation", c.Details != nil},
+		{"case-team", "case.team", true},
+		{"case-decisions", "case.decisions", true},
+		{"consent", "case.consent", rec.Consent != nil},
+		{"risk", "case.risk_needs", rec.Care != nil},
+		{"plan", "case.plan", rec.Care != nil},
+		{"case-notes", "case.notes", rec.Notes != nil && (rec.Notes.CanNoteRead || rec.Notes.CanNoteWrite)},
+		{"case-documents", "document.list", rec.Notes != nil && (rec.Notes.CanDocRead || rec.Notes.CanDocWrite)},
+		{"referrals", "referrals.section", rec.Referrals != nil},
+		{"case-stays", "stays.title", rec.Referrals != nil},
+		{"tasks", "case.tasks", rec.Tasks != nil},
+		{"screenings", "case.screenings", rec.Screenings != nil},
+		{"history", "case.timeline", d.History != nil},
+	}
+	var out []caseNavItem
+	for _, it := range items {
+		if it.on {
+			out = append(out, caseNavItem{ID: it.id, Label: t(it.key)})
+		}
+	}
+	return out
 }
 
 // caseFormResult answers a case form: back to the case page with a flash,

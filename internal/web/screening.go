@@ -25,7 +25,6 @@ type option struct {
 
 type indicatorView struct {
 	ID, Label, Weight string
-	Reconstructed     bool
 	Checked           bool
 }
 
@@ -67,6 +66,10 @@ func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, sta
 	c := identify.Default()
 	d := screeningFormData{Profile: prof, Child: prof.Child(), RecruitmentAct: ract, Version: c.Version,
 		Palermo: newPalermoForm(st.p, nil)}
+	if r.Method == http.MethodPost && r.URL.Path == "/screening/palermo" {
+		in := palermoInput(r) // what was ticked stays ticked
+		d.Palermo = newPalermoForm(st.p, &in)
+	}
 	for _, p := range identify.Profiles {
 		d.Profiles = append(d.Profiles, option{Value: string(p), Label: st.p.T("screening.profile." + string(p)), Selected: p == prof})
 	}
@@ -81,8 +84,7 @@ func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, sta
 			for _, in := range c.Indicators(prof) {
 				if in.Dimension == dim {
 					g.Indicators = append(g.Indicators, indicatorView{ID: in.ID, Label: in.Label(st.lang),
-						Weight: st.p.T("screening.weight." + in.Weight.String()), Checked: on[in.ID],
-						Reconstructed: in.Confidence == identify.ConfidenceReconstructed})
+						Weight: st.p.T("screening.weight." + in.Weight.String()), Checked: on[in.ID]})
 				}
 			}
 			d.Groups = append(d.Groups, g)
@@ -104,6 +106,17 @@ func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, sta
 	pg := s.newPage(r, "screening.title", d)
 	if formErr != nil {
 		setFormError(pg, st, formErr)
+		switch f := errs.As(formErr).Field; {
+		case f == "profile" && prof == "":
+			pg.ErrorForm = "profile-form"
+		case r.URL.Path == "/screening/palermo":
+			pg.ErrorForm = "palermo-form"
+		default:
+			pg.ErrorForm = "screening-form"
+		}
+		if r.Method == http.MethodPost {
+			pg.Form = r.PostForm
+		}
 	}
 	s.render(w, r, status, "screening", pg)
 }
@@ -323,6 +336,20 @@ func has[T comparable](list []T, v T) bool {
 	return false
 }
 
+// palermoInput reads the Palermo checklist form.
+func palermoInput(r *http.Request) identify.PalermoInput {
+	r.ParseForm()
+	in := identify.PalermoInput{Form: identify.Form(r.PostForm.Get("form")), Child: r.PostForm.Get("child") == "1",
+		Purpose: r.PostForm.Get("purpose") == "1"}
+	for _, a := range r.PostForm["act"] {
+		in.Acts = append(in.Acts, identify.Act(a))
+	}
+	for _, m := range r.PostForm["means"] {
+		in.Means = append(in.Means, identify.Means(m))
+	}
+	return in
+}
+
 type palermoView struct {
 	Indicated bool
 	Summary   string
@@ -336,15 +363,7 @@ type elementView struct {
 
 func (s *server) handlePalermo(w http.ResponseWriter, r *http.Request) {
 	st := reqState(r)
-	r.ParseForm()
-	in := identify.PalermoInput{Form: identify.Form(r.PostForm.Get("form")), Child: r.PostForm.Get("child") == "1",
-		Purpose: r.PostForm.Get("purpose") == "1"}
-	for _, a := range r.PostForm["act"] {
-		in.Acts = append(in.Acts, identify.Act(a))
-	}
-	for _, m := range r.PostForm["means"] {
-		in.Means = append(in.Means, identify.Means(m))
-	}
+	in := palermoInput(r)
 	res, err := identify.CheckPalermo(in)
 	if err != nil {
 		s.renderScreeningForm(w, r, http.StatusBadRequest, "", nil, false, errs.As(err))

@@ -41,15 +41,46 @@
       function () { say("data-copy-failed"); });
   });
 
-  // After a failed submit, put the keyboard on the first field at fault, or on
-  // the error summary; otherwise on a field marked data-autofocus.
+  // openAround opens every <details> that holds el, so a form the server
+  // marked as failed, or a section a link points into, can be seen.
+  function openAround(el) {
+    for (var d = el && el.closest && el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+  }
+
+  // After a failed submit, put the keyboard on the message beside the form
+  // (docs/ui.md "Errors beside the form"), or on the first field at fault, or
+  // on the error summary; otherwise on a field marked data-autofocus.
   function focusFirst(root) {
     var el = root.querySelector("[data-error-focus]") ||
       root.querySelector("[aria-invalid=true]") ||
+      root.querySelector("main .field-error[id]") ||
       root.querySelector(".alert-error[tabindex]") ||
       root.querySelector("[data-autofocus]");
-    if (el && typeof el.focus === "function") el.focus();
+    if (!el || typeof el.focus !== "function") return;
+    if (el.classList.contains("field-error") && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    openAround(el);
+    el.focus();
   }
+
+  // A link to a fragment inside a closed <details> (the error summary, "Go
+  // to the consent form", the section navigation) opens it and puts the
+  // keyboard on the first field of a form, or on the target itself.
+  function followHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    openAround(target);
+    if (target.tagName === "DETAILS") target.open = true;
+    var field = target.tagName === "FORM" ? target.querySelector("input:not([type=hidden]), select, textarea") : null;
+    var el = field || target;
+    if (!field && !el.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(el.tagName)) {
+      el.setAttribute("tabindex", "-1");
+    }
+    el.focus();
+  }
+  window.addEventListener("hashchange", followHash);
 
   // A table too wide for the screen scrolls inside .table-wrap; keyboard users
   // can only scroll it if it can take focus, so give it focus and a name
@@ -68,12 +99,20 @@
     });
   }
 
-  function enhance(root) { scrollables(root); focusFirst(root); }
+  function enhance(root) {
+    scrollables(root);
+    if (root.querySelector("[data-error-focus], [aria-invalid=true], main .field-error[id]")) {
+      focusFirst(root);
+    } else if (location.hash.length > 1) {
+      followHash();
+    } else {
+      focusFirst(root);
+    }
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   } else {
     enhance(document);
   }
   window.addEventListener("resize", function () { scrollables(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
 })();
