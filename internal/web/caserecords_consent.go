@@ -86,7 +86,7 @@ func grantFromForm(r *http.Request) consent.GrantInput {
 	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	in := consent.GrantInput{Scope: consent.Scope(get("scope")), GivenBy: get("given_by"), ChildView: get("child_view"),
 		Language: get("language"), Interpreter: f.Get("interpreter") == "1", EffectiveAt: get("effective_at"),
-		Remarks: f.Get("remarks")}
+		Remarks: f.Get("remarks"), WithProcessing: f.Get("with_processing") == "1"}
 	switch in.Scope {
 	case consent.ScopeOrganisation:
 		in.Target = get("target_org")

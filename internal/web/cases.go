@@ -260,7 +260,16 @@ type caseData struct {
 	// Stale is set when a form was refused because the case changed
 	// meanwhile: the page shows the case as it is now.
 	Stale bool
+	// Open is the id of the form asked for (?open=note-form, the header's
+	// quick actions): it is shown open, also without JavaScript.
+	Open string
+	// Actions are the header's quick actions, each with an access key.
+	Actions []caseAction
 }
+
+// caseAction is a quick action of the case header: a link that opens a
+// form of the page.
+type caseAction struct{ Form, Label, Key string }
 
 // caseNavItem is one link of the case page's section navigation.
 type caseNavItem struct{ ID, Label string }
@@ -313,6 +322,12 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	d.Nav = caseNav(st.p.T, c, d)
+	d.Actions = caseActions(st.p.T, d)
+	for _, act := range d.Actions {
+		if r.URL.Query().Get("open") == act.Form {
+			d.Open = act.Form
+		}
+	}
 	p := s.newPage(r, "case.title", d)
 	p.Title = c.Reference
 	if formErr != nil {
@@ -331,6 +346,26 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	s.render(w, r, status, "case", p)
+}
+
+// caseActions are the forms most used from the case page, reachable from
+// its header with one key (access keys C, R, N, D).
+func caseActions(t func(string, ...any) string, d *caseData) []caseAction {
+	rec := d.Records
+	var out []caseAction
+	if rec.Consent != nil && rec.Consent.CanRecord {
+		out = append(out, caseAction{"consent-form", t("case.consent_record"), "c"})
+	}
+	if rec.Referrals != nil && rec.Referrals.CanRefer && len(rec.Referrals.Fitting) > 0 {
+		out = append(out, caseAction{"referral-form", t("referrals.refer"), "r"})
+	}
+	if rec.Notes != nil && rec.Notes.CanNoteWrite {
+		out = append(out, caseAction{"note-form", t("note.add"), "n"})
+	}
+	if d.Case.CanDecide {
+		out = append(out, caseAction{"decision-form", t("case.decision_add"), "d"})
+	}
+	return out
 }
 
 // caseNav lists the sections the case page shows, in order.

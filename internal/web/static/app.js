@@ -99,8 +99,52 @@
     });
   }
 
+  // <fieldset data-roving>: a group of checkboxes is one Tab stop; the arrow
+  // keys (and Home, End) move between its boxes and Space ticks, so a long
+  // list (indicators, forms of exploitation) costs one Tab, not forty. The
+  // group's hint (.js-only) says so. Without JavaScript every box is a stop.
+  function roving(root) {
+    root.querySelectorAll("fieldset[data-roving]").forEach(function (fs) {
+      if (fs.hasAttribute("data-roving-on")) return;
+      var boxes = Array.prototype.slice.call(fs.querySelectorAll("input[type=checkbox]"));
+      if (boxes.length < 2) return;
+      fs.setAttribute("data-roving-on", "");
+      var stop = function (box) { boxes.forEach(function (b) { b.tabIndex = b === box ? 0 : -1; }); };
+      stop(boxes.filter(function (b) { return b.checked; })[0] || boxes[0]);
+      fs.addEventListener("focusin", function (e) { if (boxes.indexOf(e.target) >= 0) stop(e.target); });
+      fs.addEventListener("keydown", function (e) {
+        var i = boxes.indexOf(e.target);
+        if (i < 0 || e.altKey || e.ctrlKey || e.metaKey) return;
+        var next = {ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: boxes.length - 1}[e.key];
+        if (next === undefined) return;
+        e.preventDefault();
+        next = Math.max(0, Math.min(boxes.length - 1, next));
+        stop(boxes[next]);
+        boxes[next].focus();
+      });
+    });
+  }
+
+  // The consent form's recipient: only the field the chosen scope needs is
+  // shown (data-for-scope); without JavaScript all are, with their hint.
+  function scopeTargets(root) {
+    var scope = root.querySelector("#consent-scope");
+    if (!scope) return;
+    var show = function () {
+      root.querySelectorAll("[data-for-scope]").forEach(function (f) {
+        f.hidden = f.getAttribute("data-for-scope").split(" ").indexOf(scope.value) < 0;
+      });
+      var set = root.querySelector("#consent-target");
+      if (set) set.hidden = !set.querySelector("[data-for-scope]:not([hidden])");
+    };
+    scope.addEventListener("change", show);
+    show();
+  }
+
   function enhance(root) {
     scrollables(root);
+    roving(root);
+    scopeTargets(root);
     if (root.querySelector("[data-error-focus], [aria-invalid=true], main .field-error[id]")) {
       focusFirst(root);
     } else if (location.hash.length > 1) {
