@@ -56,7 +56,14 @@ func (s *server) loadConsent(r *http.Request, a access.Actor, c *cases.Case, d *
 	if err != nil {
 		return err
 	}
-	sec := &consentSection{CanRecord: access.Can(a, access.ConsentRecord), Scopes: consent.Scopes,
+	// A service first after processing: the consent a referral most often needs.
+	scopes := []consent.Scope{consent.ScopeDataProcessing, consent.ScopeService}
+	for _, sc := range consent.Scopes {
+		if sc != consent.ScopeDataProcessing && sc != consent.ScopeService {
+			scopes = append(scopes, sc)
+		}
+	}
+	sec := &consentSection{CanRecord: access.Can(a, access.ConsentRecord), Scopes: scopes,
 		Services: consent.ServiceTypes, Informed: informedItems,
 		ChildViews:  []string{consent.ChildAgrees, consent.ChildObjects, consent.ChildNotExpressed},
 		GivenByOpts: []string{consent.ByPerson, consent.ByGuardian}}

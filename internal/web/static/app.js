@@ -81,6 +81,17 @@
     el.focus();
   }
   window.addEventListener("hashchange", followHash);
+  // The browser's own scroll to the fragment, after the page has loaded,
+  // can take the focus back to the document: follow the fragment again.
+  window.addEventListener("load", function () {
+    var a = document.activeElement;
+    if (a && a !== document.body && a !== document.documentElement) return;
+    if (document.querySelector("[data-error-focus], [aria-invalid=true], main .field-error[id]")) {
+      focusFirst(document);
+    } else if (location.hash.length > 1) {
+      followHash();
+    }
+  });
 
   // A table too wide for the screen scrolls inside .table-wrap; keyboard users
   // can only scroll it if it can take focus, so give it focus and a name
