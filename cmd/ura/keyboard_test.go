@@ -190,7 +190,7 @@ func TestKeyboardWorkspace(t *testing.T) {
 	k.tabTo(`#family_name`)
 	k.typeText("Krasniqi")
 	k.tabTo(`#birth_date`)
-	k.typeText("05021996") // the date picker's fields, month/day/year in English
+	k.typeText("05021996")      // the date picker's fields, month/day/year in English
 	k.submit(`#case-reference`) // Enter in a field sends the form
 	screenPresses, screenTime := k.presses, time.Since(start)
 	t.Logf("screen and register a presumed-victim case: %d key presses beyond typed text, %s (%s)",
@@ -291,4 +291,7 @@ func testSummary(t *testing.T) *logWriter { return &logWriter{t} }
 
 type logWriter struct{ t *testing.T }
 
-func (w *logWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w *logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
