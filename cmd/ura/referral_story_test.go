@@ -73,7 +73,7 @@ func TestReferralStory(t *testing.T) {
 	u.do(chromedp.Click(`#inbox tr[data-case="`+highRef+`"] button[id^="accept-"]`),
 		chromedp.WaitVisible(`#referral-state[data-state="accepted"]`), chromedp.WaitVisible(`#referral-case-link`))
 	u.axe()
-	u.do(chromedp.Click(`#referral-case-link`), chromedp.WaitVisible(`#admit-form`))
+	u.do(chromedp.Click(`#referral-case-link`), chromedp.WaitVisible(`#admit-details`), openForms, chromedp.WaitVisible(`#admit-form`))
 	u.do(chromedp.Click(`#admit-submit`), chromedp.WaitVisible(`#stays tr[data-open="true"]`))
 	if got := get(t, browser, chromedp.Location()); !strings.HasPrefix(got, high) {
 		t.Errorf("after the admission the page is %s, want the case %s", got, high)
@@ -149,11 +149,11 @@ func (u *storyTab) registerCase(given, family, born, risk string) (string, strin
 		chromedp.SendKeys(`#given_name`, given), chromedp.SendKeys(`#family_name`, family),
 		chromedp.SetValue(`#birth_date`, born), chromedp.SetValue(`#sex`, "female"),
 		chromedp.SendKeys(`#citizenship`, "AL"), chromedp.Click(`#exploitation-ForcedLabour`),
-		chromedp.Click(`#case-submit`), chromedp.WaitVisible(`#case-reference`), chromedp.WaitVisible(`#risk-form`))
+		chromedp.Click(`#case-submit`), chromedp.WaitVisible(`#case-reference`), openForms, chromedp.WaitVisible(`#risk-form`))
 	url := get(u.t, u.ctx, chromedp.Location())
 	ref := get(u.t, u.ctx, chromedp.Text(`#case-reference`))
 	u.do(chromedp.Click(`#risk-level-`+risk), chromedp.SendKeys(`#risk-threats`, "Assessed at the first interview."),
-		chromedp.Click(`#risk-submit`), chromedp.WaitVisible(`#risk-level[data-level="`+risk+`"]`), chromedp.WaitVisible(`#proposals`))
+		chromedp.Click(`#risk-submit`), chromedp.WaitVisible(`#risk-level[data-level="`+risk+`"]`), chromedp.WaitVisible(`#proposals`), openForms)
 	return url, ref
 }
 
@@ -162,10 +162,10 @@ func (u *storyTab) refer(service, urgency, reason string) {
 	u.t.Helper()
 	n := u.count(`#case-referrals tbody tr`)
 	u.markStale()
-	u.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#referral-service');
+	u.do(openForms, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#referral-service');
 		s.value = [...s.options].find(o => o.text.startsWith(`+jsString(service)+`)).value; })()`),
 		chromedp.Click(`#referral-urgency-`+urgency), chromedp.SendKeys(`#referral-reason`, reason),
-		chromedp.Click(`#referral-submit`), chromedp.WaitVisible(`body:not([data-stale]) #referrals`))
+		chromedp.Click(`#referral-submit`), chromedp.WaitVisible(`body:not([data-stale]) #referrals`), openForms)
 	if got := u.count(`#case-referrals tbody tr`); got != n+1 {
 		u.t.Fatalf("the referral to %s was not sent:\n%s", service, u.text(`#referrals`))
 	}
@@ -175,7 +175,7 @@ func (u *storyTab) refer(service, urgency, reason string) {
 // service is given) from the case page's consent form.
 func (u *storyTab) consent(scope, service string) {
 	u.t.Helper()
-	steps := []chromedp.Action[chromedp.Void]{chromedp.SetValue(`#consent-scope`, scope)}
+	steps := []chromedp.Action[chromedp.Void]{openForms, chromedp.SetValue(`#consent-scope`, scope)}
 	if service != "" {
 		steps = append(steps, chromedp.SetValue(`#consent-target-service`, service))
 	}
@@ -184,7 +184,7 @@ func (u *storyTab) consent(scope, service string) {
 	}
 	u.markStale()
 	u.do(append(steps, chromedp.SendKeys(`#consent-language`, "sq"), chromedp.Click(`#consent-submit`),
-		chromedp.WaitVisible(`body:not([data-stale]) #consent-ledger tr[data-type="grant"]`))...)
+		chromedp.WaitVisible(`body:not([data-stale]) #consent-ledger tr[data-type="grant"]`), openForms)...)
 }
 
 // markStale marks the page so that waiting for "body:not([data-stale]) …"

@@ -43,6 +43,10 @@ func (u *storyTab) count(sel string) int {
 
 func (u *storyTab) axe() { u.t.Helper(); browsertest.CheckAxe(u.t, u.ctx) }
 
+// openForms opens every form of the page that waits closed in a <details>
+// ("Add a note", "Refer"), as a user asking for each would.
+var openForms = chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('main details').forEach(d => { d.open = true; })`)
+
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
@@ -109,7 +113,7 @@ func story(t *testing.T, browser context.Context, in *instance, lang string) {
 		t.Fatal("D1, D4 and D5 positive, yet trafficking is not indicated")
 	}
 	ngo.axe()
-	ngo.do(chromedp.Click(`#save`), chromedp.WaitVisible(`#screening-reference`))
+	ngo.do(chromedp.Click(`#save`), chromedp.WaitVisible(`#screening-at`))
 	ngo.signOut()
 
 	// The police register the case …
@@ -118,7 +122,7 @@ func story(t *testing.T, browser context.Context, in *instance, lang string) {
 		chromedp.SendKeys(`#given_name`, "Dritan"), chromedp.SendKeys(`#family_name`, "Morina"),
 		chromedp.SetValue(`#birth_date`, "1990-03-12"), chromedp.SetValue(`#sex`, "male"),
 		chromedp.SendKeys(`#citizenship`, "AL"), chromedp.Click(`#exploitation-ForcedLabour`),
-		chromedp.Click(`#case-submit`), chromedp.WaitVisible(`#case-reference`), chromedp.WaitVisible(`#risk-form`))
+		chromedp.Click(`#case-submit`), chromedp.WaitVisible(`#case-reference`), openForms, chromedp.WaitVisible(`#risk-form`))
 	if got := htmlLang(t, browser); got != lang {
 		t.Errorf("language not remembered: <html lang> = %q, want %q", got, lang)
 	}
@@ -128,12 +132,12 @@ func story(t *testing.T, browser context.Context, in *instance, lang string) {
 
 	// … assess the risk …
 	police.do(chromedp.Click(`#risk-level-high`), chromedp.SendKeys(`#risk-threats`, "The employer keeps his passport."),
-		chromedp.Click(`#risk-submit`), chromedp.WaitVisible(`#risk-level[data-level="high"]`))
+		chromedp.Click(`#risk-submit`), chromedp.WaitVisible(`#risk-level[data-level="high"]`), openForms)
 
 	// … bring the victim advocate onto the team and record reasonable grounds.
 	police.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#team-org');
 		s.value = [...s.options].find(o => o.text.includes('Victim Advocacy')).value; })()`),
-		chromedp.Submit(`#team-form select`), chromedp.WaitVisible(`#decision-form`))
+		chromedp.Submit(`#team-form select`), chromedp.WaitVisible(`#decision-details`), openForms, chromedp.WaitVisible(`#decision-form`))
 	police.do(chromedp.SetValue(`#decision-status`, "presumed"), chromedp.SendKeys(`#decision-grounds`, "Screening and the first interview."),
 		chromedp.Click(`#decision-submit`), chromedp.WaitVisible(`#case-stage[data-stage="presumed_victim"]`))
 
@@ -149,10 +153,10 @@ func story(t *testing.T, browser context.Context, in *instance, lang string) {
 
 	// The advocate records the identification and the consent.
 	advocate.signIn("advocate", "/signin")
-	advocate.do(chromedp.Navigate(caseURL), chromedp.WaitVisible(`#decision-form`),
+	advocate.do(chromedp.Navigate(caseURL), chromedp.WaitVisible(`#decision-details`), openForms,
 		chromedp.SetValue(`#decision-status`, "identified"), chromedp.SendKeys(`#decision-grounds`, "Joint interview with the police."),
 		chromedp.Click(`#decision-submit`), chromedp.WaitVisible(`#case-stage[data-stage="identified_victim"]`))
-	steps := []chromedp.Action[chromedp.Void]{chromedp.SetValue(`#consent-scope`, "data_processing")}
+	steps := []chromedp.Action[chromedp.Void]{openForms, chromedp.SetValue(`#consent-scope`, "data_processing")}
 	for _, k := range []string{"purpose", "data_use", "storage_duration", "access_right", "withdrawal"} {
 		steps = append(steps, chromedp.Click(`#consent-informed-`+k))
 	}

@@ -122,7 +122,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		BreakGlass: &breakglass.Service{DB: db, Vault: v, Clock: o.Clock},
 	}
 	a.Cases = cases.New(db, v, o.Clock, a.BreakGlass, cfg.Country)
-	a.Screenings = &identify.Service{DB: db, Vault: v, Clock: o.Clock}
+	a.Screenings = &identify.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	ccfg := clocks.DefaultConfig(cfg.Country)
 	if err := ccfg.Validate(); err != nil {
 		db.Close()

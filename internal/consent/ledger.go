@@ -44,6 +44,12 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, caseID string,
 			return err
 		}
 		out = e
+		if in.WithProcessing && in.Scope != ScopeDataProcessing {
+			c.Target = ""
+			if _, err := s.insert(ctx, tx, actor, ref, TypeGrant, ScopeDataProcessing, "", in.effective, c); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -41,6 +41,11 @@ type GrantInput struct {
 	// EffectiveAt is when the person agreed: YYYY-MM-DD or RFC 3339.
 	EffectiveAt string `json:"effective_at"`
 	Remarks     string `json:"remarks"`
+	// WithProcessing records, with a grant of another scope, the person's
+	// consent to processing personal data too: a second grant with the
+	// same information, in the same transaction (the case page's form
+	// asks for both at once; a referral needs both).
+	WithProcessing bool `json:"-"`
 
 	effective time.Time
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
@@ -28,6 +29,10 @@ type Service struct {
 	Vault     *vault.Vault
 	Clock     clock.Clock
 	Catalogue *Catalogue
+	// Cases is the case file, for attaching a screening to an existing case
+	// (AttachToCase) and for the stage of a case registered from a
+	// screening (OnCaseChange); nil leaves the stage as registered.
+	Cases *cases.Service
 }
 
 // RecordInput is a screening to store: the observations and an optional note.
@@ -210,30 +215,38 @@ func (s *Service) FindUnattached(ctx context.Context, actor access.Actor) ([]*Sc
 // again to the same case does nothing; to another case is a Conflict. A
 // screening the actor may not read is NotFound.
 func (s *Service) Attach(ctx context.Context, tx *store.Tx, actor access.Actor, screeningID, caseID string) error {
+	_, _, err := s.attach(ctx, tx, actor, screeningID, caseID)
+	return err
+}
+
+// attach is Attach that also tells whether the screening indicated
+// trafficking and whether it was already attached to this case.
+func (s *Service) attach(ctx context.Context, tx *store.Tx, actor access.Actor, screeningID, caseID string) (indicated, already bool, err error) {
 	if caseID == "" {
-		return errs.InvalidField("case_id", "validation.required")
+		return false, false, errs.InvalidField("case_id", "validation.required")
 	}
 	cond, args := visible(actor, 2)
 	var current sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT case_id FROM screenings WHERE id = $1 AND `+cond+tx.ForUpdate(),
-		append([]any{screeningID}, args...)...).Scan(&current)
+	var ind int
+	err = tx.QueryRowContext(ctx, `SELECT case_id, trafficking_indicated FROM screenings WHERE id = $1 AND `+cond+tx.ForUpdate(),
+		append([]any{screeningID}, args...)...).Scan(&current, &ind)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "screening.error.not_found")
+		return false, false, errs.E(errs.NotFound, "screening.error.not_found")
 	}
 	if err != nil {
-		return errs.Internalf("attach screening: %w", err)
+		return false, false, errs.Internalf("attach screening: %w", err)
 	}
 	switch {
 	case current.Valid && current.String == caseID:
-		return nil
+		return ind == 1, true, nil
 	case current.Valid:
-		return errs.E(errs.Conflict, "screening.error.attached")
+		return false, false, errs.E(errs.Conflict, "screening.error.attached")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE screenings SET case_id = $1, attached_at = $2 WHERE id = $3`,
 		caseID, store.T(tx.Now), screeningID); err != nil {
-		return errs.Internalf("attach screening: %w", err)
+		return false, false, errs.Internalf("attach screening: %w", err)
 	}
 	_, err = audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: "screening.attach",
 		ObjectType: "screening", ObjectID: screeningID, Detail: "case=" + caseID})
-	return err
+	return ind == 1, false, err
 }

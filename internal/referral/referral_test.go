@@ -178,7 +178,7 @@ func TestReferralRefusals(t *testing.T) {
 			{"FullShelter", high.ID, referral.ReferralInput{ServiceID: thb, Urgency: "24h", Reason: "r"}, "police", errs.Conflict, "referral.shelter_full"},
 			{"NotEligible", high.ID, referral.ReferralInput{ServiceID: dv, Urgency: "24h", Reason: "r"}, "police", errs.Invalid, "placement.high_risk_secure_only"},
 			{"Deactivated", high.ID, referral.ReferralInput{ServiceID: isf, Urgency: "24h", Reason: "r"}, "police", errs.Invalid, "referral.provider_inactive"},
-			{"NoConsent", low.ID, referral.ReferralInput{ServiceID: dv, Urgency: "routine", Reason: "r"}, "police", errs.Conflict, "referral.no_consent"},
+			{"NoConsent", low.ID, referral.ReferralInput{ServiceID: dv, Urgency: "routine", Reason: "r"}, "police", errs.Conflict, "referral.no_consent.no_consent"},
 			{"EmergencyWithoutOverrideRight", low.ID, referral.ReferralInput{ServiceID: dv, Urgency: "emergency",
 				Reason: "The trafficker found her address today"}, "advocate", errs.Conflict, "referral.no_consent_override"},
 			{"EmergencyShortReason", low.ID, referral.ReferralInput{ServiceID: dv, Urgency: "emergency", Reason: "urgent"}, "police", errs.Invalid, "validation.too_short"},

@@ -21,6 +21,15 @@ var consentTypes = map[string]string{
 	"reintegration": "social_care", "social_work": "social_care",
 }
 
+// reasonRank orders the ledger's refusals from the least to the most
+// specific: a grant to the service that lacks only the consent to
+// processing personal data says so, rather than "no consent" for the
+// organisation checked first.
+var reasonRank = map[string]int{
+	consent.ReasonNoConsent: 1, consent.ReasonWithdrawn: 2, consent.ReasonNoProcessing: 3,
+	consent.ReasonGuardianRequired: 4, consent.ReasonChildObjects: 5,
+}
+
 // consentFor answers which consent the referral relies on: a grant to the
 // receiving organisation, or to the service type; failing both, an
 // emergency referral overrides (consent.Override checks who may, and that
@@ -39,12 +48,17 @@ func (s *Service) consentFor(ctx context.Context, tx *store.Tx, actor access.Act
 		if d.Allowed {
 			return consent.ReasonConsented, d.EntryID, nil
 		}
-		if why == "" {
+		if reasonRank[d.Reason] > reasonRank[why] {
 			why = d.Reason
 		}
 	}
 	if in.Urgency != UrgencyEmergency {
-		return "", "", errs.E(errs.Conflict, "referral.no_consent").With(map[string]any{"reason": why})
+		// One key per reason, so the message says what to record; no code
+		// is inserted into the sentence.
+		if reasonRank[why] == 0 {
+			why = consent.ReasonNoConsent
+		}
+		return "", "", errs.E(errs.Conflict, "referral.no_consent."+why)
 	}
 	d, err := s.Consent.Override(ctx, tx, actor, caseID, shares[0], in.Reason)
 	if err != nil {

@@ -87,6 +87,7 @@ func (s *server) renderCaseEdit(w http.ResponseWriter, r *http.Request, status i
 	p.Form = form
 	if formErr != nil {
 		setFormError(p, st, formErr)
+		p.ErrorForm = "case-form"
 	}
 	s.render(w, r, status, "case_new", p)
 }
@@ -122,6 +123,9 @@ func (s *server) handleCaseUpdate(w http.ResponseWriter, r *http.Request) {
 		if ferr != nil {
 			s.renderError(w, r, ferr)
 			return
+		}
+		if err == cases.ErrStale {
+			err = errs.E(errs.Conflict, "case.stale_edit")
 		}
 		s.renderCaseEdit(w, r, http.StatusConflict, fresh, caseForm(fresh), err)
 	case isFormErr(err):

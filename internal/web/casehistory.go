@@ -15,7 +15,7 @@ import (
 // historyPreview is how many entries the case page shows; the rest are on
 // the history sub-page (/cases/{id}/history), so a case with hundreds of
 // entries keeps a light page.
-const historyPreview = 50
+const historyPreview = 15
 
 // historyView is the case history as a page shows it.
 type historyView struct {
@@ -33,11 +33,14 @@ type historyView struct {
 // see, at most limit of them (0: all).
 func (s *server) historyOf(ctx context.Context, st *state, actor access.Actor, caseID string, entries []cases.TimelineEntry, limit int) (*historyView, error) {
 	v := &historyView{Total: len(entries), CaseHref: "/cases/" + caseID}
+	if limit > 0 {
+		// The case page always links to the whole history.
+		v.AllHref = "/cases/" + caseID + "/history"
+		v.AllLabel = st.p.N("history.show_all", v.Total)
+	}
 	if limit > 0 && len(entries) > limit {
 		entries = entries[:limit]
 		v.More = true
-		v.AllHref = "/cases/" + caseID + "/history"
-		v.AllLabel = st.p.N("history.show_all", v.Total)
 		v.Showing = st.p.N("history.showing", limit)
 	}
 	names, err := s.historyNamesFor(ctx, st, actor, entries)

@@ -95,8 +95,8 @@ func TestCaseHistoryPages(t *testing.T) {
 			}
 			t.Logf("case page with 200 history entries: %d bytes", len(body))
 			hist := section(t, body, `<section class="card history" id="history"`)
-			if n := strings.Count(hist, `<li class="history-item`); n != 50 {
-				t.Errorf("case page shows %d entries, want the newest 50", n)
+			if n := strings.Count(hist, `<li class="history-item`); n != 15 {
+				t.Errorf("case page shows %d entries, want the newest 15", n)
 			}
 			wantIn(t, "case history", hist, `href="/cases/`+caseID+`/history"`, "Show the whole history (200 entries)")
 			text := visibleText(hist)

@@ -33,6 +33,9 @@ type caseRecords struct {
 	Tasks    *tasksSection
 	// Referrals is the referrals and stays section (referral_case.go).
 	Referrals *referralsSection
+	// Screenings are the organisation's saved screenings that no case
+	// holds yet, to attach to this one (nil: the actor may not attach).
+	Screenings *screeningsSection
 	// Refill holds the values of the form that failed, by form name, so
 	// only that form is filled in again.
 	Refill  map[string]url.Values
@@ -47,6 +50,7 @@ type orgOption struct{ ID, Name string }
 var recordForms = map[string]string{
 	"consent": "consent", "withdraw": "withdraw", "risk": "risk", "needs": "needs", "plan": "plan",
 	"items": "item", "progress": "progress", "notes": "note", "documents": "document", "guardians": "guardian",
+	"screenings": "screening", "referrals": "referral", "stays": "stay", "discharge": "discharge",
 }
 
 // absent reports whether err only means the section is not for this actor.
@@ -91,6 +95,7 @@ func (s *server) loadCaseRecords(r *http.Request, a access.Actor, c *cases.Case,
 		func() error { return s.loadNotes(r, a, c, d) },
 		func() error { return s.loadTasks(r, a, c, d, p) },
 		func() error { return s.loadReferrals(r, a, c, d, p) },
+		func() error { return s.loadScreenings(r, a, c, d, p) },
 	} {
 		if err := load(); err != nil && !absent(err) {
 			return nil, err
@@ -128,14 +133,40 @@ func fieldIn(form string, err error) error {
 	e := errs.As(err)
 	c := *e
 	switch {
-	case c.Field == "" || form == "withdraw" || form == "progress":
-		c.Field = form
+	case c.Field == "" || form == "withdraw" || form == "progress" || form == "screening" || form == "stay" || form == "discharge":
+		// The form's own message, beside the form (page.Error).
+		c.Field = ""
 	case strings.HasPrefix(c.Field, "informed."):
 		c.Field = form + ".informed"
 	default:
 		c.Field = form + "." + c.Field
 	}
 	return &c
+}
+
+// screeningsSection lists saved screenings to attach to the case.
+type screeningsSection struct {
+	Unattached []savedRow
+}
+
+func (s *server) loadScreenings(r *http.Request, a access.Actor, c *cases.Case, d *caseRecords, p *i18n.Printer) error {
+	if s.app.Screenings == nil || !c.CanEdit || !access.Can(a, access.ScreeningRead) || !access.Can(a, access.CaseEdit) {
+		return nil
+	}
+	list, err := s.app.Screenings.FindUnattached(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	sec := &screeningsSection{}
+	for i, sc := range list {
+		if i == 20 {
+			break
+		}
+		sec.Unattached = append(sec.Unattached, savedRow{ID: sc.ID, At: sc.At,
+			Profile: p.T("screening.profile." + string(sc.Profile)), Outcome: p.T("screening.outcome." + string(sc.Outcome))})
+	}
+	d.Screenings = sec
+	return nil
 }
 
 // daysUntil is the number of whole days from now to t, rounded up (a task

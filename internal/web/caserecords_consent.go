@@ -56,7 +56,14 @@ func (s *server) loadConsent(r *http.Request, a access.Actor, c *cases.Case, d *
 	if err != nil {
 		return err
 	}
-	sec := &consentSection{CanRecord: access.Can(a, access.ConsentRecord), Scopes: consent.Scopes,
+	// A service first after processing: the consent a referral most often needs.
+	scopes := []consent.Scope{consent.ScopeDataProcessing, consent.ScopeService}
+	for _, sc := range consent.Scopes {
+		if sc != consent.ScopeDataProcessing && sc != consent.ScopeService {
+			scopes = append(scopes, sc)
+		}
+	}
+	sec := &consentSection{CanRecord: access.Can(a, access.ConsentRecord), Scopes: scopes,
 		Services: consent.ServiceTypes, Informed: informedItems,
 		ChildViews:  []string{consent.ChildAgrees, consent.ChildObjects, consent.ChildNotExpressed},
 		GivenByOpts: []string{consent.ByPerson, consent.ByGuardian}}
@@ -86,7 +93,7 @@ func grantFromForm(r *http.Request) consent.GrantInput {
 	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	in := consent.GrantInput{Scope: consent.Scope(get("scope")), GivenBy: get("given_by"), ChildView: get("child_view"),
 		Language: get("language"), Interpreter: f.Get("interpreter") == "1", EffectiveAt: get("effective_at"),
-		Remarks: f.Get("remarks")}
+		Remarks: f.Get("remarks"), WithProcessing: f.Get("with_processing") == "1"}
 	switch in.Scope {
 	case consent.ScopeOrganisation:
 		in.Target = get("target_org")

@@ -85,7 +85,7 @@ func TestCaseRecordPages(t *testing.T) {
 		if rec.Code != http.StatusBadRequest {
 			t.Fatalf("uninformed consent: %d", rec.Code)
 		}
-		wantIn(t, "refused consent form", rec.Body.String(), `<p class="field-error">`, `value="sq"`, `id="consent-informed-purpose" name="informed_purpose" value="1" checked`)
+		wantIn(t, "refused consent form", rec.Body.String(), `<p class="field-error" id="err-consent.informed">`, `value="sq"`, `id="consent-informed-purpose" name="informed_purpose" value="1" checked`)
 		form.Set("informed_withdrawal", "1")
 		// The guardian's consent needs a guardian on the case: refused, with
 		// the reason beside the field and the form kept.

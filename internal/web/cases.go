@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/identify"
 )
 
 // The case pages: the list (/cases), registration (/cases/new) and the case
@@ -106,6 +108,8 @@ type caseNewData struct {
 	Checked     map[string]bool
 	DocTypes    []string
 	ShowConfirm bool
+	// Screening is the screening the case is registered from, if any.
+	Screening *screeningOrigin
 	// EditID, Version, HasPerson and HasDetails turn the form into the edit
 	// form of an existing case (case_edit.go).
 	EditID                string
@@ -113,27 +117,76 @@ type caseNewData struct {
 	HasPerson, HasDetails bool
 }
 
-func (s *server) handleCaseNew(w http.ResponseWriter, r *http.Request) {
-	s.renderCaseNew(w, r, http.StatusOK, nil, nil)
+// screeningOrigin is what the registration form says about the screening
+// it starts from: when, the signal in words, and whether the case will
+// start as a presumed victim.
+type screeningOrigin struct {
+	ID, Profile, Outcome string
+	At                   time.Time
+	Presumed             bool
 }
 
-func (s *server) renderCaseNew(w http.ResponseWriter, r *http.Request, status int, formErr error, reg *cases.Registered) {
+// profileExploitation is the form of exploitation each screening profile
+// stands for, ticked in advance on a case registered from a screening.
+var profileExploitation = map[identify.Profile]string{
+	identify.AdultLabour: "ForcedLabour", identify.AdultSexual: "SexualExploitation",
+	identify.ChildLabour: "ChildLabour", identify.ChildSexual: "SexualExploitation",
+}
+
+func (s *server) handleCaseNew(w http.ResponseWriter, r *http.Request) {
+	f := url.Values{}
+	if id := r.URL.Query().Get("screening"); id != "" {
+		f.Set("screening_id", id)
+		if sc, err := s.screeningForCase(r, id); err == nil && sc != nil {
+			if code := profileExploitation[sc.Profile]; code != "" {
+				f.Set(cases.FieldExploitation, code)
+			}
+			f.Set("narrative", sc.Note)
+		}
+	}
+	s.renderCaseNew(w, r, http.StatusOK, f, nil, nil)
+}
+
+// screeningForCase finds the screening a case is registered from; one
+// already attached, or not the actor's to read, gives nothing to pre-fill
+// (registration then says why).
+func (s *server) screeningForCase(r *http.Request, id string) (*identify.Screening, error) {
+	a := reqState(r).user.Actor()
+	if !access.Can(a, access.ScreeningRead) {
+		return nil, nil
+	}
+	sc, err := s.app.Screenings.Find(r.Context(), a, id)
+	if err != nil || sc.CaseID != "" {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (s *server) renderCaseNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, formErr error, reg *cases.Registered) {
 	st := reqState(r)
 	d := &caseNewData{Sexes: cases.Sexes, Fields: cases.PicklistFields, Picklists: cases.Picklists, Risks: cases.RiskLevels,
 		Checked: map[string]bool{}, DocTypes: []string{"passport", "id_card", "birth_certificate", "residence_permit", "other"}}
 	p := s.newPage(r, "case.new_title", d)
-	if r.Method == http.MethodPost {
-		p.Form = r.PostForm
-		for _, f := range cases.PicklistFields {
-			for _, c := range r.PostForm[f] {
-				d.Checked[f+"."+c] = true
-			}
+	p.Form = form
+	for _, f := range cases.PicklistFields {
+		for _, c := range form[f] {
+			d.Checked[f+"."+c] = true
+		}
+	}
+	if id := form.Get("screening_id"); id != "" {
+		if sc, err := s.screeningForCase(r, id); err == nil && sc != nil {
+			d.Screening = &screeningOrigin{ID: sc.ID, At: sc.At, Profile: st.p.T("screening.profile." + string(sc.Profile)),
+				Outcome: st.p.T("screening.outcome." + string(sc.Outcome)), Presumed: sc.Indicated}
+		} else if formErr == nil && reg == nil {
+			formErr = errs.E(errs.NotFound, "case.screening_unavailable")
+			status = http.StatusNotFound
 		}
 	}
 	if reg != nil {
 		d.Duplicates, d.Elsewhere, d.ShowConfirm = reg.Duplicates, reg.DuplicateElsewhere, true
 	} else if formErr != nil {
 		setFormError(p, st, formErr)
+		p.ErrorForm = "case-form"
 	}
 	s.render(w, r, status, "case_new", p)
 }
@@ -169,6 +222,7 @@ func caseInputFromForm(f url.Values) cases.Input {
 			ExploitationPlace: get("exploitation_place"), ExploitationFrom: get("exploitation_from"),
 			ExploitationTo: get("exploitation_to"), Narrative: get("narrative")},
 		ConfirmDuplicate: f.Get("confirm_duplicate") == "1",
+		ScreeningID:      get("screening_id"),
 	}
 	for _, a := range strings.Split(f.Get("aliases"), "\n") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -189,9 +243,10 @@ func (s *server) handleCaseCreate(w http.ResponseWriter, r *http.Request) {
 	reg, err := s.app.Cases.Open(r.Context(), st.user.Actor(), caseInputFromForm(r.PostForm))
 	switch {
 	case err == cases.ErrDuplicate:
-		s.renderCaseNew(w, r, http.StatusConflict, err, reg)
-	case err != nil && isFormErr(err):
-		s.renderCaseNew(w, r, errs.HTTPStatus(err), err, nil)
+		s.renderCaseNew(w, r, http.StatusConflict, r.PostForm, err, reg)
+	case err != nil && (isFormErr(err) || errs.Is(err, errs.NotFound) && r.PostForm.Get("screening_id") != ""):
+		// A screening gone meanwhile (attached elsewhere) is said beside the form.
+		s.renderCaseNew(w, r, errs.HTTPStatus(err), r.PostForm, err, nil)
 	case err != nil:
 		s.renderError(w, r, err)
 	default:
@@ -210,10 +265,46 @@ type caseData struct {
 	// History is the case history as sentences, the newest entries
 	// (casehistory.go).
 	History *historyView
+	// Nav lists the page's sections for the in-page navigation.
+	Nav []caseNavItem
+	// NextDeadline is the earliest open task's due time (zero: none) and
+	// its label.
+	NextDeadline      time.Time
+	NextDeadlineLabel string
+	NextOverdue       bool
+	// ConsentFix is set when a referral was refused for want of consent:
+	// the message beside the referral form links to the consent form.
+	ConsentFix bool
+	// Stale is set when a form was refused because the case changed
+	// meanwhile: the page shows the case as it is now.
+	Stale bool
+	// Open is the id of the form asked for (?open=note-form, the header's
+	// quick actions): it is shown open, also without JavaScript.
+	Open string
+	// Actions are the header's quick actions, each with an access key.
+	Actions []caseAction
 }
+
+// caseAction is a quick action of the case header: a link that opens a
+// form of the page.
+type caseAction struct{ Form, Label, Key string }
+
+// caseNavItem is one link of the case page's section navigation.
+type caseNavItem struct{ ID, Label string }
 
 func (s *server) handleCase(w http.ResponseWriter, r *http.Request) {
 	s.renderCase(w, r, http.StatusOK, nil)
+}
+
+// caseForms names, by the last part of a form's path, the id of the form on
+// the case page: a refused form is opened, its message shown beside it and
+// linked from the error summary.
+var caseForms = map[string]string{
+	"transitions": "transition-form", "decisions": "decision-form", "team": "team-form",
+	"breakglass": "breakglass-form", "consent": "consent-form", "withdraw": "withdraw-form", "risk": "risk-form",
+	"needs": "needs-form", "plan": "plan-form", "items": "plan-item-form", "progress": "progress-form",
+	"notes": "note-form", "documents": "document-form", "referrals": "referral-form", "stays": "admit-form",
+	"discharge": "discharge-form", "screenings": "screening-attach-form", "guardians": "guardian-form",
 }
 
 func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, formErr error) {
@@ -241,13 +332,91 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		s.renderError(w, r, err)
 		return
 	}
+	if t := d.Records.Tasks; t != nil {
+		for _, row := range t.Open {
+			if d.NextDeadline.IsZero() || row.DueAt.Before(d.NextDeadline) {
+				d.NextDeadline, d.NextDeadlineLabel, d.NextOverdue = row.DueAt, row.Label, row.Overdue
+			}
+		}
+	}
+	d.Nav = caseNav(st.p.T, c, d)
+	d.Actions = caseActions(st.p.T, d)
+	for _, act := range d.Actions {
+		if r.URL.Query().Get("open") == act.Form {
+			d.Open = act.Form
+		}
+	}
 	p := s.newPage(r, "case.title", d)
 	p.Title = c.Reference
 	if formErr != nil {
+		e := errs.As(formErr)
+		d.Stale = e == cases.ErrStale || e.Key == cases.ErrStale.Key
+		if d.Stale {
+			formErr = errs.E(errs.Conflict, "case.stale_form")
+		}
+		d.ConsentFix = strings.HasPrefix(e.Key, "referral.no_consent.") && d.Records.Consent != nil && d.Records.Consent.CanRecord
 		setFormError(p, st, formErr)
 		p.Form = r.PostForm
+		parts := strings.Split(strings.TrimSuffix(r.URL.Path, "/"), "/")
+		p.ErrorForm = caseForms[parts[len(parts)-1]]
+		if p.ErrorForm == "transition-form" && r.PostFormValue("to") == string(cases.StageClosed) {
+			p.ErrorForm = "case-close"
+		}
 	}
 	s.render(w, r, status, "case", p)
+}
+
+// caseActions are the forms most used from the case page, reachable from
+// its header with one key (access keys C, R, N, D).
+func caseActions(t func(string, ...any) string, d *caseData) []caseAction {
+	rec := d.Records
+	var out []caseAction
+	if rec.Consent != nil && rec.Consent.CanRecord {
+		out = append(out, caseAction{"consent-form", t("case.consent_record"), "c"})
+	}
+	if rec.Referrals != nil && rec.Referrals.CanRefer && len(rec.Referrals.Fitting) > 0 {
+		out = append(out, caseAction{"referral-form", t("referrals.refer"), "r"})
+	}
+	if rec.Notes != nil && rec.Notes.CanNoteWrite {
+		out = append(out, caseAction{"note-form", t("note.add"), "n"})
+	}
+	if d.Case.CanDecide {
+		out = append(out, caseAction{"decision-form", t("case.decision_add"), "d"})
+	}
+	return out
+}
+
+// caseNav lists the sections the case page shows, in order.
+func caseNav(t func(string, ...any) string, c *cases.Case, d *caseData) []caseNavItem {
+	rec := d.Records
+	items := []struct {
+		id, key string
+		on      bool
+	}{
+		{"case-summary", "case.summary", true},
+		{"case-person", "case.person", c.Person != nil},
+		{"case-details", "case.exploitation", c.Details != nil},
+		{"case-team", "case.team", true},
+		{"case-decisions", "case.decisions", true},
+		{"guardian", "case.guardian.title", rec.Guardian != nil},
+		{"consent", "case.consent", rec.Consent != nil},
+		{"risk", "case.risk_needs", rec.Care != nil},
+		{"plan", "case.plan", rec.Care != nil},
+		{"case-notes", "case.notes", rec.Notes != nil && (rec.Notes.CanNoteRead || rec.Notes.CanNoteWrite)},
+		{"case-documents", "document.list", rec.Notes != nil && (rec.Notes.CanDocRead || rec.Notes.CanDocWrite)},
+		{"referrals", "referrals.section", rec.Referrals != nil},
+		{"case-stays", "stays.title", rec.Referrals != nil},
+		{"tasks", "case.tasks", rec.Tasks != nil},
+		{"screenings", "case.screenings", rec.Screenings != nil},
+		{"history", "case.timeline", d.History != nil},
+	}
+	var out []caseNavItem
+	for _, it := range items {
+		if it.on {
+			out = append(out, caseNavItem{ID: it.id, Label: t(it.key)})
+		}
+	}
+	return out
 }
 
 // caseFormResult answers a case form: back to the case page with a flash,

@@ -43,7 +43,7 @@ func TestCasePages(t *testing.T) {
 		"sex": {"female"}, "citizenship": {"XK"}, "exploitation": {"SexualExploitation"}, "municipality": {"Ferizaj"}}
 
 	rec := en.post(t, tok, "/cases", form)
-	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="birth_date-err"`) {
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="err-person.birth_date"`) {
 		t.Fatalf("impossible date: %d", rec.Code)
 	}
 	form.Set("birth_date", "2009-02-03")

@@ -77,6 +77,8 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/screening", Action: access.ScreeningAssess, h: (*server).handleScreeningAssess},
 	{Method: "POST", Pattern: "/screening/save", Action: access.ScreeningRecord, h: (*server).handleScreeningSave},
 	{Method: "GET", Pattern: "/screening/{id}", Action: access.ScreeningRead, h: (*server).handleScreeningView},
+	{Method: "POST", Pattern: "/screening/{id}/attach", Action: access.CaseEdit, h: (*server).handleScreeningAttach},
+	{Method: "POST", Pattern: "/cases/{id}/screenings", Action: access.CaseEdit, h: (*server).handleCaseScreeningAttach},
 	{Method: "POST", Pattern: "/screening/palermo", Action: access.ScreeningAssess, h: (*server).handlePalermo},
 	{Method: "POST", Pattern: "/cases/{id}/referrals", Action: access.ReferralCreate, h: (*server).handleReferralCreate},
 	{Method: "POST", Pattern: "/cases/{id}/stays", Action: access.StayRecord, h: (*server).handleStayAdmit},

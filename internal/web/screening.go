@@ -2,9 +2,12 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/identify"
@@ -22,7 +25,6 @@ type option struct {
 
 type indicatorView struct {
 	ID, Label, Weight string
-	Reconstructed     bool
 	Checked           bool
 }
 
@@ -64,6 +66,10 @@ func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, sta
 	c := identify.Default()
 	d := screeningFormData{Profile: prof, Child: prof.Child(), RecruitmentAct: ract, Version: c.Version,
 		Palermo: newPalermoForm(st.p, nil)}
+	if r.Method == http.MethodPost && r.URL.Path == "/screening/palermo" {
+		in := palermoInput(r) // what was ticked stays ticked
+		d.Palermo = newPalermoForm(st.p, &in)
+	}
 	for _, p := range identify.Profiles {
 		d.Profiles = append(d.Profiles, option{Value: string(p), Label: st.p.T("screening.profile." + string(p)), Selected: p == prof})
 	}
@@ -78,8 +84,7 @@ func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, sta
 			for _, in := range c.Indicators(prof) {
 				if in.Dimension == dim {
 					g.Indicators = append(g.Indicators, indicatorView{ID: in.ID, Label: in.Label(st.lang),
-						Weight: st.p.T("screening.weight." + in.Weight.String()), Checked: on[in.ID],
-						Reconstructed: in.Confidence == identify.ConfidenceReconstructed})
+						Weight: st.p.T("screening.weight." + in.Weight.String()), Checked: on[in.ID]})
 				}
 			}
 			d.Groups = append(d.Groups, g)
@@ -101,6 +106,17 @@ func (s *server) renderScreeningForm(w http.ResponseWriter, r *http.Request, sta
 	pg := s.newPage(r, "screening.title", d)
 	if formErr != nil {
 		setFormError(pg, st, formErr)
+		switch f := errs.As(formErr).Field; {
+		case f == "profile" && prof == "":
+			pg.ErrorForm = "profile-form"
+		case r.URL.Path == "/screening/palermo":
+			pg.ErrorForm = "palermo-form"
+		default:
+			pg.ErrorForm = "screening-form"
+		}
+		if r.Method == http.MethodPost {
+			pg.Form = r.PostForm
+		}
 	}
 	s.render(w, r, status, "screening", pg)
 }
@@ -137,6 +153,7 @@ func (s *server) handleScreeningAssess(w http.ResponseWriter, r *http.Request) {
 	st := reqState(r)
 	v := newResultView(st.p, st.lang, &res)
 	v.CanSave = access.Can(st.user.Actor(), access.ScreeningRecord)
+	v.CanRegister = v.CanSave && access.Can(st.user.Actor(), access.CaseCreate)
 	v.Input = in.Indicators
 	s.render(w, r, http.StatusOK, "screening_result", s.newPage(r, "screening.result_title", v))
 }
@@ -144,25 +161,92 @@ func (s *server) handleScreeningAssess(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleScreeningSave(w http.ResponseWriter, r *http.Request) {
 	in := screeningInput(r)
 	st := reqState(r)
-	sc, err := s.app.Screenings.Record(r.Context(), st.user.Actor(), identify.RecordInput{Input: in, Note: r.PostForm.Get("note")})
+	a := st.user.Actor()
+	sc, err := s.app.Screenings.Record(r.Context(), a, identify.RecordInput{Input: in, Note: r.PostForm.Get("note")})
 	if err != nil {
 		s.renderInputError(w, r, in, err)
+		return
+	}
+	// "Save and register a case" carries the screening on to the case form.
+	if r.PostForm.Get("then") == "case" && access.Can(a, access.CaseCreate) {
+		s.redirectFlash(w, r, "/cases/new?screening="+url.QueryEscape(sc.ID), "flash.screening_saved")
 		return
 	}
 	s.redirectFlash(w, r, "/screening/"+sc.ID, "flash.screening_saved")
 }
 
 func (s *server) handleScreeningView(w http.ResponseWriter, r *http.Request) {
+	s.renderScreeningView(w, r, http.StatusOK, nil)
+}
+
+// renderScreeningView shows a saved screening with what can be done with
+// it: register a case from it, or attach it to an existing case by the
+// case's reference (the form that failed shows its message beside it).
+func (s *server) renderScreeningView(w http.ResponseWriter, r *http.Request, status int, formErr error) {
 	st := reqState(r)
-	sc, err := s.app.Screenings.Find(r.Context(), st.user.Actor(), r.PathValue("id"))
+	a := st.user.Actor()
+	sc, err := s.app.Screenings.Find(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	v := newResultView(st.p, st.lang, &sc.Result)
 	v.Saved = &savedView{ID: sc.ID, At: sc.At, CaseID: sc.CaseID, Note: sc.Note}
+	v.CanRegister = sc.CaseID == "" && access.Can(a, access.CaseCreate)
+	v.CanAttach = sc.CaseID == "" && access.Can(a, access.CaseEdit)
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "screening_result", s.newPage(r, "screening.saved_title", v))
+	p := s.newPage(r, "screening.saved_title", v)
+	if formErr != nil {
+		setFormError(p, st, formErr)
+		p.ErrorForm = "attach-form"
+		p.Form = r.PostForm
+	}
+	s.render(w, r, status, "screening_result", p)
+}
+
+// handleScreeningAttach attaches a saved screening to the case whose
+// reference was typed, if the actor may edit that case.
+func (s *server) handleScreeningAttach(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	a := st.user.Actor()
+	ref := strings.ToUpper(strings.TrimSpace(r.PostFormValue("reference")))
+	if ref == "" {
+		s.renderScreeningView(w, r, http.StatusBadRequest, errs.InvalidField("reference", "validation.required"))
+		return
+	}
+	notFound := errs.InvalidField("reference", "screening.attach_not_found")
+	list, _, err := s.app.Cases.FindCases(r.Context(), a, cases.CaseFilter{Reference: &ref, Limit: 1})
+	if err != nil && !isFormErr(err) && !absent(err) {
+		s.renderError(w, r, err)
+		return
+	}
+	if err != nil || len(list) == 0 {
+		s.renderScreeningView(w, r, http.StatusNotFound, notFound)
+		return
+	}
+	caseID := list[0].ID
+	err = s.app.Screenings.AttachToCase(r.Context(), a, r.PathValue("id"), caseID)
+	switch {
+	case err == nil:
+		s.redirectFlash(w, r, "/cases/"+caseID+"#screenings", "flash.screening_attached")
+	case absent(err):
+		s.renderScreeningView(w, r, http.StatusNotFound, notFound)
+	case isFormErr(err):
+		s.renderScreeningView(w, r, errs.HTTPStatus(err), err)
+	default:
+		s.renderError(w, r, err)
+	}
+}
+
+// handleCaseScreeningAttach attaches one of the organisation's saved
+// screenings from the case page.
+func (s *server) handleCaseScreeningAttach(w http.ResponseWriter, r *http.Request) {
+	err := s.app.Screenings.AttachToCase(r.Context(), reqState(r).user.Actor(), r.PostFormValue("screening_id"), r.PathValue("id"))
+	if errs.Is(err, errs.NotFound) && r.PostFormValue("screening_id") != "" {
+		// The screening went (attached elsewhere meanwhile): say so beside the form.
+		err = errs.E(errs.Conflict, "screening.error.attached")
+	}
+	s.recordResult(w, r, "screening", "screenings", err, "flash.screening_attached")
 }
 
 // resultView is the result page: the signal, each dimension with the
@@ -179,6 +263,8 @@ type resultView struct {
 	Dimensions     []dimensionView
 	RecruitmentAct bool
 	CanSave        bool
+	CanRegister    bool // save and register a case (unsaved), or register one (saved)
+	CanAttach      bool
 	Input          []string
 	Saved          *savedView
 }
@@ -250,6 +336,20 @@ func has[T comparable](list []T, v T) bool {
 	return false
 }
 
+// palermoInput reads the Palermo checklist form.
+func palermoInput(r *http.Request) identify.PalermoInput {
+	r.ParseForm()
+	in := identify.PalermoInput{Form: identify.Form(r.PostForm.Get("form")), Child: r.PostForm.Get("child") == "1",
+		Purpose: r.PostForm.Get("purpose") == "1"}
+	for _, a := range r.PostForm["act"] {
+		in.Acts = append(in.Acts, identify.Act(a))
+	}
+	for _, m := range r.PostForm["means"] {
+		in.Means = append(in.Means, identify.Means(m))
+	}
+	return in
+}
+
 type palermoView struct {
 	Indicated bool
 	Summary   string
@@ -263,15 +363,7 @@ type elementView struct {
 
 func (s *server) handlePalermo(w http.ResponseWriter, r *http.Request) {
 	st := reqState(r)
-	r.ParseForm()
-	in := identify.PalermoInput{Form: identify.Form(r.PostForm.Get("form")), Child: r.PostForm.Get("child") == "1",
-		Purpose: r.PostForm.Get("purpose") == "1"}
-	for _, a := range r.PostForm["act"] {
-		in.Acts = append(in.Acts, identify.Act(a))
-	}
-	for _, m := range r.PostForm["means"] {
-		in.Means = append(in.Means, identify.Means(m))
-	}
+	in := palermoInput(r)
 	res, err := identify.CheckPalermo(in)
 	if err != nil {
 		s.renderScreeningForm(w, r, http.StatusBadRequest, "", nil, false, errs.As(err))

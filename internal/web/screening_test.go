@@ -80,7 +80,7 @@ func TestScreeningPages(t *testing.T) {
 	}
 	id := strings.TrimPrefix(loc, "/screening/")
 	code, _, body = en.page(t, "GET", loc, tok, nil)
-	if code != http.StatusOK || !strings.Contains(body, `id="screening-reference">`+id) || !strings.Contains(body, "met at the bus station") {
+	if code != http.StatusOK || !strings.Contains(body, `href="/cases/new?screening=`+id+`"`) || !strings.Contains(body, "met at the bus station") {
 		t.Errorf("saved page: %d", code)
 	}
 	code, _, body = en.page(t, "GET", "/screening", tok, nil)
