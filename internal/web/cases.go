@@ -21,22 +21,22 @@ import (
 // URL, the browser history or an access log.
 
 type caseListData struct {
-	Cases      []*cases.Summary
-	Total      int
-	Capped     bool // more than Total match
-	Stages     []cases.Stage
-	Statuses   []cases.Status
-	Sexes      []string
-	Exploit    []string
-	CanCreate  bool
-	CanSearch  bool
+	Cases     []*cases.Summary
+	Total     int
+	Capped    bool // more than Total match
+	Stages    []cases.Stage
+	Statuses  []cases.Status
+	Sexes     []string
+	Exploit   []string
+	CanCreate bool
+	CanSearch bool
 	// CanGuardian and CanShelter offer the filters "guardian not
 	// appointed" and "in our shelter now".
 	CanGuardian, CanShelter bool
 	Searched                bool
-	PrevHref   string
-	NextHref   string
-	FilterForm url.Values
+	PrevHref                string
+	NextHref                string
+	FilterForm              url.Values
 }
 
 func (s *server) handleCases(w http.ResponseWriter, r *http.Request) {

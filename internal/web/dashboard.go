@@ -214,7 +214,9 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 				return err
 			},
 			func() error { add("home-overdue", "home.overdue_tasks", len(d.Overdue), "#overdue"); return nil },
-			func() error { return waiting(referral.ReferralFilter{Direction: "all"}, "/referrals?box=all&state=pending") },
+			func() error {
+				return waiting(referral.ReferralFilter{Direction: "all"}, "/referrals?box=all&state=pending")
+			},
 			func() error { return bedsFree(false) },
 			func() error { return stages(true) })
 	case access.Police:
