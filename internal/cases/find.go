@@ -35,6 +35,10 @@ type CaseFilter struct {
 	RiskLevel           *string
 	// Open keeps the cases not closed (true) or only the closed ones.
 	Open *bool
+	// Proceedings keeps the cases at one step of the criminal proceedings;
+	// InProceedings those at any step but none.
+	Proceedings   *string
+	InProceedings bool
 	// IDs, when not nil, keeps only these cases (an empty list keeps none):
 	// a set another package's table defines (open stays, open tasks),
 	// still within the actor's scope.
@@ -222,6 +226,10 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 			op = "="
 		}
 		where = append(where, "c.stage "+op+" "+a.add(string(StageClosed)))
+	}
+	eq("c.proceedings", f.Proceedings)
+	if f.InProceedings {
+		where = append(where, "c.proceedings <> "+a.add("none"))
 	}
 	if f.IDs != nil {
 		if len(f.IDs) == 0 {

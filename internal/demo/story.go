@@ -284,7 +284,7 @@ func (s *story) play() error {
 	// Consent and referrals: one pending at the shelter, one accepted and
 	// admitted, one declined; one waiting at the advocate's office.
 	for _, i := range []int{0, 1, 11} {
-		if err := s.consent(police, ids[i], false, drita, adv); err != nil {
+		if err := s.consent(police, ids[i], false, drita, adv, ngoOrg); err != nil {
 			return err
 		}
 	}
@@ -293,6 +293,10 @@ func (s *story) play() error {
 	}
 	if _, err := s.refer(police, ids[0], "Demo Shelter Drita", referral.Urgency24h,
 		"Identified victim without a safe place to stay; agrees to the shelter."); err != nil {
+		return err
+	}
+	if _, err := s.refer(police, ids[0], "Demo Counselling Ura e Re", referral.UrgencyRoutine,
+		"Asks for counselling in Albanian once a week."); err != nil {
 		return err
 	}
 	r1, err := s.refer(police, ids[1], "Demo Shelter Drita", referral.Urgency24h, "Needs safe accommodation and counselling.")
@@ -316,6 +320,16 @@ func (s *story) play() error {
 	if _, err := s.refer(police, ids[10], "Demo Victim Advocacy Counselling", referral.UrgencyRoutine,
 		"Presumed victim, needs information on her rights before the interview."); err != nil {
 		return err
+	}
+	// The prosecution has opened proceedings in two cases.
+	for i, step := range map[int]string{0: "investigation", 2: "indictment"} {
+		v, err := s.version(access.Prosecutor, ids[i])
+		if err != nil {
+			return err
+		}
+		if err := s.a.Cases.Update(s.ctx, s.users[access.Prosecutor], ids[i], cases.UpdateInput{Version: v, Proceedings: &step}); err != nil {
+			return fmt.Errorf("proceedings: %w", err)
+		}
 	}
 	// Notes of the team.
 	for i, body := range map[int]string{

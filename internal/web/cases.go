@@ -21,15 +21,16 @@ import (
 // URL, the browser history or an access log.
 
 type caseListData struct {
-	Cases     []*cases.Summary
-	Total     int
-	Capped    bool // more than Total match
-	Stages    []cases.Stage
-	Statuses  []cases.Status
-	Sexes     []string
-	Exploit   []string
-	CanCreate bool
-	CanSearch bool
+	Cases       []*cases.Summary
+	Total       int
+	Capped      bool // more than Total match
+	Stages      []cases.Stage
+	Statuses    []cases.Status
+	Sexes       []string
+	Exploit     []string
+	Proceedings []string
+	CanCreate   bool
+	CanSearch   bool
 	// CanGuardian and CanShelter offer the filters "guardian not
 	// appointed" and "in our shelter now".
 	CanGuardian, CanShelter bool
@@ -57,7 +58,7 @@ func (s *server) handleCaseSearch(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderCaseList(w http.ResponseWriter, r *http.Request, q url.Values, searched bool) {
 	st := reqState(r)
 	a := st.user.Actor()
-	d := caseListData{Stages: cases.Stages, Statuses: cases.Statuses, Sexes: cases.Sexes, Exploit: cases.Picklists[cases.FieldExploitation],
+	d := caseListData{Stages: cases.Stages, Statuses: cases.Statuses, Sexes: cases.Sexes, Exploit: cases.Picklists[cases.FieldExploitation], Proceedings: cases.Proceedings,
 		CanCreate: access.Can(a, access.CaseCreate), CanSearch: access.Can(a, access.CaseViewPersonal), Searched: searched, FilterForm: q,
 		CanGuardian: access.Can(a, access.TaskView), CanShelter: access.Can(a, access.StayRecord)}
 	p := s.newPage(r, "case.list_title", &d)
@@ -122,6 +123,15 @@ func (s *server) caseListSets(r *http.Request, a access.Actor, q url.Values, f *
 		f.Open = &open
 	default:
 		return errs.InvalidField("open", "validation.invalid_choice")
+	}
+	switch v := q.Get("proceedings"); {
+	case v == "":
+	case v == "active":
+		f.InProceedings = true
+	case slices.Contains(cases.Proceedings, v):
+		f.Proceedings = &v
+	default:
+		return errs.InvalidField("proceedings", "validation.invalid_choice")
 	}
 	intersect := func(ids []string) {
 		if f.IDs == nil {

@@ -223,8 +223,13 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		tasksDue()
 		return openCases("home.unit_open_cases")
 	case access.Prosecutor:
-		tasksDue()
-		return openCases("home.office_open_cases")
+		return run(func() error {
+			n, err := countCases(cases.CaseFilter{InProceedings: true})
+			if err == nil {
+				add("home-proceedings", "home.in_proceedings", n, "/cases?proceedings=active")
+			}
+			return err
+		}, func() error { return openCases("home.office_open_cases") })
 	case access.Advocate, access.SocialWorker:
 		tasksDue()
 		return run(func() error { return openCases("home.my_cases") }, guardianMissing,
