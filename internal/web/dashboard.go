@@ -178,11 +178,13 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		}
 		return err
 	}
+	var byStage map[cases.Stage]int
 	stages := func(links bool) error {
 		counts, err := s.app.Cases.CountByStage(ctx, a)
 		if err != nil {
 			return err
 		}
+		byStage = counts
 		for _, sg := range cases.Stages {
 			n := homeNumber{ID: "stage-" + string(sg), Label: t("case.stage." + string(sg)), Value: counts[sg]}
 			if links {
@@ -203,7 +205,19 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 	switch st.user.Role {
 	case access.Coordinator:
 		year := strconv.Itoa(s.now().Year())
-		return run(func() error { return openCases("home.open_cases") },
+		// The open cases are the stages' counts but the closed ones: one
+		// read of the stage index for both.
+		return run(func() error { return stages(true) },
+			func() error {
+				open := 0
+				for sg, n := range byStage {
+					if sg != cases.StageClosed {
+						open += n
+					}
+				}
+				d.Numbers = append(d.Numbers, homeNumber{ID: "home-open", Label: t("home.open_cases"), Value: open, Href: "/cases?open=1"})
+				return nil
+			},
 			func() error {
 				status := cases.StatusIdentified
 				from := year + "-01"
@@ -217,8 +231,7 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 			func() error {
 				return waiting(referral.ReferralFilter{Direction: "all"}, "/referrals?box=all&state=pending")
 			},
-			func() error { return bedsFree(false) },
-			func() error { return stages(true) })
+			func() error { return bedsFree(false) })
 	case access.Police:
 		tasksDue()
 		return openCases("home.unit_open_cases")

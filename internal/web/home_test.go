@@ -174,3 +174,33 @@ func TestDemoHomePages(t *testing.T) {
 		})
 	}
 }
+
+// TestHomeListFiltersRefuseBadValues: every filter the home pages link to
+// checks its value against its list and answers a wrong one beside the
+// field, with the value kept and no 500.
+func TestHomeListFiltersRefuseBadValues(t *testing.T) {
+	en := newEnv(t, "sqlite")
+	police, _ := en.session(t, access.Police)
+	coord, _ := en.session(t, access.Coordinator)
+	for _, c := range []struct {
+		cookie, path, field string
+	}{
+		{police, "/cases?open=maybe", `id="f-open"`},
+		{police, "/cases?guardian=someone", `id="f-guardian"`},
+		{police, "/cases?status=lost", `id="f-status"`},
+		{police, "/cases?proceedings=appeal", `id="f-proceedings"`},
+		{police, "/cases?shelter=now", `class="field-error"`}, // police keep no shelter
+		{coord, "/referrals?state=lost", `id="rf-state"`},
+		{police, "/referrals?box=all", `id="rf-state"`},
+		{police, "/referrals?before=nosuchid", `id="rf-state"`},
+	} {
+		code, body := en.get(t, c.cookie, c.path)
+		if code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", c.path, code)
+		}
+		i := strings.Index(body, c.field)
+		if i < 0 || !strings.Contains(body[i:], `class="field-error"`) {
+			t.Errorf("%s: no message beside the field", c.path)
+		}
+	}
+}

@@ -21,7 +21,8 @@ type referralsData struct {
 	CanAnswer, CanOverdue  bool
 	DeclineCodes           []string
 	// States are the state filter's choices; Box is "in" (the
-	// organisation's inbox) or "all" (every referral, for the coordinator).
+	// organisation's inbox), "out" (what it sent) or "all" (every
+	// referral, for the coordinator).
 	States     []string
 	Box        string
 	InboxTotal int
@@ -46,6 +47,8 @@ func (s *server) handleReferrals(w http.ResponseWriter, r *http.Request) {
 	var formErr error
 	switch q.Get("box") {
 	case "", "in":
+	case "out":
+		d.Box, f.Direction = "out", "out"
 	case "all":
 		if !d.CanOverdue {
 			formErr = errs.InvalidField("box", "validation.invalid_choice")
