@@ -213,7 +213,7 @@ func TestCaseRecordPages(t *testing.T) {
 		_, body = en.get(t, analyst, "/")
 		// The analyst sees counts by stage and year, no case and no task.
 		wantIn(t, "analyst dashboard", body, `id="stage-counts"`, `id="year-counts"`)
-		if strings.Contains(body, ref) || strings.Contains(body, `id="dashboard"`) {
+		if strings.Contains(body, ref) || strings.Contains(body, `id="tasks"`) {
 			t.Error("the analyst's home page shows a case or a task list")
 		}
 		admin, _ := en.session(t, access.Admin)

@@ -126,7 +126,7 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		return err
 	}
 	tasksDue := func() {
-		add("home-tasks", "home.tasks_due", len(d.Tasks), "#dashboard")
+		add("home-tasks", "home.tasks_due", len(d.Tasks), "#tasks")
 	}
 	waiting := func(f referral.ReferralFilter, href string) error {
 		pending := referral.StatePending

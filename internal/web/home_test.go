@@ -126,7 +126,7 @@ func TestDemoHomePages(t *testing.T) {
 						}
 						got := -1
 						switch {
-						case href == "#dashboard":
+						case href == "#tasks":
 							got = strings.Count(between(home, `id="dashboard-tasks"`, `</table>`), `<tr data-kind=`)
 						case href == "#overdue":
 							got = strings.Count(between(home, `id="overdue-tasks"`, `</table>`), `<tr data-kind=`)
