@@ -38,6 +38,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		if _, err := demo.LoadCases(ctx, a); err != nil {
 			return err
 		}
+		if _, err := demo.LoadStory(ctx, a); err != nil {
+			return err
+		}
 	}
 	h, mh, err := web.NewWithMetrics(a)
 	if err != nil {

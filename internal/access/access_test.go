@@ -60,6 +60,7 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.ServiceManage: {access.Advocate: access.Org, access.SocialWorker: access.Org, access.Shelter: access.Org, access.NGO: access.Org,
 		access.Coordinator: access.All},
 	access.DirectoryImport: {access.Coordinator: access.All},
+	access.CaseStats:       {access.Coordinator: access.Stats, access.Analyst: access.Stats},
 	access.ReferralCreate: {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team,
 		access.Shelter: access.Team, access.NGO: access.Team, access.Helpline: access.Team},
 	access.ReferralView: {access.Police: access.Org, access.Prosecutor: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,

@@ -31,6 +31,7 @@ const (
 	// investigation details (places and dates of recruitment and exploitation,
 	// the narrative, the grounds of decisions).
 	CaseList         Action = "case.list"
+	CaseStats        Action = "case.stats" // counts of cases by stage and year, no record at all (home pages)
 	CaseView         Action = "case.view"
 	CaseViewPersonal Action = "case.view_personal"
 	CaseViewDetails  Action = "case.view_details"
@@ -123,6 +124,7 @@ var policy = []rule{
 	// coordinator sees every case's statistical fields (personal ones only by
 	// break-glass, see breakGlassOpens); analysts, auditors and admins see no case.
 	{CaseList, plus(caseRoles(Team), Coordinator, Stats)},
+	{CaseStats, map[Role]Scope{Coordinator: Stats, Analyst: Stats}},
 	{CaseView, plus(caseRoles(Team), Coordinator, Stats)},
 	{CaseViewPersonal, caseRoles(Team)},
 	{CaseViewDetails, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, SocialWorker: Team}},

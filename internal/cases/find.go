@@ -33,7 +33,17 @@ type CaseFilter struct {
 	OpenedFrom          *string // YYYY-MM
 	OpenedTo            *string // YYYY-MM
 	RiskLevel           *string
-	Offset, Limit       int
+	// Open keeps the cases not closed (true) or only the closed ones.
+	Open *bool
+	// Proceedings keeps the cases at one step of the criminal proceedings;
+	// InProceedings those at any step but none.
+	Proceedings   *string
+	InProceedings bool
+	// IDs, when not nil, keeps only these cases (an empty list keeps none):
+	// a set another package's table defines (open stays, open tasks),
+	// still within the actor's scope.
+	IDs           []string
+	Offset, Limit int
 }
 
 // Summary is a case in a list: its reference and statistical fields only.
@@ -208,6 +218,28 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 				return nil, 0, errs.InvalidField("opened", "case.month_invalid")
 			}
 			where = append(where, "c.opened_month "+m.op+" "+a.add(*m.v))
+		}
+	}
+	if f.Open != nil {
+		op := "<>"
+		if !*f.Open {
+			op = "="
+		}
+		where = append(where, "c.stage "+op+" "+a.add(string(StageClosed)))
+	}
+	eq("c.proceedings", f.Proceedings)
+	if f.InProceedings {
+		where = append(where, "c.proceedings <> "+a.add("none"))
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			marks := make([]string, len(f.IDs))
+			for i, id := range f.IDs {
+				marks[i] = a.add(id)
+			}
+			where = append(where, "c.id IN ("+strings.Join(marks, ", ")+")")
 		}
 	}
 	if f.Exploitation != nil {

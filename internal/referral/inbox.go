@@ -196,30 +196,9 @@ func (s *Service) FindReferrals(ctx context.Context, actor access.Actor, f Refer
 	if err := access.Check(actor, access.ReferralView); err != nil {
 		return nil, 0, err
 	}
-	args := []any{}
-	add := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	var where string
-	switch f.Direction {
-	case "", "in":
-		where = "r.to_org = " + add(actor.OrgID)
-	case "out":
-		where = "r.from_org = " + add(actor.OrgID)
-	case "all":
-		if access.ScopeOf(actor, access.ReferralView) < access.Stats {
-			return nil, 0, errs.E(errs.Forbidden, "error.forbidden")
-		}
-		where = "1 = 1"
-	default:
-		return nil, 0, errs.InvalidField("direction", "validation.invalid_choice")
-	}
-	if f.State != nil {
-		if !contains(States, *f.State) {
-			return nil, 0, errs.InvalidField("state", "validation.invalid_choice")
-		}
-		where += " AND r.state = " + add(*f.State)
-	}
-	if f.OverdueOnly {
-		where += " AND r.overdue = 1 AND r.state = 'pending'"
+	where, args, err := referralWhere(actor, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = MaxLimit
@@ -255,6 +234,37 @@ func (s *Service) FindReferrals(ctx context.Context, actor access.Actor, f Refer
 		return nil, 0, err
 	}
 	return out, pending + answered, nil
+}
+
+// referralWhere is the condition of a list of referrals: the actor's inbox,
+// outbox or (for the coordinator) every referral, and the filters of f.
+func referralWhere(actor access.Actor, f ReferralFilter) (string, []any, error) {
+	args := []any{}
+	add := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	var where string
+	switch f.Direction {
+	case "", "in":
+		where = "r.to_org = " + add(actor.OrgID)
+	case "out":
+		where = "r.from_org = " + add(actor.OrgID)
+	case "all":
+		if access.ScopeOf(actor, access.ReferralView) < access.Stats {
+			return "", nil, errs.E(errs.Forbidden, "error.forbidden")
+		}
+		where = "1 = 1"
+	default:
+		return "", nil, errs.InvalidField("direction", "validation.invalid_choice")
+	}
+	if f.State != nil {
+		if !contains(States, *f.State) {
+			return "", nil, errs.InvalidField("state", "validation.invalid_choice")
+		}
+		where += " AND r.state = " + add(*f.State)
+	}
+	if f.OverdueOnly {
+		where += " AND r.overdue = 1 AND r.state = 'pending'"
+	}
+	return where, args, nil
 }
 
 // referralCountLimit bounds the count of answered referrals in a list: an

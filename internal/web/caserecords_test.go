@@ -233,6 +233,13 @@ func TestCaseRecordPages(t *testing.T) {
 		}
 		analyst, _ := en.session(t, access.Analyst)
 		_, body = en.get(t, analyst, "/")
-		wantIn(t, "analyst dashboard", body, `id="dashboard"`, "works with no cases")
+		// The analyst sees counts by stage and year, no case and no task.
+		wantIn(t, "analyst dashboard", body, `id="stage-counts"`, `id="year-counts"`)
+		if strings.Contains(body, ref) || strings.Contains(body, `id="tasks"`) {
+			t.Error("the analyst's home page shows a case or a task list")
+		}
+		admin, _ := en.session(t, access.Admin)
+		_, body = en.get(t, admin, "/")
+		wantIn(t, "admin dashboard", body, `id="dashboard"`, "works with no cases")
 	})
 }

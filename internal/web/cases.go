@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/identify"
 )
@@ -21,19 +23,23 @@ import (
 // URL, the browser history or an access log.
 
 type caseListData struct {
-	Cases      []*cases.Summary
-	Total      int
-	Capped     bool // more than Total match
-	Stages     []cases.Stage
-	Statuses   []cases.Status
-	Sexes      []string
-	Exploit    []string
-	CanCreate  bool
-	CanSearch  bool
-	Searched   bool
-	PrevHref   string
-	NextHref   string
-	FilterForm url.Values
+	Cases       []*cases.Summary
+	Total       int
+	Capped      bool // more than Total match
+	Stages      []cases.Stage
+	Statuses    []cases.Status
+	Sexes       []string
+	Exploit     []string
+	Proceedings []string
+	CanCreate   bool
+	CanSearch   bool
+	// CanGuardian and CanShelter offer the filters "guardian not
+	// appointed" and "in our shelter now".
+	CanGuardian, CanShelter bool
+	Searched                bool
+	PrevHref                string
+	NextHref                string
+	FilterForm              url.Values
 }
 
 func (s *server) handleCases(w http.ResponseWriter, r *http.Request) {
@@ -54,11 +60,15 @@ func (s *server) handleCaseSearch(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderCaseList(w http.ResponseWriter, r *http.Request, q url.Values, searched bool) {
 	st := reqState(r)
 	a := st.user.Actor()
-	d := caseListData{Stages: cases.Stages, Statuses: cases.Statuses, Sexes: cases.Sexes, Exploit: cases.Picklists[cases.FieldExploitation],
-		CanCreate: access.Can(a, access.CaseCreate), CanSearch: access.Can(a, access.CaseViewPersonal), Searched: searched, FilterForm: q}
+	d := caseListData{Stages: cases.Stages, Statuses: cases.Statuses, Sexes: cases.Sexes, Exploit: cases.Picklists[cases.FieldExploitation], Proceedings: cases.Proceedings,
+		CanCreate: access.Can(a, access.CaseCreate), CanSearch: access.Can(a, access.CaseViewPersonal), Searched: searched, FilterForm: q,
+		CanGuardian: access.Can(a, access.TaskView), CanShelter: access.Can(a, access.StayRecord)}
 	p := s.newPage(r, "case.list_title", &d)
 	p.Form = q
 	f, err := api.CaseFilterFromQuery(q)
+	if err == nil && !searched {
+		err = s.caseListSets(r, a, q, &f)
+	}
 	if err == nil {
 		d.Cases, d.Total, err = s.app.Cases.FindCases(r.Context(), a, f)
 	}
@@ -96,6 +106,81 @@ func (s *server) renderCaseList(w http.ResponseWriter, r *http.Request, q url.Va
 		}
 	}
 	s.render(w, r, status, "cases", p)
+}
+
+// caseListSets reads the case list's filters that the home pages link to:
+// open (1: not closed, 0: closed), guardian=missing (child cases whose
+// guardian-appointment task is open) and shelter=now (the people staying
+// in the actor's organisation's shelters). The last two are sets another
+// package keeps (clocks, referral), handed to the case list as ids; the
+// list still keeps only the cases the actor may see.
+func (s *server) caseListSets(r *http.Request, a access.Actor, q url.Values, f *cases.CaseFilter) error {
+	if f.Status != nil && !slices.Contains(cases.Statuses, *f.Status) {
+		return errs.InvalidField("status", "validation.invalid_choice")
+	}
+	switch q.Get("open") {
+	case "":
+	case "1", "0":
+		open := q.Get("open") == "1"
+		f.Open = &open
+	default:
+		return errs.InvalidField("open", "validation.invalid_choice")
+	}
+	switch v := q.Get("proceedings"); {
+	case v == "":
+	case v == "active":
+		f.InProceedings = true
+	case slices.Contains(cases.Proceedings, v):
+		f.Proceedings = &v
+	default:
+		return errs.InvalidField("proceedings", "validation.invalid_choice")
+	}
+	intersect := func(ids []string) {
+		if f.IDs == nil {
+			f.IDs = ids
+			return
+		}
+		keep := map[string]bool{}
+		for _, id := range ids {
+			keep[id] = true
+		}
+		out := []string{}
+		for _, id := range f.IDs {
+			if keep[id] {
+				out = append(out, id)
+			}
+		}
+		f.IDs = out
+	}
+	switch q.Get("guardian") {
+	case "":
+	case "missing":
+		if s.app.Clocks == nil || !access.Can(a, access.TaskView) {
+			return errs.InvalidField("guardian", "case.filter_not_yours")
+		}
+		ids, err := s.app.Clocks.OpenTaskCases(r.Context(), a, clocks.GuardianAppointment)
+		if err != nil {
+			return err
+		}
+		intersect(ids)
+	default:
+		return errs.InvalidField("guardian", "validation.invalid_choice")
+	}
+	switch q.Get("shelter") {
+	case "":
+	case "now":
+		if s.app.Referral == nil || !access.Can(a, access.StayRecord) {
+			return errs.InvalidField("shelter", "case.filter_not_yours")
+		}
+		ids, err := s.app.Referral.OpenStayCases(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		intersect(ids)
+	default:
+		return errs.InvalidField("shelter", "validation.invalid_choice")
+	}
+	return nil
 }
 
 type caseNewData struct {

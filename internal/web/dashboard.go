@@ -2,16 +2,25 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/audit"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clocks"
+	"github.com/ura-nrm/ura/internal/referral"
 )
 
-// The dashboard (/): the tasks that wait on the user's organisation,
-// overdue first, each linked to its case by reference (the reflection
-// period shows as the task ending it, with its date and the days left);
-// for the coordinator also every case's overdue tasks, without anything of
-// the cases' content. Roles that work no cases get a short empty state.
+// The dashboard (/): the home page of each role. At the top the numbers
+// that matter to the role, each a link to the list that shows exactly the
+// cases, referrals, tasks or events it counts; below them the tasks that
+// wait on the user's organisation, overdue first, each linked to its case
+// by reference (the reflection period shows as the task ending it, with its
+// date and the days left); for the coordinator also every case's overdue
+// tasks, without anything of the cases' content. Roles that work no cases
+// get a short empty state. Every count is read by its owner package from
+// an index (docs/benchmarks.md, "Home pages").
 
 type dashboardData struct {
 	RoleTitle string
@@ -21,6 +30,26 @@ type dashboardData struct {
 	Tasks      []taskRow
 	CanOverdue bool
 	Overdue    []overdueRow
+	// Numbers are the role's counts, each with the link to its list.
+	Numbers []homeNumber
+	// Stages counts the cases by stage (coordinator, analyst); Years by
+	// year of opening (analyst).
+	Stages []homeNumber
+	Years  []homeNumber
+	// NumbersLater names the role whose numbers come with a later issue
+	// (the helpline).
+	NumbersLater bool
+}
+
+// homeNumber is one count on a home page. Href is empty when the role has
+// no list to open (the analyst's statistics).
+type homeNumber struct {
+	ID    string
+	Label string
+	Value int
+	// More says Value is a lower bound ("more than").
+	More bool
+	Href string
 }
 
 type overdueRow struct {
@@ -29,6 +58,9 @@ type overdueRow struct {
 	OrgName string
 	Days    string
 }
+
+// caseListCap is the count above which a number reads "more than".
+const caseListCap = cases.DefaultCountLimit
 
 func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	st := reqState(r)
@@ -63,6 +95,198 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 				OrgName: names[o.AssignedOrg], Days: st.p.N("task.overdue_days", max(1, o.DaysOverdue))})
 		}
 	}
+	if err := s.homeNumbers(r, st, d); err != nil && !absent(err) {
+		s.renderError(w, r, err)
+		return
+	}
 	p := s.newPage(r, "dashboard.title."+string(st.user.Role), d)
 	s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+// homeNumbers fills the role's counts. Each link is to a list whose
+// filters select the same set the count counts.
+func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error {
+	ctx := r.Context()
+	a := st.user.Actor()
+	t := st.p.T
+	add := func(id, label string, n int, href string) {
+		d.Numbers = append(d.Numbers, homeNumber{ID: id, Label: t(label), Value: min(n, caseListCap), More: n > caseListCap, Href: href})
+	}
+	countCases := func(f cases.CaseFilter) (int, error) {
+		f.Limit = 1
+		_, n, err := s.app.Cases.FindCases(ctx, a, f)
+		return n, err
+	}
+	yes := true
+	openCases := func(label string) error {
+		n, err := countCases(cases.CaseFilter{Open: &yes})
+		if err == nil {
+			add("home-open", label, n, "/cases?open=1")
+		}
+		return err
+	}
+	tasksDue := func() {
+		add("home-tasks", "home.tasks_due", len(d.Tasks), "#tasks")
+	}
+	waiting := func(f referral.ReferralFilter, href string) error {
+		pending := referral.StatePending
+		f.State = &pending
+		n, err := s.app.Referral.CountReferrals(ctx, a, f)
+		if err == nil {
+			add("home-referrals", "home.referrals_waiting", n, href)
+		}
+		return err
+	}
+	bedsFree := func(own bool) error {
+		list, err := s.app.Referral.Availability(ctx, a)
+		if err != nil {
+			return err
+		}
+		free := 0
+		for _, sh := range list {
+			if !own || sh.OrgID == a.OrgID {
+				free += sh.BedsFree
+			}
+		}
+		href := "/shelters"
+		if own {
+			href += "?own=1"
+		}
+		add("home-beds", "home.beds_free", free, href)
+		return nil
+	}
+	guardianMissing := func() error {
+		ids, err := s.app.Clocks.OpenTaskCases(ctx, a, clocks.GuardianAppointment)
+		if err != nil {
+			return err
+		}
+		child := true
+		n, err := countCases(cases.CaseFilter{IsChild: &child, IDs: ids})
+		if err == nil {
+			add("home-guardian", "home.children_no_guardian", n, "/cases?child=1&guardian=missing")
+		}
+		return err
+	}
+	inShelter := func() error {
+		ids, err := s.app.Referral.OpenStayCases(ctx, a)
+		if err != nil {
+			return err
+		}
+		n, err := countCases(cases.CaseFilter{IDs: ids})
+		if err == nil {
+			add("home-staying", "home.in_shelter_now", n, "/cases?shelter=now")
+		}
+		return err
+	}
+	var byStage map[cases.Stage]int
+	stages := func(links bool) error {
+		counts, err := s.app.Cases.CountByStage(ctx, a)
+		if err != nil {
+			return err
+		}
+		byStage = counts
+		for _, sg := range cases.Stages {
+			n := homeNumber{ID: "stage-" + string(sg), Label: t("case.stage." + string(sg)), Value: counts[sg]}
+			if links {
+				n.Href = "/cases?stage=" + string(sg)
+			}
+			d.Stages = append(d.Stages, n)
+		}
+		return nil
+	}
+	run := func(fs ...func() error) error {
+		for _, f := range fs {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch st.user.Role {
+	case access.Coordinator:
+		year := strconv.Itoa(s.now().Year())
+		// The open cases are the stages' counts but the closed ones: one
+		// read of the stage index for both.
+		return run(func() error { return stages(true) },
+			func() error {
+				open := 0
+				for sg, n := range byStage {
+					if sg != cases.StageClosed {
+						open += n
+					}
+				}
+				d.Numbers = append(d.Numbers, homeNumber{ID: "home-open", Label: t("home.open_cases"), Value: open, Href: "/cases?open=1"})
+				return nil
+			},
+			func() error {
+				status := cases.StatusIdentified
+				from := year + "-01"
+				n, err := countCases(cases.CaseFilter{Status: &status, OpenedFrom: &from})
+				if err == nil {
+					add("home-identified", "home.identified_this_year", n, "/cases?status="+string(status)+"&opened_from="+from)
+				}
+				return err
+			},
+			func() error { add("home-overdue", "home.overdue_tasks", len(d.Overdue), "#overdue"); return nil },
+			func() error {
+				return waiting(referral.ReferralFilter{Direction: "all"}, "/referrals?box=all&state=pending")
+			},
+			func() error { return bedsFree(false) })
+	case access.Police:
+		tasksDue()
+		return openCases("home.unit_open_cases")
+	case access.Prosecutor:
+		return run(func() error {
+			n, err := countCases(cases.CaseFilter{InProceedings: true})
+			if err == nil {
+				add("home-proceedings", "home.in_proceedings", n, "/cases?proceedings=active")
+			}
+			return err
+		}, func() error { return openCases("home.office_open_cases") })
+	case access.Advocate, access.SocialWorker:
+		tasksDue()
+		return run(func() error { return openCases("home.my_cases") }, guardianMissing,
+			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
+	case access.Shelter:
+		tasksDue()
+		return run(inShelter, func() error { return bedsFree(true) },
+			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
+	case access.NGO:
+		tasksDue()
+		return run(func() error { return openCases("home.my_cases") }, inShelter,
+			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
+	case access.Helpline:
+		d.NumbersLater = true
+		return nil
+	case access.Analyst:
+		if err := stages(false); err != nil {
+			return err
+		}
+		years, err := s.app.Cases.CountByYear(ctx, a)
+		if err != nil {
+			return err
+		}
+		for _, y := range years {
+			d.Years = append(d.Years, homeNumber{ID: "year-" + y.Year, Label: y.Year, Value: y.Cases})
+		}
+		return nil
+	case access.Auditor:
+		today := s.now().UTC().Format("2006-01-02")
+		for _, c := range []struct{ id, label, query string }{
+			{"home-events", "home.events_today", "from=" + today + "&to=" + today},
+			{"home-denied", "home.denied_today", "from=" + today + "&to=" + today + "&outcome=denied"},
+			{"home-breakglass", "home.breakglass", "outcome=breakglass"},
+		} {
+			q, _ := url.ParseQuery(c.query)
+			f, _ := auditFilter(q, nil)
+			f.Limit = 1
+			_, n, err := audit.Find(ctx, s.app.DB.Read(), f)
+			if err != nil {
+				return err
+			}
+			d.Numbers = append(d.Numbers, homeNumber{ID: c.id, Label: t(c.label), Value: min(n, audit.CountLimit),
+				More: n > audit.CountLimit, Href: "/audit?" + c.query})
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/errs"
@@ -19,19 +20,88 @@ type referralsData struct {
 	Inbox, Outbox, Overdue []*referral.Referral
 	CanAnswer, CanOverdue  bool
 	DeclineCodes           []string
+	// States are the state filter's choices; Box is "in" (the
+	// organisation's inbox), "out" (what it sent) or "all" (every
+	// referral, for the coordinator).
+	States     []string
+	Box        string
+	InboxTotal int
+	InboxMore  bool   // more than InboxTotal
+	OlderHref  string // the next (older) page of the inbox
+	NewestHref string // back to the first page, on a later page
 }
 
 func (s *server) handleReferrals(w http.ResponseWriter, r *http.Request) {
-	a := reqState(r).user.Actor()
+	st := reqState(r)
+	a := st.user.Actor()
 	ctx := r.Context()
+	q := r.URL.Query()
 	d := &referralsData{CanAnswer: access.Can(a, access.ReferralAnswer), DeclineCodes: referral.DeclineCodes,
-		CanOverdue: access.ScopeOf(a, access.ReferralView) >= access.Stats}
-	var err error
-	if d.Inbox, _, err = s.app.Referral.FindReferrals(ctx, a, referral.ReferralFilter{Direction: "in"}); err != nil {
-		s.renderError(w, r, err)
-		return
+		CanOverdue: access.ScopeOf(a, access.ReferralView) >= access.Stats, States: referral.States, Box: "in"}
+	p := s.newPage(r, "referrals.title", d)
+	p.Form = q
+	status := http.StatusOK
+	// The inbox (or every referral) newest first, a page at a time, after
+	// the cursor "before"; filtered by state.
+	f := referral.ReferralFilter{Direction: "in"}
+	var formErr error
+	switch q.Get("box") {
+	case "", "in":
+	case "out":
+		d.Box, f.Direction = "out", "out"
+	case "all":
+		if !d.CanOverdue {
+			formErr = errs.InvalidField("box", "validation.invalid_choice")
+		}
+		d.Box, f.Direction = "all", "all"
+	default:
+		formErr = errs.InvalidField("box", "validation.invalid_choice")
 	}
-	if d.Outbox, _, err = s.app.Referral.FindReferrals(ctx, a, referral.ReferralFilter{Direction: "out"}); err != nil {
+	if v := q.Get("state"); v != "" {
+		f.State = &v
+	}
+	if formErr == nil {
+		page, err := s.app.Referral.FindReferralPage(ctx, a, f, q.Get("before"))
+		switch {
+		case err == nil:
+			d.Inbox, d.InboxTotal = page.Referrals, page.Total
+			if page.Total > 10000 {
+				d.InboxTotal, d.InboxMore = 10000, true
+			}
+			if page.Older != "" {
+				qq := url.Values{}
+				for _, k := range []string{"box", "state"} {
+					if v := q.Get(k); v != "" {
+						qq.Set(k, v)
+					}
+				}
+				if q.Get("before") != "" {
+					d.NewestHref = "/referrals?" + qq.Encode()
+				}
+				qq.Set("before", page.Older)
+				d.OlderHref = "/referrals?" + qq.Encode()
+			} else if q.Get("before") != "" {
+				qq := url.Values{}
+				for _, k := range []string{"box", "state"} {
+					if v := q.Get(k); v != "" {
+						qq.Set(k, v)
+					}
+				}
+				d.NewestHref = "/referrals?" + qq.Encode()
+			}
+		case isFormErr(err):
+			formErr = err
+		default:
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if formErr != nil {
+		setFormError(p, st, formErr)
+		status = errs.HTTPStatus(formErr)
+	}
+	var err error
+	if d.Outbox, _, err = s.app.Referral.FindReferrals(ctx, a, referral.ReferralFilter{Direction: "out", Limit: referral.PageSize}); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -41,7 +111,7 @@ func (s *server) handleReferrals(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "referrals", s.newPage(r, "referrals.title", d))
+	s.render(w, r, status, "referrals", p)
 }
 
 // referralData is one referral's page.

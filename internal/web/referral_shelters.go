@@ -19,13 +19,19 @@ type sheltersData struct {
 }
 
 func (s *server) handleShelters(w http.ResponseWriter, r *http.Request) {
-	list, err := s.app.Referral.Availability(r.Context(), reqState(r).user.Actor())
+	actor := reqState(r).user.Actor()
+	list, err := s.app.Referral.Availability(r.Context(), actor)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d := &sheltersData{Shelters: list}
+	d := &sheltersData{}
+	own := r.URL.Query().Get("own") == "1" // one's own organisation's shelters (the shelter's home page)
 	for _, a := range list {
+		if own && a.OrgID != actor.OrgID {
+			continue
+		}
+		d.Shelters = append(d.Shelters, a)
 		d.Free += a.BedsFree
 		d.Total += a.BedsTotal
 		if a.OverCapacity {
