@@ -10,7 +10,6 @@ import (
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/casenotes"
 	"github.com/ura-nrm/ura/internal/cases"
-	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
@@ -371,16 +370,12 @@ func (s *story) play() error {
 		}
 		kids = append(kids, id)
 	}
-	tasks, err := s.a.Clocks.CaseTasks(s.ctx, s.users[social], kids[0])
-	if err != nil {
-		return err
-	}
-	for _, t := range tasks {
-		if t.Kind == clocks.GuardianAppointment && !t.Done {
-			if _, err := s.a.Clocks.Complete(s.ctx, s.users[social], t.ID); err != nil {
-				return fmt.Errorf("guardian appointed: %w", err)
-			}
-		}
+	// Recording the guardian with the Centre's decision ends the
+	// appointment task and lets the guardian consent for the child.
+	if _, err := s.a.Cases.AppointGuardian(s.ctx, s.users[social], kids[0], cases.GuardianInput{Kind: cases.GuardianCSWOfficer,
+		Name: "Mimoza Rexhepi", Authority: "Demo Centre for Social Work", DecisionRef: "QPS-GJ 41/2026",
+		DecisionDate: s.now.Add(-2 * day).Format(time.DateOnly)}); err != nil {
+		return fmt.Errorf("guardian appointed: %w", err)
 	}
 	if err := s.consent(social, kids[0], true, ngoOrg); err != nil {
 		return err

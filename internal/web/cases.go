@@ -282,7 +282,7 @@ func (s *server) renderCaseNew(w http.ResponseWriter, r *http.Request, status in
 func listFieldError(err error) error {
 	e := errs.As(err)
 	switch e.Field {
-	case "name", "birth_date", "stage", "opened", "":
+	case "name", "birth_date", "stage", "status", "open", "proceedings", "guardian", "shelter", "opened", "":
 		return e
 	case "opened_from", "opened_to":
 		c := *e
