@@ -2,6 +2,7 @@ package jsonread
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -131,6 +132,21 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d doc
 		err := Read(bytes.NewReader(b), &d, opts)
+		// The reader refuses exactly what encoding/json refuses with unknown
+		// fields disallowed (one value, nothing after it).
+		var want doc
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		jsonErr := dec.Decode(&want)
+		if jsonErr == nil && dec.More() {
+			jsonErr = errors.New("trailing data")
+		}
+		if jsonErr == nil && len(b) <= int(opts.Max) && json.Valid(b) && err != nil {
+			t.Fatalf("refused what encoding/json accepts: %v", err)
+		}
+		if jsonErr != nil && err == nil {
+			t.Fatalf("accepted what encoding/json refuses: %v", jsonErr)
+		}
 		if err == nil {
 			return
 		}
