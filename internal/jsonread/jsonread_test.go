@@ -161,3 +161,28 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+var benchBody = []byte(`{"id":"a","person":{"given_name":"Arta","documents":[{"country":"XK"},{"country":"AL"}]},
+	"items":[{"code":"x"},{"code":"y"},{"code":"z"}],"labels":{"a":{"code":"y"}},"free":{"anything":[1,{"x":2}]},"version":3}`)
+
+// BenchmarkRead reads a small request body with the strict reader;
+// BenchmarkEncodingJSON is the plain decoder it wraps, for comparison.
+func BenchmarkRead(b *testing.B) {
+	for b.Loop() {
+		var d doc
+		if err := Read(bytes.NewReader(benchBody), &d, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodingJSON(b *testing.B) {
+	for b.Loop() {
+		var d doc
+		dec := json.NewDecoder(bytes.NewReader(benchBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
