@@ -2,6 +2,7 @@ package jsonread
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -131,6 +132,21 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d doc
 		err := Read(bytes.NewReader(b), &d, opts)
+		// The reader refuses exactly what encoding/json refuses with unknown
+		// fields disallowed (one value, nothing after it).
+		var want doc
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		jsonErr := dec.Decode(&want)
+		if jsonErr == nil && dec.More() {
+			jsonErr = errors.New("trailing data")
+		}
+		if jsonErr == nil && len(b) <= int(opts.Max) && json.Valid(b) && err != nil {
+			t.Fatalf("refused what encoding/json accepts: %v", err)
+		}
+		if jsonErr != nil && err == nil {
+			t.Fatalf("accepted what encoding/json refuses: %v", jsonErr)
+		}
 		if err == nil {
 			return
 		}
@@ -144,4 +160,29 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("unsafe field %q", e.Field)
 		}
 	})
+}
+
+var benchBody = []byte(`{"id":"a","person":{"given_name":"Arta","documents":[{"country":"XK"},{"country":"AL"}]},
+	"items":[{"code":"x"},{"code":"y"},{"code":"z"}],"labels":{"a":{"code":"y"}},"free":{"anything":[1,{"x":2}]},"version":3}`)
+
+// BenchmarkRead reads a small request body with the strict reader;
+// BenchmarkEncodingJSON is the plain decoder it wraps, for comparison.
+func BenchmarkRead(b *testing.B) {
+	for b.Loop() {
+		var d doc
+		if err := Read(bytes.NewReader(benchBody), &d, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodingJSON(b *testing.B) {
+	for b.Loop() {
+		var d doc
+		dec := json.NewDecoder(bytes.NewReader(benchBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
