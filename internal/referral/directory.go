@@ -131,16 +131,6 @@ type ServiceInput struct {
 	Active           *bool        `json:"active,omitempty"`
 }
 
-// countryRE checks a country code against the ISO 3166-1 list plus XK
-// (internal/codes), not just its shape; it keeps the name and the
-// MatchString of the regular expression it replaced, so every country check
-// of the directory (eligibility, HSDS addresses) uses the list.
-var countryRE countryList
-
-type countryList struct{}
-
-func (countryList) MatchString(s string) bool { return codes.IsCountry(s) }
-
 var (
 	langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 	dateRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`)
