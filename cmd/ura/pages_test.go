@@ -53,6 +53,7 @@ func TestEveryPageAccessible(t *testing.T) {
 			visit(t, "/?lang="+lang, `#dashboard`)
 			visit(t, "/admin/orgs", `main h1`)
 			visit(t, "/admin/users", `#users-table`)
+			visit(t, "/admin/approvals", `#approvals-pending`)
 			tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
 			if err := chromedp.Do(tctx, chromedp.Click(`#users-table tbody a`), chromedp.WaitVisible(`dl.facts`)); err != nil {
