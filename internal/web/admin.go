@@ -137,10 +137,12 @@ type userData struct {
 }
 
 func (s *server) handleUser(w http.ResponseWriter, r *http.Request) {
-	s.renderUser(w, r, http.StatusOK, nil)
+	s.renderUser(w, r, http.StatusOK, nil, "")
 }
 
-func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+// renderUser shows an account; formErr, when set, is shown beside the form
+// with id formID.
+func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, formErr error, formID string) {
 	st := reqState(r)
 	a := st.user.Actor()
 	u, err := s.app.Auth.FindUserByID(r.Context(), a, r.PathValue("id"))
@@ -172,7 +174,7 @@ func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 	if formErr != nil {
 		setFormError(p, st, formErr)
 		p.Form = r.PostForm
-		p.ErrorForm = "change-user"
+		p.ErrorForm = formID
 	}
 	s.render(w, r, status, "user", p)
 }
@@ -184,13 +186,13 @@ func (s *server) handleChangeUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	role, ok := access.ParseRole(r.PostFormValue("role"))
 	if !ok {
-		s.renderUser(w, r, http.StatusBadRequest, errs.InvalidField("role", "validation.role"))
+		s.renderUser(w, r, http.StatusBadRequest, errs.InvalidField("role", "validation.role"), "change-user")
 		return
 	}
 	pending, err := s.app.Auth.ChangeUser(r.Context(), st.user.Actor(), id, role, r.PostFormValue("org"))
 	if err != nil {
 		if isFormErr(err) {
-			s.renderUser(w, r, errs.HTTPStatus(err), err)
+			s.renderUser(w, r, errs.HTTPStatus(err), err, "change-user")
 			return
 		}
 		s.renderError(w, r, err)
@@ -218,7 +220,10 @@ func (s *server) handleSetUserActive(w http.ResponseWriter, r *http.Request) {
 	pending, err := s.app.Auth.SetUserActiveP(r.Context(), reqState(r).user.Actor(), id, active)
 	if err != nil {
 		if isFormErr(err) {
-			s.renderUser(w, r, errs.HTTPStatus(err), err)
+			// The message has no field of its own beside the button: show it as the form's.
+			e := *errs.As(err)
+			e.Field = ""
+			s.renderUser(w, r, errs.HTTPStatus(err), &e, "user-active")
 			return
 		}
 		s.renderError(w, r, err)

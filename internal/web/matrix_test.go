@@ -330,6 +330,27 @@ func TestApprovalMatrix(t *testing.T) {
 				if got, _ := en.app.Auth.FindUserByID(ctx, admin.Actor(), police.ID); got.Active {
 					t.Error("reopened without approval")
 				}
+				rec := en.postForm("/admin/users/"+police.ID+"/active", adminTok, adminCSRF, url.Values{"active": {"1"}})
+				if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `id="user-active-error"`) {
+					t.Errorf("reopening twice: %d, message beside the button: %v", rec.Code, strings.Contains(rec.Body.String(), `id="user-active-error"`))
+				}
+			})
+			t.Run("bad input beside the field, nothing changed", func(t *testing.T) {
+				analyst := en.users[access.Analyst]
+				rec := en.postForm("/admin/users/"+analyst.ID+"/change", adminTok, adminCSRF, url.Values{"role": {"sheriff"}, "org": {analyst.OrgID}})
+				if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="err-role"`) {
+					t.Errorf("unknown role: %d, error beside the field: %v", rec.Code, strings.Contains(rec.Body.String(), `id="err-role"`))
+				}
+				rec = en.postForm("/admin/users/"+analyst.ID+"/change", adminTok, adminCSRF, url.Values{"role": {"police"}, "org": {"nosuchorg"}})
+				if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="err-org"`) {
+					t.Errorf("unknown organisation: %d, error beside the field: %v", rec.Code, strings.Contains(rec.Body.String(), `id="err-org"`))
+				}
+				if got, _ := en.app.Auth.FindUserByID(ctx, admin.Actor(), analyst.ID); got.Role != access.Analyst {
+					t.Errorf("role changed to %s by bad input", got.Role)
+				}
+				if c, _ := en.app.Auth.PendingChange(ctx, admin.Actor(), analyst.ID); c != nil {
+					t.Error("bad input left a pending change")
+				}
 			})
 		})
 	}
