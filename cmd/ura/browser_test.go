@@ -112,6 +112,7 @@ func TestBrowserJourney(t *testing.T) {
 		browsertest.CheckAxe(t, ctx)
 	})
 
+	var activation string // handed by the coordinator to the new user
 	t.Run("CoordinatorApproves", func(t *testing.T) {
 		coord := in.Creds["coordinator"]
 		must(t, chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible(`form[action="/signin"] #email`))
@@ -127,8 +128,9 @@ func TestBrowserJourney(t *testing.T) {
 		// Answer the confirmation dialog of the approve button.
 		get(t, ctx, chromedp.Evaluate[bool](`window.confirm = function() { return true; }; true`))
 		must(t, chromedp.Click(`#approvals-table form[action$="/approve#approvals-pending"] button`),
-			chromedp.WaitVisible(`.alert-success`), chromedp.WaitVisible(`#decided-table`))
+			chromedp.WaitVisible(`#activation-code`), chromedp.WaitVisible(`#decided-table`))
 		browsertest.CheckAxe(t, ctx)
+		activation = get(t, ctx, chromedp.Text(`#activation-code`))
 	})
 
 	t.Run("NewUserEnrolsSecondFactor", func(t *testing.T) {
@@ -141,7 +143,10 @@ func TestBrowserJourney(t *testing.T) {
 		if qr != 1 {
 			t.Errorf("no QR code on the enrolment page")
 		}
-		must(t, chromedp.SendKeys(`#code`, totpNow(t, secret)), chromedp.Submit(`#code`), chromedp.WaitVisible(`#recovery-codes`))
+		// Without the activation code the first sign-in stops here, whoever
+		// knows the password.
+		must(t, chromedp.SendKeys(`#activation`, activation),
+			chromedp.SendKeys(`#code`, totpNow(t, secret)), chromedp.Submit(`#code`), chromedp.WaitVisible(`#recovery-codes`))
 		n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`))
 		if n != 10 {
 			t.Errorf("%d recovery codes shown, want 10", n)

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"strconv"
@@ -386,11 +387,17 @@ func loadPending(ctx context.Context, tx *store.Tx, actor access.Actor, id strin
 // ApproveChange makes a pending change take effect: the account is opened
 // (a new account, a reopened one) or given its new role and organisation, in
 // which case its sessions end so that it signs in again under the new role.
-func (s *Service) ApproveChange(ctx context.Context, actor access.Actor, id string) error {
+//
+// A new account also gets an activation code, returned once: the approver
+// hands it to the person, who types it at the first sign-in (the second-
+// factor enrolment) with the password the administrator gave them. The
+// administrator who chose that password cannot sign in with the account
+// alone, nor can the approver.
+func (s *Service) ApproveChange(ctx context.Context, actor access.Actor, id string) (activation string, err error) {
 	if err := access.Check(actor, access.UserChangeApprove); err != nil {
-		return err
+		return "", err
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		c, err := loadPending(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -410,8 +417,67 @@ func (s *Service) ApproveChange(ctx context.Context, actor access.Actor, id stri
 		if err != nil {
 			return errs.Internalf("apply user change: %w", err)
 		}
+		if c.Kind == ChangeCreate {
+			activation = newRecoveryCode()
+			if _, err := tx.ExecContext(ctx, `UPDATE user_changes SET activation_hash = $1 WHERE id = $2`,
+				s.activationHash(c.UserID, activation), c.ID); err != nil {
+				return errs.Internalf("store activation code: %w", err)
+			}
+		}
 		return s.decide(ctx, tx, actor, &c.Change, ChangeApproved, nil, "")
 	})
+	if err != nil {
+		return "", err
+	}
+	return activation, nil
+}
+
+// activationHash is how an activation code is stored: a keyed hash bound to
+// the account, like a recovery code.
+func (s *Service) activationHash(userID, code string) []byte {
+	norm := strings.ToLower(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(code)))
+	return s.Vault.BlindIndex(domainActivate, userID+":"+norm)
+}
+
+// pendingActivation returns the keyed hash of the account's unused
+// activation code and its change's id, or nil when none is due.
+func pendingActivation(ctx context.Context, q store.Querier, userID string) (hash []byte, changeID string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT id, activation_hash FROM user_changes WHERE user_id = $1
+		AND activation_hash IS NOT NULL AND activated_at IS NULL ORDER BY decided_at DESC LIMIT 1`, userID).Scan(&changeID, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", errs.Internalf("read activation: %w", err)
+	}
+	return hash, changeID, nil
+}
+
+// NeedsActivation reports whether the session's account, at its first
+// sign-in after approval, must still give its activation code.
+func (s *Service) NeedsActivation(ctx context.Context, token string) (bool, error) {
+	_, r, err := s.loadSession(ctx, s.DB.Read(), token, s.now())
+	if err != nil {
+		return false, err
+	}
+	h, _, err := pendingActivation(ctx, s.DB.Read(), r.ID)
+	return h != nil, err
+}
+
+// checkActivation, inside the enrolment's transaction, accepts the account's
+// activation code when one is due (and spends it); false means refused.
+func (s *Service) checkActivation(ctx context.Context, tx *store.Tx, userID, code string) (bool, error) {
+	h, changeID, err := pendingActivation(ctx, tx, userID)
+	if err != nil || h == nil {
+		return err == nil, err
+	}
+	if !hmac.Equal(h, s.activationHash(userID, code)) {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE user_changes SET activated_at = $1 WHERE id = $2`, store.T(tx.Now), changeID); err != nil {
+		return false, errs.Internalf("spend activation code: %w", err)
+	}
+	return true, nil
 }
 
 // RefuseChange refuses a pending change with a reason. The account stays as

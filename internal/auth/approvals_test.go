@@ -48,6 +48,7 @@ func TestSeparationOfDuties(t *testing.T) {
 		in := auth.UserInput{Email: "new.officer@police.example", Name: "Besa Gashi", Role: access.Police, OrgID: f.police.ID, Password: goodPassword}
 
 		var created *auth.User
+		var approvedActivation string
 		t.Run("CreatePoliceWaits", func(t *testing.T) {
 			u, err := f.svc.CreateUser(ctx, admin, in)
 			if err != nil {
@@ -72,13 +73,15 @@ func TestSeparationOfDuties(t *testing.T) {
 		})
 		t.Run("AdminCannotApprove", func(t *testing.T) {
 			c, _ := f.svc.PendingChange(ctx, admin, created.ID)
-			wantCode(t, f.svc.ApproveChange(ctx, admin, c.ID), errs.Forbidden, "error.forbidden")
+			_, err := f.svc.ApproveChange(ctx, admin, c.ID)
+			wantCode(t, err, errs.Forbidden, "error.forbidden")
 			wantCode(t, f.svc.RefuseChange(ctx, admin, c.ID, "no"), errs.Forbidden, "error.forbidden")
 		})
 		t.Run("PoliceCannotApproveOrList", func(t *testing.T) {
 			c, _ := f.svc.PendingChange(ctx, admin, created.ID)
-			wantCode(t, f.svc.ApproveChange(ctx, police.Actor(), c.ID), errs.Forbidden, "error.forbidden")
-			_, _, err := f.svc.ListChanges(ctx, police.Actor())
+			_, err := f.svc.ApproveChange(ctx, police.Actor(), c.ID)
+			wantCode(t, err, errs.Forbidden, "error.forbidden")
+			_, _, err = f.svc.ListChanges(ctx, police.Actor())
 			wantCode(t, err, errs.Forbidden, "error.forbidden")
 		})
 		t.Run("SecondRequestConflicts", func(t *testing.T) {
@@ -90,19 +93,50 @@ func TestSeparationOfDuties(t *testing.T) {
 			if err != nil || len(pending) != 1 || pending[0].UserName != "Besa Gashi" || pending[0].Mine {
 				t.Fatalf("ListChanges = %+v, %v", pending, err)
 			}
-			if err := f.svc.ApproveChange(ctx, coord.Actor(), pending[0].ID); err != nil {
-				t.Fatal(err)
+			activation, err := f.svc.ApproveChange(ctx, coord.Actor(), pending[0].ID)
+			if err != nil || activation == "" {
+				t.Fatalf("approve: activation %q, %v", activation, err)
 			}
+			approvedActivation = activation
 			u, err := f.svc.FindUserByID(ctx, admin, created.ID)
 			if err != nil || !u.Active {
 				t.Fatalf("after approval: %+v, %v", u, err)
 			}
-			wantCode(t, f.svc.ApproveChange(ctx, coord.Actor(), pending[0].ID), errs.Conflict, "user_change.decided")
+			_, err = f.svc.ApproveChange(ctx, coord.Actor(), pending[0].ID)
+			wantCode(t, err, errs.Conflict, "user_change.decided")
 			if got := n.to(auth.NoticeChangeDecided); !got[f.admin.ID] || !got[auditor.ID] || got[coord.ID] {
 				t.Errorf("decision notified %v, want the requester and the auditor", got)
 			}
 			if auditCount(t, db, "user_change.approve", "") != 1 {
 				t.Error("the approval is not audited")
+			}
+		})
+		t.Run("FirstSignInNeedsTheActivationCode", func(t *testing.T) {
+			// The administrator knows the password they chose; without the
+			// code the approver holds, the enrolment is refused.
+			tok, sess, err := f.svc.SignIn(ctx, in.Email, goodPassword, client)
+			if err != nil || sess.Stage != auth.StageEnrol {
+				t.Fatalf("SignIn: %v, %+v", err, sess)
+			}
+			if need, err := f.svc.NeedsActivation(ctx, tok); err != nil || !need {
+				t.Fatalf("NeedsActivation = %v, %v", need, err)
+			}
+			secret, _, err := f.svc.BeginEnrolment(ctx, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.clk.Advance(31 * time.Second)
+			code, _ := auth.TOTPCode(secret, f.clk.Now())
+			_, _, _, err = f.svc.ConfirmEnrolment(ctx, tok, code, client)
+			wantCode(t, err, errs.Unauthenticated, "")
+			_, _, _, err = f.svc.ConfirmEnrolmentActivation(ctx, tok, code, "aaaaa-bbbbb", client)
+			wantCode(t, err, errs.Unauthenticated, "")
+			_, _, sess2, err := f.svc.ConfirmEnrolmentActivation(ctx, tok, code, strings.ToUpper(approvedActivation), client)
+			if err != nil || sess2.Stage != auth.StageFull {
+				t.Fatalf("with the activation code: %v", err)
+			}
+			if need, _ := f.svc.NeedsActivation(ctx, tok); need {
+				t.Error("the activation code is still due after use")
 			}
 		})
 		t.Run("ReopenWaits", func(t *testing.T) {
@@ -159,7 +193,7 @@ func TestSeparationOfDuties(t *testing.T) {
 			if c.OldRole != access.Analyst || c.Role != access.Police {
 				t.Errorf("change %s → %s", c.OldRole, c.Role)
 			}
-			if err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID); err != nil {
+			if _, err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID); err != nil {
 				t.Fatal(err)
 			}
 			u, _ = f.svc.FindUserByID(ctx, admin, analyst.ID)
@@ -191,9 +225,10 @@ func TestSeparationOfDuties(t *testing.T) {
 				t.Fatal(err)
 			}
 			c, _ := f.svc.PendingChange(ctx, admin, coord2.ID)
-			wantCode(t, f.svc.ApproveChange(ctx, coord2.Actor(), c.ID), errs.Forbidden, "user_change.own_account")
+			_, err := f.svc.ApproveChange(ctx, coord2.Actor(), c.ID)
+			wantCode(t, err, errs.Forbidden, "user_change.own_account")
 			wantCode(t, f.svc.RefuseChange(ctx, coord2.Actor(), c.ID, "mine"), errs.Forbidden, "user_change.own_account")
-			if err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID); err != nil {
+			if _, err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -239,7 +274,7 @@ func TestAddUserFromCommandLine(t *testing.T) {
 		if err != nil || c == nil || c.RequestedBy != auth.SystemRequester || c.Mine {
 			t.Fatalf("PendingChange = %+v, %v", c, err)
 		}
-		if err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID); err != nil {
+		if _, err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, pending, err = f.svc.AddUserFromCommandLine(ctx, auth.UserInput{Email: "aud@ura.example", Name: "An Auditor",

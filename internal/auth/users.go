@@ -63,12 +63,13 @@ type UserFilter struct {
 // Blind-index domains: each use of a keyed hash has its own, so an email's
 // index never equals its throttle key.
 const (
-	domainEmail   = "user.email"
-	domainAccount = "signin.account"
-	domainIP      = "signin.ip"
-	domainSecond  = "signin.second_factor"
-	domainChange  = "password.change"
-	domainRecover = "auth.recovery_code"
+	domainEmail    = "user.email"
+	domainAccount  = "signin.account"
+	domainIP       = "signin.ip"
+	domainSecond   = "signin.second_factor"
+	domainChange   = "password.change"
+	domainRecover  = "auth.recovery_code"
+	domainActivate = "user.activation"
 )
 
 // NormalizeEmail is the form of an email that is indexed and compared:

@@ -239,6 +239,13 @@ func (s *server) handleSetUserActive(w http.ResponseWriter, r *http.Request) {
 type approvalsData struct {
 	Pending, Decided []*auth.Change
 	CanDecide        bool
+	// Activation is shown once, on the answer to approving a new account:
+	// the code its person types at the first sign-in.
+	Activation *activationData
+}
+
+type activationData struct {
+	Name, Email, Code string
 }
 
 // handleApprovals lists the account changes waiting for a second person and
@@ -249,6 +256,10 @@ func (s *server) handleApprovals(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderApprovals(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	s.renderApprovalsWith(w, r, status, formErr, nil)
+}
+
+func (s *server) renderApprovalsWith(w http.ResponseWriter, r *http.Request, status int, formErr error, act *activationData) {
 	st := reqState(r)
 	a := st.user.Actor()
 	pending, decided, err := s.app.Auth.ListChanges(r.Context(), a)
@@ -257,7 +268,7 @@ func (s *server) renderApprovals(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	p := s.newPage(r, "approvals.title", approvalsData{Pending: pending, Decided: decided,
-		CanDecide: access.Can(a, access.UserChangeApprove)})
+		CanDecide: access.Can(a, access.UserChangeApprove), Activation: act})
 	if formErr != nil {
 		setFormError(p, st, formErr)
 		p.Form = r.PostForm
@@ -267,7 +278,20 @@ func (s *server) renderApprovals(w http.ResponseWriter, r *http.Request, status 
 }
 
 func (s *server) handleApproveChange(w http.ResponseWriter, r *http.Request) {
-	if err := s.app.Auth.ApproveChange(r.Context(), reqState(r).user.Actor(), r.PathValue("id")); err != nil {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	// The change as listed before the decision names the account for the
+	// activation code's box.
+	var before *auth.Change
+	if pending, _, err := s.app.Auth.ListChanges(r.Context(), a); err == nil {
+		for _, c := range pending {
+			if c.ID == id {
+				before = c
+			}
+		}
+	}
+	code, err := s.app.Auth.ApproveChange(r.Context(), a, id)
+	if err != nil {
 		if errs.Is(err, errs.Conflict) {
 			s.renderApprovals(w, r, errs.HTTPStatus(err), err)
 			return
@@ -275,7 +299,16 @@ func (s *server) handleApproveChange(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.redirectFlash(w, r, "/admin/approvals", "flash.change_approved")
+	if code == "" {
+		s.redirectFlash(w, r, "/admin/approvals", "flash.change_approved")
+		return
+	}
+	// A new account: its activation code is shown on this answer only.
+	act := &activationData{Code: code}
+	if before != nil {
+		act.Name, act.Email = before.UserName, before.UserEmail
+	}
+	s.renderApprovalsWith(w, r, http.StatusOK, nil, act)
 }
 
 func (s *server) handleRefuseChange(w http.ResponseWriter, r *http.Request) {

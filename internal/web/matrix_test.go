@@ -292,8 +292,13 @@ func TestApprovalMatrix(t *testing.T) {
 				}
 			})
 			t.Run("coordinator approves", func(t *testing.T) {
-				if got := en.postForm(approve, coordTok, coordCSRF, nil).Code; got != http.StatusSeeOther {
-					t.Fatalf("status %d, want 303", got)
+				// A new account: the answer shows its activation code, once.
+				rec := en.postForm(approve, coordTok, coordCSRF, nil)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="activation-code"`) {
+					t.Fatalf("status %d, activation code shown: %v", rec.Code, strings.Contains(rec.Body.String(), `id="activation-code"`))
+				}
+				if strings.Contains(en.getBody(t, "/admin/approvals", coordTok), `id="activation-code"`) {
+					t.Error("the activation code is shown again")
 				}
 				if u, _ := en.app.Auth.FindUserByID(ctx, admin.Actor(), u.ID); !u.Active {
 					t.Error("approved, yet closed")

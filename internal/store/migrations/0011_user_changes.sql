@@ -9,6 +9,12 @@
 -- The refusal's reason is sealed under its own data key, like a break-glass
 -- reason. At most one change per account is pending.
 --
+-- An approved new account also needs an activation code at its first sign-in
+-- (the second-factor enrolment): the approver hands it to the person, the
+-- administrator hands them the password, so neither alone can sign in with
+-- the account. activation_hash is the code's keyed hash (vault blind index),
+-- activated_at when it was used.
+--
 -- Numbered 0011 while 0010 may be taken by another change: the migration
 -- runner applies every version it has not recorded, in order, so a gap (or a
 -- lower number arriving later) is applied all the same.
@@ -26,7 +32,9 @@ CREATE TABLE user_changes (
 	decided_by   TEXT,
 	decided_at   TEXT,
 	key_id       TEXT REFERENCES data_keys (id),
-	reason_enc   BLOB
+	reason_enc   BLOB,
+	activation_hash BLOB,
+	activated_at TEXT
 );
 CREATE UNIQUE INDEX user_changes_pending ON user_changes (user_id) WHERE state = 'pending';
 CREATE INDEX user_changes_state ON user_changes (state, requested_at);
