@@ -122,28 +122,53 @@ func (s *Service) ChangeUser(ctx context.Context, actor access.Actor, id string,
 }
 
 // ResetTOTP forgets a user's second factor and recovery codes (a lost phone)
-// and ends their sessions: at the next sign-in they enrol again.
+// and ends their sessions: at the next sign-in they enrol again. For an
+// account that sees personal data, asked by a person, the reset waits for a
+// second person's approval (whoever knows the password could otherwise enrol
+// their own phone); ResetTOTPP says whether it waits.
 func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, id string) error {
+	_, err := s.ResetTOTPP(ctx, actor, id)
+	return err
+}
+
+// ResetTOTPP is ResetTOTP that also says whether the reset waits for
+// approval (pending).
+func (s *Service) ResetTOTPP(ctx context.Context, actor access.Actor, id string) (pending bool, err error) {
 	if err := access.Check(actor, access.UserManage); err != nil {
-		return err
+		return false, err
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, updated_at = $1 WHERE id = $2`,
-			store.T(tx.Now), id)
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		m, err := MemberByID(ctx, tx, id)
 		if err != nil {
-			return errs.Internalf("reset totp: %w", err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("user.not_found")
+		if needsApproval(actor, m.Role) {
+			pending = true
+			return s.requestChange(ctx, tx, actor, &Change{Kind: ChangeTOTPReset, UserID: id, Role: m.Role, OrgID: m.OrgID,
+				OldRole: m.Role, OldOrgID: m.OrgID})
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, id); err != nil {
-			return errs.Internalf("delete recovery codes: %w", err)
-		}
-		if err := revokeSessions(ctx, tx, id, nil); err != nil {
+		if err := resetTOTP(ctx, tx, id); err != nil {
 			return err
 		}
 		return record(ctx, tx, audit.ActorFrom(actor), "user.totp_reset", "user", id, "")
 	})
+	return pending, err
+}
+
+// resetTOTP clears the second factor and recovery codes of id and ends its sessions.
+func resetTOTP(ctx context.Context, tx *store.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, updated_at = $1 WHERE id = $2`,
+		store.T(tx.Now), id)
+	if err != nil {
+		return errs.Internalf("reset totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("user.not_found")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, id); err != nil {
+		return errs.Internalf("delete recovery codes: %w", err)
+	}
+	return revokeSessions(ctx, tx, id, nil)
 }
 
 // ClearLockout lifts a sign-in lockout of an account before it runs out:

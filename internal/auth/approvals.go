@@ -36,6 +36,10 @@ const (
 	ChangeCreate   ChangeKind = "create"   // a new account, closed until approved
 	ChangeRoleOrg  ChangeKind = "change"   // a new role or organisation
 	ChangeActivate ChangeKind = "activate" // reopen a closed account
+	// ChangeTOTPReset forgets the second factor: whoever knows the password
+	// could enrol their own phone, so the approver hands over a new
+	// activation code, as for a new account.
+	ChangeTOTPReset ChangeKind = "totp_reset"
 )
 
 // ChangeState is where a change stands.
@@ -385,10 +389,12 @@ func loadPending(ctx context.Context, tx *store.Tx, actor access.Actor, id strin
 }
 
 // ApproveChange makes a pending change take effect: the account is opened
-// (a new account, a reopened one) or given its new role and organisation, in
-// which case its sessions end so that it signs in again under the new role.
+// (a new account, a reopened one), given its new role and organisation (in
+// which case its sessions end so that it signs in again under the new role),
+// or has its second factor reset.
 //
-// A new account also gets an activation code, returned once: the approver
+// A new account, and one whose second factor is reset, also gets an
+// activation code, returned once: the approver
 // hands it to the person, who types it at the first sign-in (the second-
 // factor enrolment) with the password the administrator gave them. The
 // administrator who chose that password cannot sign in with the account
@@ -411,14 +417,21 @@ func (s *Service) ApproveChange(ctx context.Context, actor access.Actor, id stri
 			if err == nil {
 				err = revokeSessions(ctx, tx, c.UserID, nil)
 			}
+		case ChangeTOTPReset:
+			err = resetTOTP(ctx, tx, c.UserID)
 		default:
 			return errs.Internalf("user change %s: unknown kind %q", c.ID, c.Kind)
 		}
 		if err != nil {
 			return errs.Internalf("apply user change: %w", err)
 		}
-		if c.Kind == ChangeCreate {
+		if c.Kind == ChangeCreate || c.Kind == ChangeTOTPReset {
 			activation = newRecoveryCode()
+			// An older code never used is void: only the newest opens the account.
+			if _, err := tx.ExecContext(ctx, `UPDATE user_changes SET activated_at = $1 WHERE user_id = $2
+				AND activation_hash IS NOT NULL AND activated_at IS NULL`, store.T(tx.Now), c.UserID); err != nil {
+				return errs.Internalf("void activation code: %w", err)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE user_changes SET activation_hash = $1 WHERE id = $2`,
 				s.activationHash(c.UserID, activation), c.ID); err != nil {
 				return errs.Internalf("store activation code: %w", err)

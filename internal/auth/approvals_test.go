@@ -139,6 +139,35 @@ func TestSeparationOfDuties(t *testing.T) {
 				t.Error("the activation code is still due after use")
 			}
 		})
+		t.Run("SecondFactorResetWaitsAndNeedsANewCode", func(t *testing.T) {
+			// The administrator who knows the password resets the second
+			// factor to enrol their own phone: it waits, and then needs a
+			// new activation code from the approver.
+			pending, err := f.svc.ResetTOTPP(ctx, admin, created.ID)
+			if err != nil || !pending {
+				t.Fatalf("ResetTOTPP = %v, %v", pending, err)
+			}
+			if u, _ := f.svc.FindUserByID(ctx, admin, created.ID); !u.TOTPEnabled {
+				t.Fatal("second factor reset before approval")
+			}
+			c, _ := f.svc.PendingChange(ctx, admin, created.ID)
+			code, err := f.svc.ApproveChange(ctx, coord.Actor(), c.ID)
+			if err != nil || code == "" {
+				t.Fatalf("approve reset: %q, %v", code, err)
+			}
+			f.clk.Advance(time.Minute)
+			tok, sess, err := f.svc.SignIn(ctx, in.Email, goodPassword, client)
+			if err != nil || sess.Stage != auth.StageEnrol {
+				t.Fatalf("after reset: %v, %+v", err, sess)
+			}
+			secret, _, _ := f.svc.BeginEnrolment(ctx, tok)
+			totp, _ := auth.TOTPCode(secret, f.clk.Now())
+			_, _, _, err = f.svc.ConfirmEnrolmentActivation(ctx, tok, totp, approvedActivation, client)
+			wantCode(t, err, errs.Unauthenticated, "")
+			if _, _, _, err := f.svc.ConfirmEnrolmentActivation(ctx, tok, totp, code, client); err != nil {
+				t.Fatalf("with the new code: %v", err)
+			}
+		})
 		t.Run("ReopenWaits", func(t *testing.T) {
 			if err := f.svc.SetUserActive(ctx, admin, created.ID, false); err != nil {
 				t.Fatal(err)
@@ -169,7 +198,7 @@ func TestSeparationOfDuties(t *testing.T) {
 				t.Error("refused, yet the account is open")
 			}
 			_, decided, err := f.svc.ListChanges(ctx, auditor.Actor())
-			if err != nil || len(decided) != 2 || decided[0].State != auth.ChangeRefused || decided[0].Reason != "She left the directorate in May." {
+			if err != nil || len(decided) != 3 || decided[0].State != auth.ChangeRefused || decided[0].Reason != "She left the directorate in May." {
 				t.Fatalf("decided = %+v, %v", decided, err)
 			}
 			var raw []byte

@@ -325,7 +325,21 @@ func (s *server) handleRefuseChange(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleResetTOTP(w http.ResponseWriter, r *http.Request) {
-	s.userAction(w, r, func(a access.Actor, id string) error { return s.app.Auth.ResetTOTP(r.Context(), a, id) })
+	id := r.PathValue("id")
+	pending, err := s.app.Auth.ResetTOTPP(r.Context(), reqState(r).user.Actor(), id)
+	if err != nil {
+		if isFormErr(err) {
+			s.renderUser(w, r, errs.HTTPStatus(err), err, "user-active")
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	flash := "flash.saved"
+	if pending {
+		flash = "flash.change_pending"
+	}
+	s.redirectFlash(w, r, "/admin/users/"+id, flash)
 }
 
 func (s *server) handleRevokeSessions(w http.ResponseWriter, r *http.Request) {

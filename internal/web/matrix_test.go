@@ -340,6 +340,18 @@ func TestApprovalMatrix(t *testing.T) {
 					t.Errorf("reopening twice: %d, message beside the button: %v", rec.Code, strings.Contains(rec.Body.String(), `id="user-active-error"`))
 				}
 			})
+			t.Run("second factor reset waits", func(t *testing.T) {
+				pros := en.users[access.Prosecutor]
+				if rec := en.postForm("/admin/users/"+pros.ID+"/reset-totp", adminTok, adminCSRF, nil); rec.Code != http.StatusSeeOther {
+					t.Fatalf("reset: %d", rec.Code)
+				}
+				if got, _ := en.app.Auth.FindUserByID(ctx, admin.Actor(), pros.ID); !got.TOTPEnabled {
+					t.Error("the administrator reset a prosecutor's second factor alone")
+				}
+				if c, _ := en.app.Auth.PendingChange(ctx, admin.Actor(), pros.ID); c == nil || c.Kind != auth.ChangeTOTPReset {
+					t.Errorf("pending change = %+v", c)
+				}
+			})
 			t.Run("bad input beside the field, nothing changed", func(t *testing.T) {
 				analyst := en.users[access.Analyst]
 				rec := en.postForm("/admin/users/"+analyst.ID+"/change", adminTok, adminCSRF, url.Values{"role": {"sheriff"}, "org": {analyst.OrgID}})
