@@ -123,9 +123,17 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.Auth.CreateUser(ctx, sys, auth.UserInput{Email: *email, Name: *name, Role: r, OrgID: o.ID, Password: password})
+	// The first accounts (before any coordinator can approve) are created
+	// directly; afterwards a role that sees personal data waits for a
+	// coordinator's approval, as when an administrator creates it.
+	u, pending, err := a.Auth.AddUserFromCommandLine(ctx, auth.UserInput{Email: *email, Name: *name, Role: r, OrgID: o.ID, Password: password})
 	if err != nil {
 		return err
+	}
+	if pending {
+		fmt.Fprintf(e.stdout, "created user %s (role %s) in organisation %s, closed: it waits for approval by a coordinator (Approvals, /admin/approvals)\n",
+			u.ID, u.Role, o.ID)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "created user %s (role %s) in organisation %s\n", u.ID, u.Role, o.ID)
 	return nil

@@ -101,12 +101,36 @@ func TestBrowserJourney(t *testing.T) {
 			chromedp.SetValue(`#create-user #role`, "social_worker"),
 			chromedp.SendKeys(`#create-user #password`, newPassword),
 			chromedp.Submit(`#create-user #password`),
-			chromedp.WaitVisible(`.alert-success`),
+			chromedp.WaitVisible(`#user-pending`),
 		)
-		table := get(t, ctx, chromedp.Text(`#users-table`))
-		if !strings.Contains(table, newEmail) {
-			t.Fatalf("the new user is not listed:\n%s", table)
+		// A social worker sees personal data: the account waits, closed,
+		// for the coordinator's office to approve it.
+		page := get(t, ctx, chromedp.Text(`main`))
+		if !strings.Contains(page, newEmail) {
+			t.Fatalf("the new user's page does not show the account:\n%s", page)
 		}
+		browsertest.CheckAxe(t, ctx)
+	})
+
+	var activation string // handed by the coordinator to the new user
+	t.Run("CoordinatorApproves", func(t *testing.T) {
+		coord := in.Creds["coordinator"]
+		must(t, chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible(`form[action="/signin"] #email`))
+		must(t, chromedp.SendKeys(`#email`, coord.Email), chromedp.SendKeys(`#password`, coord.Password),
+			chromedp.Submit(`#password`), chromedp.WaitVisible(`#code`))
+		must(t, chromedp.SendKeys(`#code`, totpNow(t, coord.Secret)), chromedp.Submit(`#code`), chromedp.WaitVisible(`#dashboard`))
+		must(t, chromedp.Navigate(in.URL+"/admin/approvals"), chromedp.WaitVisible(`#approvals-table`))
+		browsertest.CheckAxe(t, ctx)
+		table := get(t, ctx, chromedp.Text(`#approvals-table`))
+		if !strings.Contains(table, newEmail) {
+			t.Fatalf("the account waiting is not listed:\n%s", table)
+		}
+		// Answer the confirmation dialog of the approve button.
+		get(t, ctx, chromedp.Evaluate[bool](`window.confirm = function() { return true; }; true`))
+		must(t, chromedp.Click(`#approvals-table form[action$="/approve#approvals-pending"] button`),
+			chromedp.WaitVisible(`#activation-code`), chromedp.WaitVisible(`#decided-table`))
+		browsertest.CheckAxe(t, ctx)
+		activation = get(t, ctx, chromedp.Text(`#activation-code`))
 	})
 
 	t.Run("NewUserEnrolsSecondFactor", func(t *testing.T) {
@@ -119,7 +143,10 @@ func TestBrowserJourney(t *testing.T) {
 		if qr != 1 {
 			t.Errorf("no QR code on the enrolment page")
 		}
-		must(t, chromedp.SendKeys(`#code`, totpNow(t, secret)), chromedp.Submit(`#code`), chromedp.WaitVisible(`#recovery-codes`))
+		// Without the activation code the first sign-in stops here, whoever
+		// knows the password.
+		must(t, chromedp.SendKeys(`#activation`, activation),
+			chromedp.SendKeys(`#code`, totpNow(t, secret)), chromedp.Submit(`#code`), chromedp.WaitVisible(`#recovery-codes`))
 		n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`))
 		if n != 10 {
 			t.Errorf("%d recovery codes shown, want 10", n)

@@ -63,6 +63,30 @@ func TestUserAddTokenCreateAndMe(t *testing.T) {
 	}
 }
 
+// TestUserAddWaitsOnceACoordinatorExists: `ura user add` creates the first
+// accounts directly (bootstrap); once a coordinator exists, a role that sees
+// personal data is created closed and waits for approval, and says so.
+func TestUserAddWaitsOnceACoordinatorExists(t *testing.T) {
+	_, _, sargs := storeArgs(t, store.SQLite)
+	mustUra(t, "", append([]string{"migrate"}, sargs...)...)
+	add := func(email, role, org string) string {
+		return mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", email, "--name", "Some One",
+			"--role", role, "--org", org}, sargs...)...)
+	}
+	if out := add("first@example.invalid", "police", "Unit"); strings.Contains(out, "approval") {
+		t.Errorf("bootstrap account waits: %s", out)
+	}
+	if out := add("coord@example.invalid", "coordinator", "Office"); strings.Contains(out, "approval") {
+		t.Errorf("first coordinator waits: %s", out)
+	}
+	if out := add("second@example.invalid", "police", "Unit"); !strings.Contains(out, "waits for approval by a coordinator") {
+		t.Errorf("after a coordinator exists, user add says %q", out)
+	}
+	if out := add("analyst@example.invalid", "analyst", "Unit"); strings.Contains(out, "approval") {
+		t.Errorf("an analyst waits: %s", out)
+	}
+}
+
 func TestCommandErrors(t *testing.T) {
 	_, _, sargs := storeArgs(t, store.SQLite)
 	mustUra(t, "", append([]string{"migrate"}, sargs...)...)

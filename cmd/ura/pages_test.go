@@ -59,6 +59,7 @@ func TestEveryPageAccessible(t *testing.T) {
 				t.Fatal(err)
 			}
 			browsertest.CheckAxe(t, ctx)
+			visit(t, "/admin/approvals", `#approvals-pending`)
 			visit(t, "/account", `main h1`)
 			visit(t, "/account/tokens", `main h1`)
 			visit(t, "/no/such/page", `main h1`)

@@ -11,25 +11,27 @@ import (
 // that is not also made here fails the test, so every widening of access is a
 // deliberate, reviewed edit in two places.
 var want = map[access.Action]map[access.Role]access.Scope{
-	access.DashboardView:    all(access.Own),
-	access.AccountManage:    all(access.Own),
-	access.TokenManage:      all(access.Own),
-	access.OrgList:          allBut(access.All, access.Analyst),
-	access.OrgManage:        {access.Admin: access.All},
-	access.UserList:         {access.Admin: access.All, access.Auditor: access.All},
-	access.UserManage:       {access.Admin: access.All},
-	access.SessionRevoke:    {access.Admin: access.All},
-	access.AuditRead:        {access.Auditor: access.All},
-	access.AuditVerify:      {access.Auditor: access.All, access.Admin: access.All},
-	access.BreakGlassUse:    {access.Coordinator: access.All},
-	access.BreakGlassReview: {access.Auditor: access.All},
-	access.ScreeningAssess:  screeners(access.Org),
-	access.ScreeningRecord:  screeners(access.Org),
-	access.ScreeningRead:    withCoordinator(screeners(access.Org), access.All),
-	access.CaseList:         caseTeam(access.Coordinator, access.Stats),
-	access.CaseView:         caseTeam(access.Coordinator, access.Stats),
-	access.CaseViewPersonal: caseTeam(),
-	access.CaseViewDetails:  {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
+	access.DashboardView:     all(access.Own),
+	access.AccountManage:     all(access.Own),
+	access.TokenManage:       all(access.Own),
+	access.OrgList:           allBut(access.All, access.Analyst),
+	access.OrgManage:         {access.Admin: access.All},
+	access.UserList:          {access.Admin: access.All, access.Auditor: access.All},
+	access.UserManage:        {access.Admin: access.All},
+	access.SessionRevoke:     {access.Admin: access.All},
+	access.AuditRead:         {access.Auditor: access.All},
+	access.AuditVerify:       {access.Auditor: access.All, access.Admin: access.All},
+	access.BreakGlassUse:     {access.Coordinator: access.All},
+	access.BreakGlassReview:  {access.Auditor: access.All},
+	access.UserChangeView:    {access.Coordinator: access.All, access.Admin: access.All, access.Auditor: access.All},
+	access.UserChangeApprove: {access.Coordinator: access.All},
+	access.ScreeningAssess:   screeners(access.Org),
+	access.ScreeningRecord:   screeners(access.Org),
+	access.ScreeningRead:     withCoordinator(screeners(access.Org), access.All),
+	access.CaseList:          caseTeam(access.Coordinator, access.Stats),
+	access.CaseView:          caseTeam(access.Coordinator, access.Stats),
+	access.CaseViewPersonal:  caseTeam(),
+	access.CaseViewDetails:   {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
 	access.CaseCreate: {access.Police: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,
 		access.Shelter: access.Org, access.NGO: access.Org, access.Helpline: access.Org},
 	access.CaseEdit:        caseTeam(),
@@ -215,5 +217,29 @@ func TestCheckRoute(t *testing.T) {
 				t.Errorf("CheckRoute = %v, want allowed %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestGrantsPersonalData: the roles whose accounts need a second person's
+// approval are read from the policy table: every role that works cases and
+// the coordinator (break-glass); not the analyst, the auditor or the
+// administrator.
+func TestGrantsPersonalData(t *testing.T) {
+	want := map[access.Role]bool{access.Coordinator: true, access.Police: true, access.Prosecutor: true, access.Advocate: true, access.SocialWorker: true,
+		access.Shelter: true, access.NGO: true, access.Helpline: true, access.Analyst: false, access.Auditor: false, access.Admin: false}
+	for _, r := range access.Roles {
+		if got := access.GrantsPersonalData(r); got != want[r] {
+			t.Errorf("access.GrantsPersonalData(%s) = %v, want %v", r, got, want[r])
+		}
+	}
+	if access.GrantsPersonalData("") {
+		t.Error("the empty role grants personal data")
+	}
+	a := access.Actor{UserID: "u1", Role: access.Admin}
+	if access.Can(a, access.UserChangeApprove) {
+		t.Error("an administrator may approve account changes")
+	}
+	if !access.Can(access.Actor{UserID: "c1", Role: access.Coordinator}, access.UserChangeApprove) {
+		t.Error("the coordinator may not approve account changes")
 	}
 }

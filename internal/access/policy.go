@@ -19,6 +19,14 @@ const (
 	BreakGlassUse    Action = "breakglass.use" // open a record outside one's scope with a reason
 	BreakGlassReview Action = "breakglass.review"
 
+	// Separation of duties (internal/auth): a change that would give an
+	// account access to personal data (see GrantsPersonalData) waits for a
+	// second person. Those who request it (UserManage), the approvers and the
+	// auditors see the pending changes; only the approvers decide, and
+	// never on a change they asked for or that is about themselves.
+	UserChangeView    Action = "user_change.view"
+	UserChangeApprove Action = "user_change.approve"
+
 	// Screening with the trafficking indicators (internal/identify): the roles
 	// that meet people screen; analysts, auditors and admins do not.
 	ScreeningAssess Action = "screening.assess" // indicator lists, assess, Palermo checklist; stores nothing
@@ -113,6 +121,10 @@ var policy = []rule{
 	{AuditVerify, map[Role]Scope{Auditor: All, Admin: All}},
 	{BreakGlassUse, map[Role]Scope{Coordinator: All}},
 	{BreakGlassReview, map[Role]Scope{Auditor: All}},
+	// The coordinator's office approves accounts that see personal data; the
+	// administrator who asks and the auditor who watches only see the list.
+	{UserChangeView, map[Role]Scope{Coordinator: All, Admin: All, Auditor: All}},
+	{UserChangeApprove, map[Role]Scope{Coordinator: All}},
 
 	// Screenings may precede any case (outreach, the helpline), so they belong
 	// to an organisation, not a case team; the coordinator reads them all.
@@ -211,6 +223,27 @@ var breakGlassOpens = map[Action]bool{
 // record (only for roles that may use break-glass at all).
 func BreakGlassOpens(a Actor, act Action) bool {
 	return Can(a, BreakGlassUse) && breakGlassOpens[act]
+}
+
+// personalDataActions are the actions that show a person's data: the case
+// file's personal and detail fields and the records kept on a case, the
+// stored screenings, and break-glass, which opens the first ones to a role
+// otherwise denied them.
+var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
+	ScreeningRead, BreakGlassUse}
+
+// GrantsPersonalData reports whether the policy lets role r see a person's
+// data in any scope. Giving an account such a role (creating it, changing
+// its role or organisation, reopening it) takes a second person's approval.
+// It is read from the policy table, so a new rule that opens personal data
+// to a role makes that role's accounts need approval too.
+func GrantsPersonalData(r Role) bool {
+	for _, act := range personalDataActions {
+		if policyIndex[r][act] > None {
+			return true
+		}
+	}
+	return false
 }
 
 var policyIndex = func() map[Role]map[Action]Scope {

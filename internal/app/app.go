@@ -141,6 +141,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Cases.Likely = a.Dedup
 	a.Notify = notify.New(db, o.Clock, a.Auth, cfg, o.Log)
 	a.Referral.Notifier = referralNotifier{a.Notify}
+	a.Auth.Changes = changeNotifier{a.Notify}
 	return a, nil
 }
 
@@ -161,4 +162,13 @@ type referralNotifier struct{ *notify.Service }
 
 func (r referralNotifier) Notify(ctx context.Context, tx *store.Tx, n referral.Notification) error {
 	return r.Service.Notify(ctx, tx, notify.Notification(n))
+}
+
+// changeNotifier tells the approvers, the auditors and the requester of an
+// account change waiting for approval or decided (auth's separation of duties).
+type changeNotifier struct{ *notify.Service }
+
+func (c changeNotifier) NotifyUserChange(ctx context.Context, tx *store.Tx, n auth.ChangeNotice) error {
+	return c.Service.Notify(ctx, tx, notify.Notification{OrgID: n.Recipient.OrgID, UserID: n.Recipient.ID,
+		Kind: n.Kind, ObjectType: "user_change", ObjectID: n.ChangeID})
 }

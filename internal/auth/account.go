@@ -18,15 +18,33 @@ var Languages = []string{"en", "sq", "sr-Latn", "sr-Cyrl"}
 // SetUserActive opens or closes an account. Closing it revokes its sessions
 // and API tokens in the same transaction, so a dismissed employee is out at
 // their next request. Administrators cannot close their own account (there
-// might be no one left to open it again).
+// might be no one left to open it again). Reopening an account whose role
+// sees personal data waits for a second person's approval (approvals.go):
+// The account stays closed until then; SetUserActiveP says whether it waits.
 func (s *Service) SetUserActive(ctx context.Context, actor access.Actor, id string, active bool) error {
+	_, err := s.SetUserActiveP(ctx, actor, id, active)
+	return err
+}
+
+// SetUserActiveP is SetUserActive that also says whether reopening the
+// account waits for approval (pending).
+func (s *Service) SetUserActiveP(ctx context.Context, actor access.Actor, id string, active bool) (pending bool, err error) {
 	if err := access.Check(actor, access.UserManage); err != nil {
-		return err
+		return false, err
 	}
 	if !active && id == actor.UserID {
-		return errs.InvalidField("active", "user.cannot_deactivate_self")
+		return false, errs.InvalidField("active", "user.cannot_deactivate_self")
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		m, err := MemberByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if active && !m.Active && needsApproval(actor, m.Role) {
+			pending = true
+			return s.requestChange(ctx, tx, actor, &Change{Kind: ChangeActivate, UserID: id, Role: m.Role, OrgID: m.OrgID,
+				OldRole: m.Role, OldOrgID: m.OrgID})
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET active = $1, updated_at = $2 WHERE id = $3`,
 			store.Bool(active), store.T(tx.Now), id)
 		if err != nil {
@@ -48,31 +66,109 @@ func (s *Service) SetUserActive(ctx context.Context, actor access.Actor, id stri
 		}
 		return record(ctx, tx, audit.ActorFrom(actor), action, "user", id, "")
 	})
+	return pending, err
 }
 
-// ResetTOTP forgets a user's second factor and recovery codes (a lost phone)
-// and ends their sessions: at the next sign-in they enrol again.
-func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, id string) error {
+// ChangeUser gives an account another role or organisation. When the new
+// role sees personal data the change waits for a second person's approval
+// (pending); otherwise it takes effect at once. Either way the account's
+// sessions end when it takes effect, so it signs in again under the new role.
+func (s *Service) ChangeUser(ctx context.Context, actor access.Actor, id string, role access.Role, orgID string) (pending bool, err error) {
 	if err := access.Check(actor, access.UserManage); err != nil {
-		return err
+		return false, err
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, updated_at = $1 WHERE id = $2`,
-			store.T(tx.Now), id)
+	if _, ok := access.ParseRole(string(role)); !ok {
+		return false, errs.InvalidField("role", "validation.invalid_choice")
+	}
+	if orgID == "" {
+		return false, errs.InvalidField("org", "validation.required")
+	}
+	if id == actor.UserID && !actor.System {
+		return false, errs.InvalidField("role", "user.cannot_change_self")
+	}
+	org, err := s.findOrg(ctx, s.DB.Read(), `id = $1`, orgID)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return false, errs.InvalidField("org", "org.not_found")
+		}
+		return false, err
+	}
+	if !org.Active {
+		return false, errs.InvalidField("org", "org.inactive")
+	}
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		m, err := MemberByID(ctx, tx, id)
 		if err != nil {
-			return errs.Internalf("reset totp: %w", err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("user.not_found")
+		if m.Role == role && m.OrgID == org.ID {
+			return errs.InvalidField("role", "user_change.nothing")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, id); err != nil {
-			return errs.Internalf("delete recovery codes: %w", err)
+		if needsApproval(actor, role) {
+			pending = true
+			return s.requestChange(ctx, tx, actor, &Change{Kind: ChangeRoleOrg, UserID: id, Role: role, OrgID: org.ID,
+				OldRole: m.Role, OldOrgID: m.OrgID})
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, org_id = $2, updated_at = $3 WHERE id = $4`,
+			string(role), org.ID, store.T(tx.Now), id); err != nil {
+			return errs.Internalf("change user: %w", err)
 		}
 		if err := revokeSessions(ctx, tx, id, nil); err != nil {
 			return err
 		}
+		return record(ctx, tx, audit.ActorFrom(actor), "user.change", "user", id, "role="+string(role)+",org="+org.ID)
+	})
+	return pending, err
+}
+
+// ResetTOTP forgets a user's second factor and recovery codes (a lost phone)
+// and ends their sessions: at the next sign-in they enrol again. For an
+// account that sees personal data, asked by a person, the reset waits for a
+// second person's approval (whoever knows the password could otherwise enrol
+// their own phone); ResetTOTPP says whether it waits.
+func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, id string) error {
+	_, err := s.ResetTOTPP(ctx, actor, id)
+	return err
+}
+
+// ResetTOTPP is ResetTOTP that also says whether the reset waits for
+// approval (pending).
+func (s *Service) ResetTOTPP(ctx context.Context, actor access.Actor, id string) (pending bool, err error) {
+	if err := access.Check(actor, access.UserManage); err != nil {
+		return false, err
+	}
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		m, err := MemberByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if needsApproval(actor, m.Role) {
+			pending = true
+			return s.requestChange(ctx, tx, actor, &Change{Kind: ChangeTOTPReset, UserID: id, Role: m.Role, OrgID: m.OrgID,
+				OldRole: m.Role, OldOrgID: m.OrgID})
+		}
+		if err := resetTOTP(ctx, tx, id); err != nil {
+			return err
+		}
 		return record(ctx, tx, audit.ActorFrom(actor), "user.totp_reset", "user", id, "")
 	})
+	return pending, err
+}
+
+// resetTOTP clears the second factor and recovery codes of id and ends its sessions.
+func resetTOTP(ctx context.Context, tx *store.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, updated_at = $1 WHERE id = $2`,
+		store.T(tx.Now), id)
+	if err != nil {
+		return errs.Internalf("reset totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("user.not_found")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, id); err != nil {
+		return errs.Internalf("delete recovery codes: %w", err)
+	}
+	return revokeSessions(ctx, tx, id, nil)
 }
 
 // ClearLockout lifts a sign-in lockout of an account before it runs out:

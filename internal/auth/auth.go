@@ -73,6 +73,9 @@ type Service struct {
 	Vault  *vault.Vault
 	Clock  clock.Clock
 	Config Config
+	// Changes hears of account changes waiting for approval and decided
+	// (approvals.go); nil sends no notification.
+	Changes ChangeNotifier
 
 	// hashSlots bounds concurrent argon2 runs: each holds Argon.Memory KiB,
 	// so a burst of sign-ins queues instead of exhausting memory.

@@ -94,11 +94,22 @@ func (s *Service) BeginEnrolment(ctx context.Context, token string) (string, str
 // it, issues RecoveryCodeCount recovery codes (returned once; only their
 // keyed hashes are kept) and moves the session to full under a new token.
 func (s *Service) ConfirmEnrolment(ctx context.Context, token, code string, c Client) ([]string, string, *Session, error) {
+	return s.ConfirmEnrolmentActivation(ctx, token, code, "", c)
+}
+
+// ConfirmEnrolmentActivation is ConfirmEnrolment for an account approved by
+// a second person (approvals.go): it also needs the activation code the
+// approver handed over (NeedsActivation). A wrong or missing code fails like
+// a wrong TOTP code, and counts towards the lockout.
+func (s *Service) ConfirmEnrolmentActivation(ctx context.Context, token, code, activation string, c Client) ([]string, string, *Session, error) {
 	var codes []string
 	tok, sess, err := s.secondFactor(ctx, token, StageEnrol, c, "auth.totp_enrol",
 		func(tx *store.Tx, r *userRow, now time.Time) (bool, string, error) {
 			if r.totpEnc == nil {
 				return false, "", nil
+			}
+			if ok, err := s.checkActivation(ctx, tx, r.ID, activation); !ok || err != nil {
+				return false, "", err
 			}
 			secret, err := s.openTOTP(ctx, tx, r)
 			if err != nil {

@@ -32,6 +32,9 @@ type User struct {
 	Demo        bool
 	Lang        string
 	CreatedAt   time.Time
+	// Pending: the account was created closed and waits for a second
+	// person's approval (approvals.go).
+	Pending bool
 }
 
 // Actor is the user as the acting party of a capability call.
@@ -60,12 +63,13 @@ type UserFilter struct {
 // Blind-index domains: each use of a keyed hash has its own, so an email's
 // index never equals its throttle key.
 const (
-	domainEmail   = "user.email"
-	domainAccount = "signin.account"
-	domainIP      = "signin.ip"
-	domainSecond  = "signin.second_factor"
-	domainChange  = "password.change"
-	domainRecover = "auth.recovery_code"
+	domainEmail    = "user.email"
+	domainAccount  = "signin.account"
+	domainIP       = "signin.ip"
+	domainSecond   = "signin.second_factor"
+	domainChange   = "password.change"
+	domainRecover  = "auth.recovery_code"
+	domainActivate = "user.activation"
 )
 
 // NormalizeEmail is the form of an email that is indexed and compared:
@@ -107,8 +111,15 @@ func (in *UserInput) validate() error {
 }
 
 // CreateUser adds an account. A role that sees personal data enrols a second
-// factor at its first sign-in.
+// factor at its first sign-in. Created by a person (not Ura itself), an
+// account with a role that sees personal data is created closed and waits
+// for a second person's approval (approvals.go): the returned User is
+// Pending and not Active.
 func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInput) (*User, error) {
+	return s.createUser(ctx, actor, in, needsApproval(actor, in.Role))
+}
+
+func (s *Service) createUser(ctx context.Context, actor access.Actor, in UserInput, pending bool) (*User, error) {
 	if err := access.Check(actor, access.UserManage); err != nil {
 		return nil, err
 	}
@@ -130,7 +141,7 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 		return nil, errs.Internalf("hash password: %w", err)
 	}
 	u := &User{ID: store.NewID(), OrgID: org.ID, OrgName: org.Name, Role: in.Role, Email: in.Email,
-		Name: in.Name, Active: true, Demo: in.Demo}
+		Name: in.Name, Active: !pending, Demo: in.Demo, Pending: pending}
 	index := s.Vault.BlindIndex(domainEmail, in.Email)
 	err = s.inTx(ctx, func(tx *store.Tx) error {
 		u.CreatedAt = tx.Now
@@ -147,16 +158,22 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 			return errs.Internalf("seal name: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO users (id, org_id, role, key_id, email_index, email_enc, name_enc,
-			password_hash, demo, password_changed_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10)`,
-			u.ID, u.OrgID, string(u.Role), keyID, index, emailEnc, nameEnc, pwHash, store.Bool(u.Demo), store.T(tx.Now))
+			password_hash, demo, active, password_changed_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)`,
+			u.ID, u.OrgID, string(u.Role), keyID, index, emailEnc, nameEnc, pwHash, store.Bool(u.Demo), store.Bool(u.Active), store.T(tx.Now))
 		if store.IsUniqueViolation(err) {
 			return &errs.Error{Code: errs.Conflict, Key: "user.email_taken", Field: "email"}
 		}
 		if err != nil {
 			return errs.Internalf("insert user: %w", err)
 		}
-		return record(ctx, tx, audit.ActorFrom(actor), "user.create", "user", u.ID, "role="+string(u.Role)+",org="+u.OrgID)
+		if err := record(ctx, tx, audit.ActorFrom(actor), "user.create", "user", u.ID, "role="+string(u.Role)+",org="+u.OrgID); err != nil {
+			return err
+		}
+		if !pending {
+			return nil
+		}
+		return s.requestChange(ctx, tx, actor, &Change{Kind: ChangeCreate, UserID: u.ID, Role: u.Role, OrgID: u.OrgID})
 	})
 	if err != nil {
 		return nil, err

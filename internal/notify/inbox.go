@@ -34,6 +34,8 @@ func Link(objectType, objectID string) string {
 		return "/referrals/" + objectID
 	case "case":
 		return "/cases/" + objectID
+	case "user_change":
+		return "/admin/approvals"
 	}
 	return "/"
 }

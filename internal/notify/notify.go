@@ -35,10 +35,15 @@ const (
 	ReferralAccepted Kind = "referral.accepted"
 	ReferralDeclined Kind = "referral.declined"
 	ReferralOverdue  Kind = "referral.overdue"
+	// An account change waits for approval (to the approvers and the
+	// auditors), or was decided (to the requester and the auditors):
+	// auth.ChangeNotice uses the same strings.
+	UserChangeRequested Kind = "user_change.requested"
+	UserChangeDecided   Kind = "user_change.decided"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
-var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue}
+var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -71,6 +76,10 @@ var DefaultActions = map[Kind]access.Action{
 	ReferralAccepted: access.ReferralView,
 	ReferralDeclined: access.ReferralView,
 	ReferralOverdue:  access.ReferralView,
+	// Account changes are addressed to one user each; a named user who has
+	// left falls back to those of the organisation who see the changes.
+	UserChangeRequested: access.UserChangeView,
+	UserChangeDecided:   access.UserChangeView,
 }
 
 // Service keeps notifications and sends their e-mails.

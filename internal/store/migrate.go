@@ -99,8 +99,16 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	if len(ms) > 0 && cur > ms[len(ms)-1].Version {
 		return 0, ErrSchemaNewer
 	}
+	done, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return 0, err
+	}
 	for _, m := range ms {
-		if m.Version <= cur {
+		// Every version not yet recorded is applied, in order, even below the
+		// highest recorded one: numbers may leave gaps, and a migration
+		// numbered lower than one already applied (two branches merged) is
+		// still run once.
+		if done[m.Version] {
 			continue
 		}
 		tx, err := conn.BeginTx(ctx, nil)
@@ -124,20 +132,59 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	return applied, nil
 }
 
-// CheckSchema returns nil when the database is at exactly this binary's version.
+// CheckSchema returns nil when the database is at exactly this binary's
+// version: no recorded version above it, and every one it knows applied.
 func (db *DB) CheckSchema(ctx context.Context) error {
-	var n int
+	var n, count int
 	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&n)
 	if err != nil {
 		return ErrSchemaOld
 	}
-	switch latest := LatestVersion(); {
-	case n > latest:
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].Version
+	}
+	if n > latest {
 		return ErrSchemaNewer
-	case n < latest:
+	}
+	known := make([]any, len(ms))
+	marks := make([]string, len(ms))
+	for i, m := range ms {
+		known[i], marks[i] = m.Version, "$"+strconv.Itoa(i+1)
+	}
+	if len(ms) > 0 {
+		err = db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version IN (`+
+			strings.Join(marks, ", ")+`)`, known...).Scan(&count)
+		if err != nil {
+			return ErrSchemaOld
+		}
+	}
+	if count < len(ms) {
 		return ErrSchemaOld
 	}
 	return nil
+}
+
+// appliedVersions returns the versions recorded in schema_migrations.
+func appliedVersions(ctx context.Context, conn *sql.Conn) (map[int]bool, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema versions: %w", err)
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema versions: %w", err)
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }
 
 func currentVersion(ctx context.Context, conn *sql.Conn) (int, error) {

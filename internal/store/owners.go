@@ -18,6 +18,7 @@ var TableOwners = map[string]string{
 	"signin_throttle":   "internal/auth",
 	"sessions":          "internal/auth",
 	"api_tokens":        "internal/auth",
+	"user_changes":      "internal/auth",
 	"audit_events":      "internal/audit",
 	"audit_checkpoints": "internal/audit",
 	"audit_head":        "internal/audit",

@@ -134,3 +134,42 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Errorf("the database is not in the data directory: %v", err)
 	}
 }
+
+// TestMigrateAppliesAGap: a migration numbered below one already applied (two
+// branches merged, each with its own number) is still applied, and until it
+// is the schema counts as out of date.
+func TestMigrateAppliesAGap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Undo 0009 by hand, as if it had arrived after the later ones.
+		err := db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
+			for _, q := range []string{
+				`DROP INDEX referrals_to_created`, `DROP INDEX referrals_from_state`, `DROP INDEX stays_referral`,
+				`DROP INDEX referrals_reserved`, `DROP INDEX persons_updated`,
+				`ALTER TABLE referrals DROP COLUMN admitted_at`,
+				`DELETE FROM schema_migrations WHERE version = 9`,
+			} {
+				if _, err := tx.Exec(q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CheckSchema(ctx); !errors.Is(err, store.ErrSchemaOld) {
+			t.Errorf("CheckSchema with 0009 missing = %v, want ErrSchemaOld", err)
+		}
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("migrate applied %d migrations, want 1 (the gap)", n)
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			t.Errorf("CheckSchema after filling the gap: %v", err)
+		}
+	})
+}

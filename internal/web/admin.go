@@ -105,7 +105,7 @@ func (s *server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		s.renderUsers(w, r, http.StatusBadRequest, errs.InvalidField("role", "validation.role"))
 		return
 	}
-	_, err := s.app.Auth.CreateUser(r.Context(), st.user.Actor(), auth.UserInput{
+	u, err := s.app.Auth.CreateUser(r.Context(), st.user.Actor(), auth.UserInput{
 		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: role,
 		OrgID: r.PostFormValue("org"), Password: r.PostFormValue("password"),
 	})
@@ -117,6 +117,10 @@ func (s *server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if u.Pending {
+		s.redirectFlash(w, r, "/admin/users/"+u.ID, "flash.user_pending")
+		return
+	}
 	s.redirectFlash(w, r, "/admin/users", "flash.user_created")
 }
 
@@ -125,9 +129,20 @@ type userData struct {
 	Sessions []auth.SessionInfo
 	CanEdit  bool
 	CanEnd   bool
+	// Pending is the change waiting for approval on this account, if any.
+	Pending *auth.Change
+	// Roles and Orgs fill the form that changes the role or organisation.
+	Roles []access.Role
+	Orgs  []*auth.Org
 }
 
 func (s *server) handleUser(w http.ResponseWriter, r *http.Request) {
+	s.renderUser(w, r, http.StatusOK, nil, "")
+}
+
+// renderUser shows an account; formErr, when set, is shown beside the form
+// with id formID.
+func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, formErr error, formID string) {
 	st := reqState(r)
 	a := st.user.Actor()
 	u, err := s.app.Auth.FindUserByID(r.Context(), a, r.PathValue("id"))
@@ -142,7 +157,52 @@ func (s *server) handleUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "user", s.newPage(r, "admin.user.title", d))
+	if u.ID != a.UserID {
+		if d.Pending, err = s.app.Auth.PendingChange(r.Context(), a, u.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if d.CanEdit && u.ID != a.UserID {
+		d.Roles = access.Roles
+		if d.Orgs, err = s.app.Auth.FindOrgs(r.Context(), a); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	p := s.newPage(r, "admin.user.title", d)
+	if formErr != nil {
+		setFormError(p, st, formErr)
+		p.Form = r.PostForm
+		p.ErrorForm = formID
+	}
+	s.render(w, r, status, "user", p)
+}
+
+// handleChangeUser gives an account another role or organisation: at once
+// for a role without personal data, after approval otherwise.
+func (s *server) handleChangeUser(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	id := r.PathValue("id")
+	role, ok := access.ParseRole(r.PostFormValue("role"))
+	if !ok {
+		s.renderUser(w, r, http.StatusBadRequest, errs.InvalidField("role", "validation.role"), "change-user")
+		return
+	}
+	pending, err := s.app.Auth.ChangeUser(r.Context(), st.user.Actor(), id, role, r.PostFormValue("org"))
+	if err != nil {
+		if isFormErr(err) {
+			s.renderUser(w, r, errs.HTTPStatus(err), err, "change-user")
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	flash := "flash.saved"
+	if pending {
+		flash = "flash.change_pending"
+	}
+	s.redirectFlash(w, r, "/admin/users/"+id, flash)
 }
 
 func (s *server) userAction(w http.ResponseWriter, r *http.Request, f func(a access.Actor, id string) error) {
@@ -156,13 +216,130 @@ func (s *server) userAction(w http.ResponseWriter, r *http.Request, f func(a acc
 
 func (s *server) handleSetUserActive(w http.ResponseWriter, r *http.Request) {
 	active := r.PostFormValue("active") == "1"
-	s.userAction(w, r, func(a access.Actor, id string) error {
-		return s.app.Auth.SetUserActive(r.Context(), a, id, active)
-	})
+	id := r.PathValue("id")
+	pending, err := s.app.Auth.SetUserActiveP(r.Context(), reqState(r).user.Actor(), id, active)
+	if err != nil {
+		if isFormErr(err) {
+			// The message has no field of its own beside the button: show it as the form's.
+			e := *errs.As(err)
+			e.Field = ""
+			s.renderUser(w, r, errs.HTTPStatus(err), &e, "user-active")
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	flash := "flash.saved"
+	if pending {
+		flash = "flash.change_pending"
+	}
+	s.redirectFlash(w, r, "/admin/users/"+id, flash)
+}
+
+type approvalsData struct {
+	Pending, Decided []*auth.Change
+	CanDecide        bool
+	// Activation is shown once, on the answer to approving a new account:
+	// the code its person types at the first sign-in.
+	Activation *activationData
+}
+
+type activationData struct {
+	Name, Email, Code string
+}
+
+// handleApprovals lists the account changes waiting for a second person and
+// the latest decided ones: the approvers decide there, the administrators
+// and auditors follow them.
+func (s *server) handleApprovals(w http.ResponseWriter, r *http.Request) {
+	s.renderApprovals(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderApprovals(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	s.renderApprovalsWith(w, r, status, formErr, nil)
+}
+
+func (s *server) renderApprovalsWith(w http.ResponseWriter, r *http.Request, status int, formErr error, act *activationData) {
+	st := reqState(r)
+	a := st.user.Actor()
+	pending, decided, err := s.app.Auth.ListChanges(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p := s.newPage(r, "approvals.title", approvalsData{Pending: pending, Decided: decided,
+		CanDecide: access.Can(a, access.UserChangeApprove), Activation: act})
+	if formErr != nil {
+		setFormError(p, st, formErr)
+		p.Form = r.PostForm
+		p.ErrorForm = "refuse-" + r.PathValue("id")
+	}
+	s.render(w, r, status, "approvals", p)
+}
+
+func (s *server) handleApproveChange(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	// The change as listed before the decision names the account for the
+	// activation code's box.
+	var before *auth.Change
+	if pending, _, err := s.app.Auth.ListChanges(r.Context(), a); err == nil {
+		for _, c := range pending {
+			if c.ID == id {
+				before = c
+			}
+		}
+	}
+	code, err := s.app.Auth.ApproveChange(r.Context(), a, id)
+	if err != nil {
+		if errs.Is(err, errs.Conflict) {
+			s.renderApprovals(w, r, errs.HTTPStatus(err), err)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	if code == "" {
+		s.redirectFlash(w, r, "/admin/approvals", "flash.change_approved")
+		return
+	}
+	// A new account: its activation code is shown on this answer only.
+	act := &activationData{Code: code}
+	if before != nil {
+		act.Name, act.Email = before.UserName, before.UserEmail
+	}
+	s.renderApprovalsWith(w, r, http.StatusOK, nil, act)
+}
+
+func (s *server) handleRefuseChange(w http.ResponseWriter, r *http.Request) {
+	err := s.app.Auth.RefuseChange(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), r.PostFormValue("reason"))
+	if err != nil {
+		if isFormErr(err) {
+			s.renderApprovals(w, r, errs.HTTPStatus(err), err)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.redirectFlash(w, r, "/admin/approvals", "flash.change_refused")
 }
 
 func (s *server) handleResetTOTP(w http.ResponseWriter, r *http.Request) {
-	s.userAction(w, r, func(a access.Actor, id string) error { return s.app.Auth.ResetTOTP(r.Context(), a, id) })
+	id := r.PathValue("id")
+	pending, err := s.app.Auth.ResetTOTPP(r.Context(), reqState(r).user.Actor(), id)
+	if err != nil {
+		if isFormErr(err) {
+			s.renderUser(w, r, errs.HTTPStatus(err), err, "user-active")
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	flash := "flash.saved"
+	if pending {
+		flash = "flash.change_pending"
+	}
+	s.redirectFlash(w, r, "/admin/users/"+id, flash)
 }
 
 func (s *server) handleRevokeSessions(w http.ResponseWriter, r *http.Request) {

@@ -181,6 +181,7 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/audit", "nav.audit", access.AuditRead},
 		{"/duplicates", "nav.duplicates", access.DuplicateReview},
 		{"/admin/users", "nav.users", access.UserList},
+		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},
 		{"/account", "nav.account", access.AccountManage},
 	}

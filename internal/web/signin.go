@@ -123,6 +123,9 @@ type enrolData struct {
 	Secret string
 	QR     any
 	Codes  []string
+	// Activation: the account was approved by a second person and needs
+	// the activation code the approver handed over.
+	Activation bool
 }
 
 func (s *server) handleEnrolForm(w http.ResponseWriter, r *http.Request) {
@@ -144,7 +147,15 @@ func (s *server) renderEnrol(w http.ResponseWriter, r *http.Request, status int,
 		s.renderError(w, r, errs.Internalf("qr: %w", err))
 		return
 	}
-	p := s.newPage(r, "enrol.title", enrolData{Secret: groupSecret(secret), QR: qr})
+	need, err := s.app.Auth.NeedsActivation(r.Context(), st.token)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p := s.newPage(r, "enrol.title", enrolData{Secret: groupSecret(secret), QR: qr, Activation: need})
+	if errKey == "totp.failed" && need {
+		errKey = "enrol.activation_failed"
+	}
 	if errKey != "" {
 		p.Error = st.p.T(errKey)
 	}
@@ -156,7 +167,8 @@ func (s *server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := reqState(r)
-	codes, token, _, err := s.app.Auth.ConfirmEnrolment(r.Context(), st.token, strings.TrimSpace(r.PostFormValue("code")), s.client(r))
+	codes, token, _, err := s.app.Auth.ConfirmEnrolmentActivation(r.Context(), st.token, strings.TrimSpace(r.PostFormValue("code")),
+		r.PostFormValue("activation"), s.client(r))
 	if err != nil {
 		if errs.CodeOf(err) == errs.Internal {
 			s.renderError(w, r, err)
