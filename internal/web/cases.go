@@ -509,7 +509,17 @@ func caseNav(t func(string, ...any) string, c *cases.Case, d *caseData) []caseNa
 func (s *server) caseFormResult(w http.ResponseWriter, r *http.Request, err error, flash string) {
 	switch {
 	case err == nil:
-		s.redirectFlash(w, r, "/cases/"+r.PathValue("id"), flash)
+		// An explicit fragment: the browser would otherwise keep the form's
+		// own (#decision-form) and open it again.
+		anchor := "#case-summary"
+		parts := strings.Split(r.URL.Path, "/")
+		switch parts[len(parts)-1] {
+		case "decisions":
+			anchor = "#case-decisions"
+		case "team":
+			anchor = "#case-team"
+		}
+		s.redirectFlash(w, r, "/cases/"+r.PathValue("id")+anchor, flash)
 	case isFormErr(err):
 		s.renderCase(w, r, errs.HTTPStatus(err), err)
 	default:

@@ -154,6 +154,7 @@ func (s *server) handleScreeningAssess(w http.ResponseWriter, r *http.Request) {
 	v := newResultView(st.p, st.lang, &res)
 	v.CanSave = access.Can(st.user.Actor(), access.ScreeningRecord)
 	v.CanRegister = v.CanSave && access.Can(st.user.Actor(), access.CaseCreate)
+	v.CanAttach = v.CanSave && access.Can(st.user.Actor(), access.CaseEdit)
 	v.Input = in.Indicators
 	s.render(w, r, http.StatusOK, "screening_result", s.newPage(r, "screening.result_title", v))
 }
@@ -170,6 +171,11 @@ func (s *server) handleScreeningSave(w http.ResponseWriter, r *http.Request) {
 	// "Save and register a case" carries the screening on to the case form.
 	if r.PostForm.Get("then") == "case" && access.Can(a, access.CaseCreate) {
 		s.redirectFlash(w, r, "/cases/new?screening="+url.QueryEscape(sc.ID), "flash.screening_saved")
+		return
+	}
+	// "Save and attach to an existing case" opens the attach form.
+	if r.PostForm.Get("then") == "attach" && access.Can(a, access.CaseEdit) {
+		s.redirectFlash(w, r, "/screening/"+sc.ID+"?open=attach-form#attach-form", "flash.screening_saved")
 		return
 	}
 	s.redirectFlash(w, r, "/screening/"+sc.ID, "flash.screening_saved")
@@ -194,6 +200,7 @@ func (s *server) renderScreeningView(w http.ResponseWriter, r *http.Request, sta
 	v.Saved = &savedView{ID: sc.ID, At: sc.At, CaseID: sc.CaseID, Note: sc.Note}
 	v.CanRegister = sc.CaseID == "" && access.Can(a, access.CaseCreate)
 	v.CanAttach = sc.CaseID == "" && access.Can(a, access.CaseEdit)
+	v.OpenAttach = r.URL.Query().Get("open") == "attach-form"
 	w.Header().Set("Cache-Control", "no-store")
 	p := s.newPage(r, "screening.saved_title", v)
 	if formErr != nil {
@@ -265,6 +272,7 @@ type resultView struct {
 	CanSave        bool
 	CanRegister    bool // save and register a case (unsaved), or register one (saved)
 	CanAttach      bool
+	OpenAttach     bool // the attach form was asked for
 	Input          []string
 	Saved          *savedView
 }

@@ -85,7 +85,7 @@ func TestScreeningToCase(t *testing.T) {
 	tok, csrf := en.session(t, access.Police)
 
 	code, _, body := en.page(t, "POST", "/screening", tok, screeningForm(csrf))
-	if code != http.StatusOK || !strings.Contains(body, `id="save-register"`) {
+	if code != http.StatusOK || !strings.Contains(body, `id="save-register"`) || !strings.Contains(body, `id="save-attach"`) {
 		t.Fatalf("result: %d, no register button", code)
 	}
 	form := screeningForm(csrf)
@@ -145,7 +145,17 @@ func TestScreeningAttach(t *testing.T) {
 		return strings.TrimPrefix(loc, "/screening/")
 	}
 	first, second := save(), save()
-	code, casePath, _ := en.page(t, "POST", "/cases", tok, url.Values{"csrf": {csrf}, "given_name": {"Teuta"},
+	form := screeningForm(csrf)
+	form.Set("then", "attach")
+	code, loc, _ := en.page(t, "POST", "/screening/save", tok, form)
+	if code != http.StatusSeeOther || !strings.HasSuffix(loc, "?open=attach-form#attach-form") {
+		t.Fatalf("save and attach: %d %q", code, loc)
+	}
+	if _, body := en.get(t, tok, strings.TrimSuffix(loc, "#attach-form")); !strings.Contains(body, `<details id="attach-details" open>`) {
+		t.Error("the attach form is not open after \"Save and attach\"")
+	}
+	var casePath string
+	code, casePath, _ = en.page(t, "POST", "/cases", tok, url.Values{"csrf": {csrf}, "given_name": {"Teuta"},
 		"family_name": {"Berisha"}, "sex": {"female"}, "exploitation": {"ForcedLabour"}})
 	if code != http.StatusSeeOther {
 		t.Fatalf("register: %d", code)
@@ -159,7 +169,7 @@ func TestScreeningAttach(t *testing.T) {
 		t.Fatalf("attach to an unknown reference: %d", code)
 	}
 	wantIn(t, "refused attach", body, `id="err-reference"`, `value="XK-1999-0001"`, `<details id="attach-details" open>`, `href="#err-reference"`)
-	code, loc, _ := en.page(t, "POST", "/screening/"+first+"/attach", tok, url.Values{"csrf": {csrf}, "reference": {strings.ToLower(ref)}})
+	code, loc, _ = en.page(t, "POST", "/screening/"+first+"/attach", tok, url.Values{"csrf": {csrf}, "reference": {strings.ToLower(ref)}})
 	if code != http.StatusSeeOther || loc != casePath+"#screenings" {
 		t.Fatalf("attach by reference: %d %q", code, loc)
 	}
@@ -168,8 +178,9 @@ func TestScreeningAttach(t *testing.T) {
 		t.Fatalf("attach from the case page: %d", code)
 	}
 	_, body = en.get(t, tok, casePath)
-	if strings.Contains(body, `name="screening_id" value="`) {
-		t.Error("attached screenings are still offered")
+	if strings.Contains(body, `name="screening_id" value="`+first+`"`) || strings.Contains(body, `name="screening_id" value="`+second+`"`) ||
+		strings.Count(body, `name="screening_id" value="`) != 1 {
+		t.Error("attached screenings are still offered, or the unattached one is not")
 	}
 	if n := strings.Count(body, "Screening attached to the case"); n != 2 {
 		t.Errorf("the history shows %d attachments, want 2", n)
