@@ -117,11 +117,12 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		_, n, err := s.app.Cases.FindCases(ctx, a, f)
 		return n, err
 	}
-	yes := true
-	openCases := func(label string) error {
-		n, err := countCases(cases.CaseFilter{Open: &yes})
+	// The cases of one's team: counted from the team index alone (a
+	// filter on the stage would read every case of a large unit).
+	teamCases := func(label string) error {
+		n, err := countCases(cases.CaseFilter{})
 		if err == nil {
-			add("home-open", label, n, "/cases?open=1")
+			add("home-cases", label, n, "/cases")
 		}
 		return err
 	}
@@ -234,7 +235,7 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 			func() error { return bedsFree(false) })
 	case access.Police:
 		tasksDue()
-		return openCases("home.unit_open_cases")
+		return teamCases("home.unit_cases")
 	case access.Prosecutor:
 		return run(func() error {
 			n, err := countCases(cases.CaseFilter{InProceedings: true})
@@ -242,10 +243,10 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 				add("home-proceedings", "home.in_proceedings", n, "/cases?proceedings=active")
 			}
 			return err
-		}, func() error { return openCases("home.office_open_cases") })
+		}, func() error { return teamCases("home.office_cases") })
 	case access.Advocate, access.SocialWorker:
 		tasksDue()
-		return run(func() error { return openCases("home.my_cases") }, guardianMissing,
+		return run(func() error { return teamCases("home.my_cases") }, guardianMissing,
 			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
 	case access.Shelter:
 		tasksDue()
@@ -253,7 +254,7 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
 	case access.NGO:
 		tasksDue()
-		return run(func() error { return openCases("home.my_cases") }, inShelter,
+		return run(func() error { return teamCases("home.my_cases") }, inShelter,
 			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
 	case access.Helpline:
 		d.NumbersLater = true
