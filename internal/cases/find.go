@@ -108,6 +108,12 @@ func (s *Service) rarestFirst(ctx context.Context, vals [][]byte) ([][]byte, int
 	return out, n[string(out[0])], nil
 }
 
+// minPageRead is the fewest cases a page reads (and trims to the page's
+// limit): asked for one or two rows, SQLite's planner scans and sorts every
+// case instead of walking the index on updated_at (measured: 270 ms against
+// 4 ms at 100,000 cases for a home page's count), so a page of one reads five.
+const minPageRead = 5
+
 // DefaultBrowseByTeam is the number of cases up to which an actor's list
 // is read from the team index and sorted; above it the newest cases are
 // walked (Service.BrowseByTeam overrides it).
@@ -283,7 +289,7 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 	a = args{list: list}
 	q := `SELECT c.id, c.reference, c.owner_org, c.stage, c.victim_status, c.is_child, c.sex, c.age_band, c.citizenship,
 		c.municipality, c.opened_month, c.risk_level, c.non_removal, c.updated_at
-		FROM cases c WHERE ` + cond + ` ORDER BY c.updated_at DESC, c.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
+		FROM cases c WHERE ` + cond + ` ORDER BY c.updated_at DESC, c.id LIMIT ` + a.add(max(f.Limit, minPageRead)) + ` OFFSET ` + a.add(f.Offset)
 	rows, err := s.DB.Read().QueryContext(ctx, q, a.list...)
 	if err != nil {
 		return nil, 0, errs.Internalf("find cases: %w", err)
@@ -305,6 +311,7 @@ func (s *Service) FindCases(ctx context.Context, actor access.Actor, f CaseFilte
 		return nil, 0, errs.Internalf("find cases: %w", err)
 	}
 	rows.Close()
+	out = out[:min(len(out), f.Limit)]
 	// A short page ends the list: its total needs no count.
 	total := f.Offset + len(out)
 	switch {
