@@ -110,13 +110,32 @@ func (k *keyboard) submit(sel string) {
 // option's text contains want.
 func (k *keyboard) arrowUntil(want string) {
 	k.u.t.Helper()
+	index := func() int {
+		return get(k.u.t, k.u.ctx, chromedp.Evaluate[int](`(() => { const s = document.activeElement;
+			return s && typeof s.selectedIndex === 'number' ? s.selectedIndex : -1; })()`))
+	}
 	for i := 0; i < 40; i++ {
 		text := get(k.u.t, k.u.ctx, chromedp.Evaluate[string](`(() => { const s = document.activeElement;
 			return s && s.selectedOptions && s.selectedOptions[0] ? s.selectedOptions[0].text : ''; })()`))
 		if strings.Contains(text, want) {
 			return
 		}
+		before := index()
 		k.press(kb.ArrowDown, "ArrowDown")
+		// The key is handled after the call returns: wait for the choice
+		// to move before reading it, or the next press overshoots.
+		moved := false
+		for j := 0; j < 25 && !moved; j++ {
+			if moved = index() != before; !moved {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		if !moved {
+			// The list's menu is open (the Enter that followed a link to
+			// the form can reach the list the page focused): Escape
+			// closes it, as a person would, and the arrow is pressed again.
+			k.press(kb.Escape, "Escape")
+		}
 	}
 	k.u.t.Fatalf("no option %q in the focused list: %s", want, get(k.u.t, k.u.ctx, chromedp.Evaluate[string](
 		`[...document.activeElement.options || []].map(o => o.text).join(' | ')`)))
