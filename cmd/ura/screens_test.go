@@ -95,15 +95,13 @@ func TestScreens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	// Screenshots are artefacts for people to look at: taken when asked
-	// for (URA_ARTEFACTS names where), skipped otherwise, since the
-	// full-page screenshots are a third of the test's time and the checks
-	// below do not need them.
+	// Screenshots are artefacts for people to look at: under URA_ARTEFACTS
+	// when it is set, otherwise in the test's temporary directory.
 	dir := os.Getenv("URA_ARTEFACTS")
-	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	_, _, sargs := storeArgs(t, store.SQLite)
 	in := serve(t, sargs, "--demo")
