@@ -187,18 +187,7 @@ func changeWatchers(ctx context.Context, q store.Querier, acts ...access.Action)
 	if err != nil {
 		return nil, errs.Internalf("read approvers: %w", err)
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m := Member{Active: true}
-		var role string
-		if err := rows.Scan(&m.ID, &m.OrgID, &role); err != nil {
-			return nil, errs.Internalf("read approvers: %w", err)
-		}
-		m.Role = access.Role(role)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return scanMembers(rows)
 }
 
 // HasApprover reports whether an active account may approve account changes

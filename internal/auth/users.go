@@ -339,6 +339,11 @@ func ActiveMembers(ctx context.Context, q store.Querier, orgID string) ([]Member
 	if err != nil {
 		return nil, errs.Internalf("read members: %w", err)
 	}
+	return scanMembers(rows)
+}
+
+// scanMembers reads rows of (id, org_id, role) of active users.
+func scanMembers(rows *sql.Rows) ([]Member, error) {
 	defer rows.Close()
 	var out []Member
 	for rows.Next() {
@@ -350,7 +355,10 @@ func ActiveMembers(ctx context.Context, q store.Querier, orgID string) ([]Member
 		m.Role = access.Role(role)
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("read members: %w", err)
+	}
+	return out, nil
 }
 
 // MemberByID reads one user's organisation, role and state through q.

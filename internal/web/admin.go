@@ -190,19 +190,7 @@ func (s *server) handleChangeUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pending, err := s.app.Auth.ChangeUser(r.Context(), st.user.Actor(), id, role, r.PostFormValue("org"))
-	if err != nil {
-		if isFormErr(err) {
-			s.renderUser(w, r, errs.HTTPStatus(err), err, "change-user")
-			return
-		}
-		s.renderError(w, r, err)
-		return
-	}
-	flash := "flash.saved"
-	if pending {
-		flash = "flash.change_pending"
-	}
-	s.redirectFlash(w, r, "/admin/users/"+id, flash)
+	s.userChangeResult(w, r, id, "change-user", pending, err)
 }
 
 func (s *server) userAction(w http.ResponseWriter, r *http.Request, f func(a access.Actor, id string) error) {
@@ -218,22 +206,13 @@ func (s *server) handleSetUserActive(w http.ResponseWriter, r *http.Request) {
 	active := r.PostFormValue("active") == "1"
 	id := r.PathValue("id")
 	pending, err := s.app.Auth.SetUserActiveP(r.Context(), reqState(r).user.Actor(), id, active)
-	if err != nil {
-		if isFormErr(err) {
-			// The message has no field of its own beside the button: show it as the form's.
-			e := *errs.As(err)
-			e.Field = ""
-			s.renderUser(w, r, errs.HTTPStatus(err), &e, "user-active")
-			return
-		}
-		s.renderError(w, r, err)
-		return
+	if isFormErr(err) {
+		// The message has no field of its own beside the button: show it as the form's.
+		e := *errs.As(err)
+		e.Field = ""
+		err = &e
 	}
-	flash := "flash.saved"
-	if pending {
-		flash = "flash.change_pending"
-	}
-	s.redirectFlash(w, r, "/admin/users/"+id, flash)
+	s.userChangeResult(w, r, id, "user-active", pending, err)
 }
 
 type approvalsData struct {
@@ -327,11 +306,18 @@ func (s *server) handleRefuseChange(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleResetTOTP(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	pending, err := s.app.Auth.ResetTOTPP(r.Context(), reqState(r).user.Actor(), id)
-	if err != nil {
-		if isFormErr(err) {
-			s.renderUser(w, r, errs.HTTPStatus(err), err, "user-active")
-			return
-		}
+	s.userChangeResult(w, r, id, "user-active", pending, err)
+}
+
+// userChangeResult answers a change to an account: the account page again
+// with the message beside the form when refused, else back to it saying whether
+// the change took effect or waits for a coordinator's approval.
+func (s *server) userChangeResult(w http.ResponseWriter, r *http.Request, id, form string, pending bool, err error) {
+	switch {
+	case isFormErr(err):
+		s.renderUser(w, r, errs.HTTPStatus(err), err, form)
+		return
+	case err != nil:
 		s.renderError(w, r, err)
 		return
 	}
