@@ -84,6 +84,12 @@ type pdfWriter struct {
 	lang  i18n.Lang
 	width float64 // between the margins
 	limit float64 // the lowest y content may reach on a page
+
+	// The font last set, on which page.
+	fontSet  bool
+	fontSize float64
+	fontBold bool
+	fontPage int
 }
 
 func newPDF(d *Document) *pdfWriter {
@@ -124,11 +130,16 @@ func newPDF(d *Document) *pdfWriter {
 }
 
 func (p *pdfWriter) font(size float64, bold bool) {
+	// fpdf does work on every SetFont; a table sets the same font per cell.
+	if p.fontSet && p.fontSize == size && p.fontBold == bold && p.fontPage == p.f.PageNo() {
+		return
+	}
 	style := ""
 	if bold {
 		style = "B"
 	}
 	p.f.SetFont(fontFamily, style, size)
+	p.fontSet, p.fontSize, p.fontBold, p.fontPage = true, size, bold, p.f.PageNo()
 }
 
 // lineH is the height of a line of text of the given size.

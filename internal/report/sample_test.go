@@ -13,19 +13,19 @@ import (
 
 // sampleTexts are the sample's words in one language.
 type sampleTexts struct {
-	title, subtitle, period, source                  string
+	title, subtitle, period, source                 string
 	defHead, notesHead, generated, page, suppressed string
-	defs                                             [][2]string
-	notes                                            []string
-	citizenshipHead, citizenshipText, citizenship    string
-	citizenshipChart                                 string
-	female, male, total                              string
-	countries                                        []string
-	monthsHead, monthsText, month, monthsChart       string
-	months                                           []string
-	assistHead, assistText, measure, share           string
-	measures                                         []string
-	reason                                           string
+	defs                                            [][2]string
+	notes                                           []string
+	citizenshipHead, citizenshipText, citizenship   string
+	citizenshipChart                                string
+	female, male, total                             string
+	countries                                       []string
+	monthsHead, monthsText, month, monthsChart      string
+	months                                          []string
+	assistHead, assistText, measure, share          string
+	measures                                        []string
+	reason                                          string
 }
 
 var texts = map[i18n.Lang]sampleTexts{

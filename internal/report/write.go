@@ -54,11 +54,23 @@ func check(d *Document) error {
 // maxDecimals is the most digits after the point a cell may ask for.
 const maxDecimals = 6
 
+// rounded is the value a cell shows: rounded to its decimals, halves away
+// from zero (1234.25 with one decimal is 1234.3), as spreadsheets and
+// readers round. Every format prints and stores this value, so a workbook
+// never holds more digits than the PDF shows.
+func rounded(c Cell) float64 {
+	p := math.Pow10(c.Decimals)
+	r := math.Round(c.Value*p) / p
+	if math.IsInf(r, 0) || math.IsNaN(r) { // beyond float64 when scaled
+		return c.Value
+	}
+	return r
+}
+
 // plain prints a cell's number the way machines read it back: a full stop
 // before the decimals, no digit grouping ("1234.5"). It never prints "-0".
 func plain(c Cell) string {
-	v := c.Value
-	s := strconv.FormatFloat(v, 'f', c.Decimals, 64)
+	s := strconv.FormatFloat(rounded(c), 'f', c.Decimals, 64)
 	if strings.HasPrefix(s, "-") && strings.Trim(s, "-0.") == "" {
 		s = s[1:]
 	}

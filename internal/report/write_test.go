@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -420,11 +421,14 @@ func TestNumbers(t *testing.T) {
 		{i18n.SerbianCyrillic, Cell{Value: -0.04, Decimals: 1}, "0.0", "0,0"},
 		{i18n.English, Cell{Value: -1234}, "-1234", "-1,234"},
 		{i18n.English, Cell{Value: 999}, "999", "999"},
+		{i18n.English, Cell{Value: 1234.25, Decimals: 1}, "1234.3", "1,234.3"},
+		{i18n.English, Cell{Value: -2.5}, "-3", "-3"},
+		{i18n.English, Cell{Value: 1e300, Decimals: 6}, strconv.FormatFloat(1e300, 'f', 6, 64), ""},
 	} {
 		if got := plain(c.cell); got != c.plain {
 			t.Errorf("plain(%v) = %q, want %q", c.cell, got, c.plain)
 		}
-		if got := local(c.lang, c.cell); got != c.local {
+		if got := local(c.lang, c.cell); c.local != "" && got != c.local {
 			t.Errorf("local(%s, %v) = %q, want %q", c.lang, c.cell, got, c.local)
 		}
 	}
@@ -436,4 +440,45 @@ func TestNumbers(t *testing.T) {
 		t.Errorf("page label %q", got)
 	}
 	_ = time.Now
+}
+
+// benchDocument is a 12-table report of 30 rows × 10 columns, every other
+// table with a chart.
+func benchDocument() *Document {
+	d := sample(i18n.Albanian)
+	d.Sections = nil
+	for i := range 12 {
+		sec := bigTable(fmt.Sprintf("table_%02d", i+1), 30, 10)
+		switch i % 4 {
+		case 1:
+			sec.Chart = &Chart{Kind: BarChart, Title: "Bars"}
+		case 3:
+			sec.Chart = &Chart{Kind: LineChart, Title: "Lines"}
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	return d
+}
+
+// BenchmarkWriters writes the 12-table report in each format.
+//
+//	go test -run XXX -bench Writers -benchmem ./internal/report/
+func BenchmarkWriters(b *testing.B) {
+	d := benchDocument()
+	for _, c := range []struct {
+		name string
+		fn   func(io.Writer, *Document) error
+	}{{"CSV", WriteCSV}, {"XLSX", WriteXLSX}, {"PDF", WritePDF}} {
+		b.Run(c.name, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := c.fn(&buf, d); err != nil {
+					b.Fatal(err)
+				}
+				size = buf.Len()
+			}
+			b.ReportMetric(float64(size)/1024, "KiB")
+		})
+	}
 }

@@ -273,7 +273,7 @@ func (x *xlsxWriter) table(sheet string, sec *Section) error {
 			if err != nil {
 				return err
 			}
-			if err := f.SetCellFloat(sheet, name, c.Value, -1, 64); err != nil {
+			if err := f.SetCellFloat(sheet, name, rounded(c), -1, 64); err != nil {
 				return err
 			}
 			if err := f.SetCellStyle(sheet, name, name, st); err != nil {
