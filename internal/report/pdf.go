@@ -541,8 +541,10 @@ func (p *pdfWriter) lineChart(c *Chart, t *Table) {
 		every = max(1, int(math.Ceil((min(labelW, 30)+1.5)/slot)))
 	}
 	for i := 0; i < rows; i += every {
-		f.SetXY(xOf(i)-slot*float64(every)/2, y0+0.8)
 		w := slot * float64(every)
+		x := max(xOf(i)-w/2, x0-axisW) // the first label may not run off the page
+		w = min(w, x1-x)
+		f.SetXY(x, y0+0.8)
 		f.CellFormat(w, 4, fitLine(f, pdfText(oneLine(t.Rows[i])), w), "", 0, "C", false, 0, "")
 	}
 	// The lines.
