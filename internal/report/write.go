@@ -121,30 +121,41 @@ func language(d *Document) i18n.Lang {
 }
 
 // generatedLine is Labels.Generated filled with the document's date and time
-// in its time zone (24.11.2026, 14:05 CET).
+// in its time zone (24.11.2026, 14:05 CET). A label without a verb is
+// followed by the date.
 func generatedLine(d *Document) string {
 	loc := d.TimeZone
 	if loc == nil {
 		loc = time.UTC
 	}
 	when := i18n.For(language(d)).In(loc).DateTime(d.Generated)
-	label := d.Labels.Generated
-	if label == "" {
-		return when
+	switch verbs(d.Labels.Generated) {
+	case 0:
+		return strings.TrimSpace(d.Labels.Generated + " " + when)
+	case 1:
+		return fmt.Sprintf(d.Labels.Generated, verbatim(when))
 	}
-	if !strings.Contains(label, "%") {
-		return label + " " + when
-	}
-	return fmt.Sprintf(label, when)
+	return d.Labels.Generated // a translator's mistake: printed as it is
 }
 
 // pageLabel is Labels.Page filled with the page number and total; the total
 // is written as total (fpdf's alias, replaced when the document is closed).
+// A label with one verb gets the page alone, one without any "n / m" after it.
 func pageLabel(label string, page int, total string) string {
-	if label == "" || !strings.Contains(label, "%") {
-		label = strings.TrimSpace(label + " %d / %d")
+	switch verbs(label) {
+	case 0:
+		return strings.TrimSpace(fmt.Sprintf("%s %d / %s", label, page, total))
+	case 1:
+		return fmt.Sprintf(label, verbatim(strconv.Itoa(page)))
+	case 2:
+		return fmt.Sprintf(label, verbatim(strconv.Itoa(page)), verbatim(total))
 	}
-	return fmt.Sprintf(label, page, verbatim(total))
+	return label
+}
+
+// verbs counts the formatting verbs of a label (%% is not one).
+func verbs(label string) int {
+	return strings.Count(strings.ReplaceAll(label, "%%", ""), "%")
 }
 
 // verbatim prints itself whatever the verb (%d of "Page %d of %d").

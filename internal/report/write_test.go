@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -82,10 +81,10 @@ func pdftotext(t *testing.T, pdf []byte, layout bool) string {
 	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		if os.Getenv("URA_TEST_REQUIRE_BROWSER") == "1" {
+		if os.Getenv("URA_TEST_REQUIRE_BROWSER") != "" {
 			t.Fatal("pdftotext (Debian's poppler-utils) is missing; scripts/setup-test-deps installs it")
 		}
-		t.Skip("pdftotext (Debian's poppler-utils) is missing: the PDF's text is not checked (scripts/setup-test-deps installs it; set URA_TEST_REQUIRE_BROWSER=1 to fail instead)")
+		t.Skip("pdftotext (Debian's poppler-utils) is missing: the PDF's text is not checked (scripts/setup-test-deps installs it; with URA_TEST_REQUIRE_BROWSER set it fails)")
 	}
 	args := []string{"-enc", "UTF-8"}
 	if layout {
@@ -436,10 +435,22 @@ func TestNumbers(t *testing.T) {
 	if got, want := generatedLine(d), "Generisano 15.01.2027. 09:30 CET"; got != want {
 		t.Errorf("generated line %q, want %q", got, want)
 	}
-	if got := pageLabel("Faqja %d nga %d", 3, "{nb}"); got != "Faqja 3 nga {nb}" {
-		t.Errorf("page label %q", got)
+	for label, want := range map[string]string{
+		"Faqja %d nga %d": "Faqja 3 nga {nb}",
+		"Page %s of %v":   "Page 3 of {nb}",
+		"Page %d":         "Page 3",
+		"Page":            "Page 3 / {nb}",
+		"":                "3 / {nb}",
+		"%d%% %d %d":      "%d%% %d %d",
+	} {
+		if got := pageLabel(label, 3, "{nb}"); got != want {
+			t.Errorf("pageLabel(%q) = %q, want %q", label, got, want)
+		}
 	}
-	_ = time.Now
+	d.Labels.Generated = "Generated"
+	if got, want := generatedLine(d), "Generated 15.01.2027. 09:30 CET"; got != want {
+		t.Errorf("generated line %q, want %q", got, want)
+	}
 }
 
 // benchDocument is a 12-table report of 30 rows × 10 columns, every other
