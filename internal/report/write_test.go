@@ -131,7 +131,7 @@ func xlsxDump(t *testing.T, data []byte) string {
 				if typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber {
 					kind = "n"
 				}
-				fmt.Fprintf(&b, "%s %s %q\n", cell, kind, v)
+				fmt.Fprintf(&b, "%s %s %q%s\n", cell, kind, v, styleDump(t, f, sheet, cell))
 			}
 		}
 		comments, err := f.GetComments(sheet)
@@ -150,6 +150,28 @@ func xlsxDump(t *testing.T, data []byte) string {
 		}
 	}
 	return b.String()
+}
+
+// styleDump is what the golden files check of a cell's style: bold, and a
+// number's format.
+func styleDump(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out string
+	if st.Font != nil && st.Font.Bold {
+		out += " bold"
+	}
+	if st.CustomNumFmt != nil {
+		out += " format " + *st.CustomNumFmt
+	}
+	return out
 }
 
 func TestGoldenCSV(t *testing.T) {
