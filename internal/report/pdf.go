@@ -111,11 +111,9 @@ func newPDF(d *Document) *pdfWriter {
 	f.SetTitle(pdfText(d.Title), true)
 	f.SetSubject(pdfText(d.Subtitle), true)
 	f.SetCreator("Ura", true)
-	if d.Language != "" {
-		f.SetLang(pdfText(d.Language))
-	}
 	pw, ph := f.GetPageSize()
 	p := &pdfWriter{f: f, d: d, lang: language(d), width: pw - 2*marginX, limit: ph - marginBottom}
+	f.SetLang(string(p.lang)) // one of the four tags, never the caller's raw text
 	generated := pdfText(generatedLine(d))
 	f.SetFooterFunc(func() {
 		f.SetY(footerY)
@@ -514,6 +512,7 @@ func (p *pdfWriter) lineChart(c *Chart, t *Table) {
 			break
 		}
 	}
+	axisW = min(axisW, p.width/4) // absurd values are cut, not the plot
 	top := f.GetY()
 	x0, x1 := marginX+axisW+2, marginX+p.width
 	y0, y1 := top+chartHeight, top+2
