@@ -22,7 +22,7 @@ import (
 // Labels.Suppressed with a note giving the reason, never its value; under the
 // table come the section's heading, summary and the source line. The
 // workbook's properties are fixed from the document (created = Generated), so
-// the same document gives the same cells.
+// the same document gives the same bytes.
 func WriteXLSX(w io.Writer, d *Document) error {
 	if err := check(d); err != nil {
 		return err
