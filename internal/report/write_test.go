@@ -149,6 +149,9 @@ func xlsxDump(t *testing.T, data []byte) string {
 			fmt.Fprintf(&b, "frozen rows %d\n", panes.YSplit)
 		}
 	}
+	for _, n := range f.GetDefinedName() {
+		fmt.Fprintf(&b, "defined %s in %q: %s\n", n.Name, n.Scope, n.RefersTo)
+	}
 	return b.String()
 }
 

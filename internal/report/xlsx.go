@@ -207,7 +207,10 @@ func (x *xlsxWriter) cover(sheet string, sheets []string) error {
 	if err := f.SetColWidth(sheet, "A", "A", coverWidthA); err != nil {
 		return err
 	}
-	return f.SetColWidth(sheet, "B", "B", coverWidthB)
+	if err := f.SetColWidth(sheet, "B", "B", coverWidthB); err != nil {
+		return err
+	}
+	return x.printSetup(sheet, false)
 }
 
 // table writes one section's table at A1 of its sheet.
@@ -303,8 +306,29 @@ func (x *xlsxWriter) table(sheet string, sec *Section) error {
 			return err
 		}
 	}
-	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}})
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	return x.printSetup(sheet, true)
+}
+
+// printSetup prints a sheet on A4, as wide as one page; a table sheet repeats
+// its header row on every printed page.
+func (x *xlsxWriter) printSetup(sheet string, headerRow bool) error {
+	a4, one, any := 9, 1, 0
+	fit := true
+	if err := x.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, FitToWidth: &one, FitToHeight: &any}); err != nil {
+		return err
+	}
+	if !headerRow {
+		return nil
+	}
+	return x.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
+		RefersTo: "'" + strings.ReplaceAll(sheet, "'", "''") + "'!$1:$1", Scope: sheet})
 }
 
 func b2i(b bool) int {
