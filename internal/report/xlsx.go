@@ -316,12 +316,12 @@ func (x *xlsxWriter) table(sheet string, sec *Section) error {
 // printSetup prints a sheet on A4, as wide as one page; a table sheet repeats
 // its header row on every printed page.
 func (x *xlsxWriter) printSetup(sheet string, headerRow bool) error {
-	a4, one, any := 9, 1, 0
+	a4, one, tall := 9, 1, 0 // tall: as many pages down as it takes
 	fit := true
 	if err := x.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	if err := x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, FitToWidth: &one, FitToHeight: &any}); err != nil {
+	if err := x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, FitToWidth: &one, FitToHeight: &tall}); err != nil {
 		return err
 	}
 	if !headerRow {
