@@ -91,14 +91,15 @@ type Error struct {
 
 // The refusal codes.
 const (
-	CodeKTooSmall       = "k_too_small"
-	CodeBaseTooSmall    = "base_too_small"
-	CodeEpsilon         = "epsilon_not_positive"
-	CodeUnknownMethod   = "unknown_method"
-	CodeOverBudget      = "over_budget"
-	CodeRawAndProtected = "raw_and_protected"
-	CodeBadTable        = "bad_table"
-	CodeBadRelease      = "bad_release"
+	CodeKTooSmall        = "k_too_small"
+	CodeBaseTooSmall     = "base_too_small"
+	CodeEpsilon          = "epsilon_not_positive"
+	CodeUnknownMethod    = "unknown_method"
+	CodeOverBudget       = "over_budget"
+	CodeRawAndProtected  = "raw_and_protected"
+	CodeRawOutsideOffice = "raw_outside_office"
+	CodeBadTable         = "bad_table"
+	CodeBadRelease       = "bad_release"
 )
 
 // Key is the catalogue key of the error's message.
