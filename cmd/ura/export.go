@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/cases"
@@ -72,22 +73,26 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".ura-ctdc-*")
+	// The extract is a release to a partner: recorded in the ledger in the
+	// same transaction that puts the file in place.
+	by := e.getenv("USER")
+	if by == "" {
+		by = "operator"
+	}
+	ledgerPeriod := orOpen(fromMonth) + "/" + orOpen(toMonth)
+	year := time.Now().Year()
+	if toMonth != "" {
+		year, _ = strconv.Atoi(toMonth[:4])
+	}
+	err = db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
+		if _, err := (disclosure.Ledger{}).Record(ctx, tx, disclosure.Release{By: "cli:" + by, Report: "ctdc",
+			Table: "ctdc_extract", Period: ledgerPeriod, Audience: disclosure.Partner,
+			Policy: disclosure.Policy{Method: disclosure.Suppress, K: k}, Year: year}); err != nil {
+			return err
+		}
+		return writeFileAtomic(out, func(f *os.File) error { return disclosure.WriteCTDC(f, recs) })
+	})
 	if err != nil {
-		return fmt.Errorf("create export file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	err = disclosure.WriteCTDC(tmp, recs)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write export: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
 	period := "all months"
@@ -96,6 +101,31 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "%s: presumed and identified victims, %s\n%s", out, period, sum)
 	return nil
+}
+
+// writeFileAtomic writes path through a temporary file of mode 0600 in the
+// same directory, renamed into place once complete.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ura-export-*")
+	if err != nil {
+		return fmt.Errorf("create export file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func orOpen(m string) string {

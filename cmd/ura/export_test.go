@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/store"
@@ -19,7 +21,7 @@ import (
 func TestExportCTDC(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
-			_, _, sargs := storeArgs(t, e)
+			data, url, sargs := storeArgs(t, e)
 			mustUra(t, "", append([]string{"migrate"}, sargs...)...)
 			mustUra(t, "", append([]string{"demo", "--cases", "600", "--events-per-case", "1", "--seed", "15"}, sargs...)...)
 			out := filepath.Join(t.TempDir(), "ctdc.csv")
@@ -80,6 +82,20 @@ func TestExportCTDC(t *testing.T) {
 			_, stderr, err = ura(t, "", append([]string{"export", "ctdc", "--out", out, "--from", "1990-01-01", "--to", "1990-12-31"}, sargs...)...)
 			if err != nil || !strings.Contains(stderr, "0 cases read") {
 				t.Fatalf("empty period: %v %s", err, stderr)
+			}
+
+			// Both extracts are releases to a partner in the ledger.
+			db, err := store.Open(context.Background(), store.Options{DataDir: data, URL: url})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for year, period := range map[int]string{time.Now().Year(): "…/…", 1990: "1990-01/1990-12"} {
+				rs, err := (disclosure.Ledger{}).Releases(context.Background(), db.Read(), "ctdc", year)
+				if err != nil || len(rs) != 1 || rs[0].Period != period || rs[0].Audience != disclosure.Partner ||
+					rs[0].Policy.Method != disclosure.Suppress || rs[0].Policy.K != 10 || rs[0].By != "cli:operator" {
+					t.Fatalf("ledger of %d: %+v %v", year, rs, err)
+				}
 			}
 		})
 	}

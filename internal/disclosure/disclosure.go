@@ -133,7 +133,8 @@ func (n Note) Text(tr func(key string, args ...any) string) string {
 
 // Protect applies p to t in place. t's last row and column are totals when
 // t.RowTotal / t.ColumnTotal say so; suppression keeps every suppressed cell
-// unrecoverable from them. It returns a note saying what was done, for the
+// unrecoverable from them, and their Value is set to 0 (the Reason says
+// primary or complementary). It returns a note saying what was done, for the
 // document's Notes, in English; ProtectNote gives the same note as a
 // catalogue key for the reader's language.
 func Protect(t *report.Table, p Policy) (note string, err error) {
@@ -185,6 +186,15 @@ func ProtectNote(t *report.Table, p Policy) (Note, error) {
 		return Note{}, nil
 	case Suppress:
 		prim, comp := suppress(t, p.K)
+		// A hidden cell keeps no value: a JSON answer or a writer that
+		// forgets the flag must not leak it.
+		for i := range t.Cells {
+			for j := range t.Cells[i] {
+				if t.Cells[i][j].Suppressed {
+					t.Cells[i][j].Value = 0
+				}
+			}
+		}
 		return Note{Key: "disclosure.note.suppress", Args: []any{"k", p.K, "max", p.K - 1},
 			Primary: prim, Complementary: comp}, nil
 	case Round:

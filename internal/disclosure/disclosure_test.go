@@ -273,13 +273,16 @@ func TestSuppressNoCellRecoverable(t *testing.T) {
 			for j, c := range raw.Cells[i] {
 				p := pub.Cells[i][j]
 				if c.Value >= 1 && c.Value <= 9 && !p.Suppressed {
-					t.Fatalf("cell %d,%d = %v published\n%s", i, j, c.Value, show(pub))
+					t.Fatalf("cell %d,%d = %v published\n%s", i, j, c.Value, show(hiddenIn(raw, pub)))
 				}
 				if c.Value == 0 && p.Reason == ReasonPrimary {
 					t.Fatalf("zero cell %d,%d primary-suppressed", i, j)
 				}
 				if p.Suppressed {
 					suppressed++
+					if p.Value != 0 {
+						t.Fatalf("hidden cell %d,%d keeps its value %v", i, j, p.Value)
+					}
 				}
 			}
 		}
@@ -290,7 +293,7 @@ func TestSuppressNoCellRecoverable(t *testing.T) {
 		}
 		tables++
 		if len(exact) > 0 {
-			t.Fatalf("suppressed cells %v can be worked out from the totals:\n%s", exact, show(pub))
+			t.Fatalf("suppressed cells %v can be worked out from the totals:\n%s", exact, show(hiddenIn(raw, pub)))
 		}
 	}
 	if skipped > tables/20 {
@@ -321,8 +324,19 @@ func TestSuppressClosesBridges(t *testing.T) {
 		t.Fatal(err)
 	}
 	if exact, ok := newAttack(pub, raw).recoverable(); !ok || len(exact) > 0 {
-		t.Fatalf("recoverable %v (solved %v):\n%s", exact, ok, show(pub))
+		t.Fatalf("recoverable %v (solved %v):\n%s", exact, ok, show(hiddenIn(raw, pub)))
 	}
+}
+
+// hiddenIn is raw with pub's hidden cells marked, for messages.
+func hiddenIn(raw, pub *report.Table) *report.Table {
+	c := clone(raw)
+	for i := range c.Cells {
+		for j := range c.Cells[i] {
+			c.Cells[i][j].Suppressed = pub.Cells[i][j].Suppressed
+		}
+	}
+	return c
 }
 
 func show(t *report.Table) string {
