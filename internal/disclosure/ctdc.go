@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -328,16 +327,39 @@ func AnonymiseCTDC(cases []CTDCCase, k int) ([][]string, CTDCSummary, error) {
 			radix[i][l] = uint64(len(ids)) + 1
 		}
 	}
-	keys := make([]uint64, n)
+	// The levels are functions of the finest values, so records with the
+	// same finest combination stay together at every level: count those
+	// groups once, then each combination of levels costs one pass over the
+	// groups, not over the records.
+	finest := make([]int, len(ctdcQIs))
+	groupOf := make([]int, n)
+	var groupRep, groupSize []int
+	groups := map[uint64]int{}
+	for r := range n {
+		var key uint64
+		for i := range ctdcQIs {
+			key = key*radix[i][finest[i]] + uint64(code[i][finest[i]][r])
+		}
+		g, ok := groups[key]
+		if !ok {
+			g = len(groupRep)
+			groups[key] = g
+			groupRep = append(groupRep, r)
+			groupSize = append(groupSize, 0)
+		}
+		groupSize[g]++
+		groupOf[r] = g
+	}
+	gkeys := make([]uint64, len(groupRep))
 	count := func(levels []int) (map[uint64]int, int) {
 		counts := map[uint64]int{}
-		for r := range n {
+		for g, r := range groupRep {
 			var key uint64
 			for i := range ctdcQIs {
 				key = key*radix[i][levels[i]] + uint64(code[i][levels[i]][r])
 			}
-			keys[r] = key
-			counts[key]++
+			gkeys[g] = key
+			counts[key] += groupSize[g]
 		}
 		rare := 0
 		for _, c := range counts {
@@ -384,14 +406,14 @@ func AnonymiseCTDC(cases []CTDCCase, k int) ([][]string, CTDCSummary, error) {
 	counts, _ := count(best)
 	var rows [][]string
 	for r := range cases {
-		if counts[keys[r]] < k {
+		if counts[gkeys[groupOf[r]]] < k {
 			sum.Suppressed++
 			continue
 		}
 		rows = append(rows, ctdcRow(&cases[r], best))
 	}
 	// Rows in a fixed order that says nothing of the order of registration.
-	sort.Slice(rows, func(a, b int) bool { return strings.Join(rows[a], ",") < strings.Join(rows[b], ",") })
+	slices.SortFunc(rows, slices.Compare)
 	sum.Written = len(rows)
 	for i, q := range ctdcQIs {
 		sum.Levels[q.name] = best[i]
@@ -420,8 +442,9 @@ func ctdcRow(c *CTDCCase, levels []int) []string {
 	default:
 		majority = "Adult"
 	}
-	row := []string{qv["yearOfRegistration"], "Case Management", qv["gender"], age, majority, Missing, Missing,
-		qv["citizenship"], qv["CountryOfExploitation"]}
+	row := make([]string, 0, len(CTDCHeader))
+	row = append(row, qv["yearOfRegistration"], "Case Management", qv["gender"], age, majority, Missing, Missing,
+		qv["citizenship"], qv["CountryOfExploitation"])
 
 	// Means of control (not quasi-identifiers): as recorded.
 	ctl := map[string]bool{}

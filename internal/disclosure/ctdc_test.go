@@ -181,3 +181,13 @@ func TestCTDCBadK(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkAnonymiseCTDC100k: the export's anonymisation of 100,000 cases.
+func BenchmarkAnonymiseCTDC100k(b *testing.B) {
+	cases := randomCases(rand.New(rand.NewPCG(1, 1)), 100_000)
+	for b.Loop() {
+		if _, _, err := AnonymiseCTDC(cases, 10); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
