@@ -62,6 +62,10 @@ var TableOwners = map[string]string{
 	"duplicate_candidates": "internal/dedup",
 	"person_merges":        "internal/dedup",
 	"person_merge_cases":   "internal/dedup",
+	// Safe publication: releases and the privacy budget.
+	"disclosure_releases":  "internal/disclosure",
+	"disclosure_budgets":   "internal/disclosure",
+	"disclosure_exposures": "internal/disclosure",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with
