@@ -1,0 +1,173 @@
+package cases
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/stats"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// The case file's contribution to the statistics (internal/stats): counts of
+// cases by their statistical columns, read from the case file's own tables
+// only. The statistics package checks the actor; this source answers counts,
+// never a record.
+
+// StatsSource returns the case file's statistics source.
+func (s *Service) StatsSource() stats.Source { return statsSource{s} }
+
+type statsSource struct{ s *Service }
+
+// Dimensions of the case file's measures.
+var (
+	dimStatus = stats.Dimension{Name: "status", Label: "case.status", ValueKey: "case.status.",
+		Values: []string{string(StatusPossible), string(StatusPresumed), string(StatusIdentified), string(StatusNotVictim)}}
+	dimSex         = stats.Dimension{Name: "sex", Label: "case.sex", ValueKey: "case.sex.", Values: Sexes}
+	dimAge         = stats.Dimension{Name: "age_band", Label: "case.age_band", ValueKey: "stats.age_band.", Values: append(append([]string(nil), AgeBands...), "unknown")}
+	dimChild       = stats.Dimension{Name: "child", Label: "stats.dim.child", ValueKey: "stats.child.", Values: []string{"child", "adult"}}
+	dimCitizenship = stats.Dimension{Name: "citizenship", Label: "stats.dim.citizenship", ValueKey: "stats.country.", Open: true,
+		Values: []string{"XK", "AL", "RS", "ME", "MK", "BA", "MD", "RO", "TR", "UA", "RU", "unknown"}}
+	dimExploitation = stats.Dimension{Name: "exploitation", Label: "stats.dim.exploitation", ValueKey: "stats.exploitation.",
+		Values: append(append([]string(nil), Picklists[FieldExploitation]...), "none")}
+	dimInstitution = stats.Dimension{Name: "institution", Label: "stats.dim.institution", ValueKey: "stats.institution.",
+		Values: append(append([]string(nil), DecisionOrgTypes...), "none")}
+	dimStage = stats.Dimension{Name: "stage", Label: "case.stage", ValueKey: "case.stage.", Values: stageCodes()}
+)
+
+func stageCodes() []string {
+	out := make([]string, len(Stages))
+	for i, s := range Stages {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// The case file's measures.
+const (
+	MeasureVictims   = "victims"    // cases opened in the period
+	MeasureOpenCases = "open_cases" // cases not closed, now
+)
+
+func (statsSource) Measures() []stats.Measure {
+	return []stats.Measure{
+		{Name: MeasureVictims, Label: "stats.measure.victims", Kind: stats.Count, Period: true, Place: true,
+			Definition: "stats.def.victims",
+			Dims:       []stats.Dimension{dimStatus, dimSex, dimAge, dimChild, dimCitizenship, dimExploitation, dimInstitution, dimStage}},
+		{Name: MeasureOpenCases, Label: "stats.measure.open_cases", Kind: stats.Count, Place: true,
+			Definition: "stats.def.open_cases", Dims: []stats.Dimension{dimStage}},
+	}
+}
+
+// statsExpr is the SQL of each dimension over cases c. The exploitation
+// dimension joins case_codes (a case with two forms counts once under each);
+// the identifying institution is the decision that identified the victim.
+var statsExpr = map[string]string{
+	"status":       "c.victim_status",
+	"sex":          "c.sex",
+	"age_band":     "CASE WHEN c.age_band = '' THEN 'unknown' ELSE c.age_band END",
+	"child":        "CASE WHEN c.is_child = 1 THEN 'child' ELSE 'adult' END",
+	"citizenship":  "CASE WHEN c.citizenship = '' THEN 'unknown' ELSE c.citizenship END",
+	"exploitation": "COALESCE(x.code, 'none')",
+	"institution": `COALESCE((SELECT MIN(d.decision_org_type) FROM identification_decisions d
+		WHERE d.case_id = c.id AND d.status = 'identified'), 'none')`,
+	"stage":        "c.stage",
+	stats.DimMonth: "c.opened_month",
+}
+
+func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	switch q.Measure {
+	case MeasureVictims:
+		where = append(where, "c.opened_month >= "+arg(q.From), "c.opened_month <= "+arg(q.To))
+	case MeasureOpenCases:
+		where = append(where, "c.stage <> "+arg(string(StageClosed)))
+	default:
+		return nil, errs.InvalidField("measure", "stats.measure_unknown")
+	}
+	if len(q.Municipalities) > 0 {
+		ph := make([]string, len(q.Municipalities))
+		for i, m := range q.Municipalities {
+			ph[i] = arg(m)
+		}
+		where = append(where, "c.municipality IN ("+strings.Join(ph, ", ")+")")
+	}
+	from := "cases c"
+	var cols []string
+	for _, d := range q.By {
+		e, ok := statsExpr[d]
+		if !ok {
+			return nil, errs.InvalidField("by", "stats.dimension_unknown")
+		}
+		if d == "exploitation" {
+			from += " LEFT JOIN case_codes x ON x.case_id = c.id AND x.field = 'exploitation'"
+		}
+		cols = append(cols, e)
+	}
+	return stats.GroupCount(ctx, src.s.DB.Read(), from, cols, where, args)
+}
+
+// Data quality checks of the case file (stats.QualitySource).
+const (
+	QualityNoExploitation = "no_exploitation"        // presumed or identified, no form of exploitation recorded
+	QualityNoDecision     = "identified_no_decision" // status identified without an identification decision
+	QualityNoGuardian     = "child_no_guardian"      // an open child case without a current guardian
+	QualityDateOrder      = "case_dates"             // closed before opened, or a decision before the case
+)
+
+// QualitySource returns the case file's data quality checks.
+func (s *Service) QualitySource() stats.QualitySource { return statsSource{s} }
+
+func (statsSource) Checks() []string {
+	return []string{QualityNoExploitation, QualityNoDecision, QualityNoGuardian, QualityDateOrder}
+}
+
+func (src statsSource) Issues(ctx context.Context, limit int) ([]stats.Issue, error) {
+	lim := " LIMIT " + strconv.Itoa(limit)
+	checks := []struct{ code, sql string }{
+		{QualityNoExploitation, `SELECT c.id, c.reference FROM cases c WHERE c.victim_status IN ('presumed', 'identified')
+			AND NOT EXISTS (SELECT 1 FROM case_codes x WHERE x.case_id = c.id AND x.field = 'exploitation')
+			ORDER BY c.reference` + lim},
+		{QualityNoDecision, `SELECT c.id, c.reference FROM cases c WHERE c.victim_status = 'identified'
+			AND NOT EXISTS (SELECT 1 FROM identification_decisions d WHERE d.case_id = c.id AND d.status = 'identified')
+			ORDER BY c.reference` + lim},
+		{QualityNoGuardian, `SELECT c.id, c.reference FROM cases c WHERE c.is_child = 1 AND c.stage <> 'closed'
+			AND NOT EXISTS (SELECT 1 FROM case_guardians g WHERE g.case_id = c.id AND g.ended_at IS NULL)
+			ORDER BY c.reference` + lim},
+		{QualityDateOrder, `SELECT c.id, c.reference FROM cases c WHERE (c.closed_at IS NOT NULL AND c.closed_at < c.created_at)
+			OR EXISTS (SELECT 1 FROM identification_decisions d WHERE d.case_id = c.id AND d.decided_at < c.created_at)
+			ORDER BY c.reference` + lim},
+	}
+	var out []stats.Issue
+	for _, ch := range checks {
+		is, err := issueRows(ctx, src.s.DB.Read(), ch.code, ch.sql)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, is...)
+	}
+	return out, nil
+}
+
+func issueRows(ctx context.Context, db store.Querier, code, q string) ([]stats.Issue, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, errs.Internalf("quality %s: %w", code, err)
+	}
+	defer rows.Close()
+	var out []stats.Issue
+	for rows.Next() {
+		i := stats.Issue{Check: code}
+		if err := rows.Scan(&i.CaseID, &i.CaseRef); err != nil {
+			return nil, errs.Internalf("quality %s: %w", code, err)
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,53 @@
+package stats
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// GroupCount runs SELECT cols, COUNT(*) FROM from WHERE where GROUP BY cols
+// for a source: the owner writes every table name and condition; this
+// helper only assembles and scans.
+func GroupCount(ctx context.Context, db store.Querier, from string, cols, where []string, args []any) ([]Row, error) {
+	sel := "COUNT(*)"
+	group := ""
+	if len(cols) > 0 {
+		sel = strings.Join(cols, ", ") + ", COUNT(*)"
+		n := make([]string, len(cols))
+		for i := range cols {
+			n[i] = strconv.Itoa(i + 1)
+		}
+		group = " GROUP BY " + strings.Join(n, ", ")
+	}
+	w := ""
+	if len(where) > 0 {
+		w = " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+sel+" FROM "+from+w+group, args...)
+	if err != nil {
+		return nil, errs.Internalf("statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		keys := make([]string, len(cols))
+		var n int64
+		dst := make([]any, 0, len(cols)+1)
+		for i := range keys {
+			dst = append(dst, &keys[i])
+		}
+		dst = append(dst, &n)
+		if err := rows.Scan(dst...); err != nil {
+			return nil, errs.Internalf("statistics: %w", err)
+		}
+		out = append(out, Row{Keys: keys, Value: float64(n)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("statistics: %w", err)
+	}
+	return out, nil
+}
