@@ -72,6 +72,11 @@ var Templates = []Template{
 		}},
 }
 
+// victimCube is the division of the cases asked once per page or report:
+// every table of the cases but those by form of exploitation and by
+// identifying institution is summed from it.
+var victimCube = map[string][]string{"victims": {"status", "sex", "age_band", "child", "citizenship", "stage", DimMonth}}
+
 // TemplateByName returns the standard report named name.
 func TemplateByName(name string) (Template, bool) {
 	for _, t := range Templates {
@@ -149,8 +154,9 @@ func (s *Service) BuildReport(ctx context.Context, a access.Actor, name string, 
 		doc.Definitions = append(doc.Definitions, report.Definition{Term: p.T(d + "_term"), Text: p.T(d)})
 	}
 	r := &Report{Template: tpl, Filter: f, Protection: prot, Doc: doc}
+	b := s.newSession(f, victimCube)
 	for _, spec := range tpl.Tables {
-		g, err := s.Build(ctx, spec, f, p)
+		g, err := b.build(ctx, spec, p)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/report"
@@ -61,6 +62,71 @@ func monthLabel(p *i18n.Printer, ym string) string {
 // Build answers spec over f and lays it out with labels in p's language,
 // with a total row and column for counts.
 func (s *Service) Build(ctx context.Context, spec TableSpec, f Filter, p *i18n.Printer) (*Grid, error) {
+	return s.newSession(f, nil).build(ctx, spec, p)
+}
+
+// session answers several tables over one filter. A cube names, for a
+// measure, the dimensions asked once together: a table whose dimensions
+// are among them is summed from that one answer instead of a query of its
+// own (the dashboard's nine divisions of the cases are two queries).
+type session struct {
+	s     *Service
+	f     Filter
+	cubes map[string][]string
+	memo  map[string][]Row
+}
+
+func (s *Service) newSession(f Filter, cubes map[string][]string) *session {
+	return &session{s: s, f: f, cubes: cubes, memo: map[string][]Row{}}
+}
+
+func (b *session) answer(ctx context.Context, measure string, by []string) ([]Row, error) {
+	cube, ok := b.cubes[measure]
+	var idx []int
+	for _, d := range by {
+		i := slices.Index(cube, d)
+		if i < 0 {
+			ok = false
+			break
+		}
+		idx = append(idx, i)
+	}
+	if !ok {
+		return b.s.answer(ctx, measure, by, b.f)
+	}
+	key := measure
+	rows, done := b.memo[key]
+	if !done {
+		var err error
+		if rows, err = b.s.answer(ctx, measure, cube, b.f); err != nil {
+			return nil, err
+		}
+		b.memo[key] = rows
+	}
+	final := map[string]float64{}
+	order := []string{}
+	kk := map[string][]string{}
+	for _, r := range rows {
+		keys := make([]string, len(idx))
+		for j, i := range idx {
+			keys[j] = r.Keys[i]
+		}
+		k := strings.Join(keys, "\x00")
+		if _, seen := final[k]; !seen {
+			order = append(order, k)
+			kk[k] = keys
+		}
+		final[k] += r.Value
+	}
+	out := make([]Row, 0, len(order))
+	for _, k := range order {
+		out = append(out, Row{Keys: kk[k], Value: final[k]})
+	}
+	return out, nil
+}
+
+func (b *session) build(ctx context.Context, spec TableSpec, p *i18n.Printer) (*Grid, error) {
+	s, f := b.s, b.f
 	m, ok := s.Sources.Measure(spec.Measure)
 	if !ok {
 		return nil, fmt.Errorf("stats: no source for measure %q", spec.Measure)
@@ -75,7 +141,7 @@ func (s *Service) Build(ctx context.Context, spec TableSpec, f Filter, p *i18n.P
 	}
 	slices.Sort(whereDims)
 	by = append(by, whereDims...)
-	rows, err := s.answer(ctx, spec.Measure, by, f)
+	rows, err := b.answer(ctx, spec.Measure, by)
 	if err != nil {
 		return nil, err
 	}
