@@ -76,6 +76,27 @@ var statsExpr = map[string]string{
 	stats.DimMonth: "c.opened_month",
 }
 
+// aggExpr is the SQL of each dimension over the monthly aggregates
+// (stats_counts.go): case_month_counts a, or case_month_forms a for the
+// form of exploitation.
+var aggExpr = map[string]string{
+	"status":       "a.victim_status",
+	"sex":          "a.sex",
+	"age_band":     "CASE WHEN a.age_band = '' THEN 'unknown' ELSE a.age_band END",
+	"child":        "CASE WHEN a.is_child = 1 THEN 'child' ELSE 'adult' END",
+	"citizenship":  "CASE WHEN a.citizenship = '' THEN 'unknown' ELSE a.citizenship END",
+	"institution":  "CASE WHEN a.institution = '' THEN 'none' ELSE a.institution END",
+	"stage":        "a.stage",
+	stats.DimMonth: "a.opened_month",
+	"exploitation": "CASE WHEN a.code = '' THEN 'none' ELSE a.code END",
+}
+
+// formDims are the dimensions the aggregates by form of exploitation keep.
+var formDims = map[string]bool{"exploitation": true, "status": true, "sex": true, "child": true, stats.DimMonth: true}
+
+// Answer counts from the monthly aggregates; a division they do not keep
+// (the form of exploitation with age or citizenship) is counted from the
+// cases themselves.
 func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, error) {
 	var where []string
 	var args []any
@@ -83,34 +104,86 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	places := func(col string) {
+		if len(q.Municipalities) > 0 {
+			ph := make([]string, len(q.Municipalities))
+			for i, m := range q.Municipalities {
+				ph[i] = arg(m)
+			}
+			where = append(where, col+" IN ("+strings.Join(ph, ", ")+")")
+		}
+	}
+	db := src.s.DB.Read()
 	switch q.Measure {
 	case MeasureVictims:
-		where = append(where, "c.opened_month >= "+arg(q.From), "c.opened_month <= "+arg(q.To))
 	case MeasureOpenCases:
-		where = append(where, "c.stage <> "+arg(string(StageClosed)))
+		for _, d := range q.By {
+			if d != "stage" {
+				return nil, errs.InvalidField("by", "stats.dimension_unknown")
+			}
+		}
+		if len(q.Municipalities) == 0 {
+			// The whole country: the stage index alone.
+			rows, err := stats.GroupCount(ctx, db, "cases", []string{"stage"}, nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			var out []stats.Row
+			n := 0.0
+			for _, r := range rows {
+				if r.Keys[0] != string(StageClosed) {
+					out = append(out, r)
+					n += r.Value
+				}
+			}
+			if len(q.By) == 0 {
+				return []stats.Row{{Value: n}}, nil
+			}
+			return out, nil
+		}
+		where = append(where, "a.stage <> "+arg(string(StageClosed)))
+		places("a.municipality")
+		cols, _ := dimCols(q.By, aggExpr)
+		return stats.GroupAgg(ctx, db, "SUM(a.n)", "case_month_counts a", cols, where, args)
 	default:
 		return nil, errs.InvalidField("measure", "stats.measure_unknown")
 	}
-	if len(q.Municipalities) > 0 {
-		ph := make([]string, len(q.Municipalities))
-		for i, m := range q.Municipalities {
-			ph[i] = arg(m)
-		}
-		where = append(where, "c.municipality IN ("+strings.Join(ph, ", ")+")")
-	}
-	from := "cases c"
-	var cols []string
+	forms, inForms := false, true
 	for _, d := range q.By {
-		e, ok := statsExpr[d]
-		if !ok {
+		if _, ok := statsExpr[d]; !ok {
 			return nil, errs.InvalidField("by", "stats.dimension_unknown")
 		}
-		if d == "exploitation" {
-			from += " LEFT JOIN case_codes x ON x.case_id = c.id AND x.field = 'exploitation'"
+		forms = forms || d == "exploitation"
+		inForms = inForms && formDims[d]
+	}
+	switch {
+	case !forms:
+		where = append(where, "a.opened_month >= "+arg(q.From), "a.opened_month <= "+arg(q.To))
+		places("a.municipality")
+		cols, _ := dimCols(q.By, aggExpr)
+		return stats.GroupAgg(ctx, db, "SUM(a.n)", "case_month_counts a", cols, where, args)
+	case inForms:
+		where = append(where, "a.opened_month >= "+arg(q.From), "a.opened_month <= "+arg(q.To))
+		places("a.municipality")
+		cols, _ := dimCols(q.By, aggExpr)
+		return stats.GroupAgg(ctx, db, "SUM(a.n)", "case_month_forms a", cols, where, args)
+	}
+	where = append(where, "c.opened_month >= "+arg(q.From), "c.opened_month <= "+arg(q.To))
+	places("c.municipality")
+	cols, _ := dimCols(q.By, statsExpr)
+	return stats.GroupCount(ctx, db, "cases c LEFT JOIN case_codes x ON x.case_id = c.id AND x.field = 'exploitation'", cols, where, args)
+}
+
+func dimCols(by []string, exprs map[string]string) ([]string, bool) {
+	var cols []string
+	for _, d := range by {
+		e, ok := exprs[d]
+		if !ok {
+			return nil, false
 		}
 		cols = append(cols, e)
 	}
-	return stats.GroupCount(ctx, src.s.DB.Read(), from, cols, where, args)
+	return cols, true
 }
 
 // Data quality checks of the case file (stats.QualitySource).

@@ -13,10 +13,16 @@ import (
 // for a source: the owner writes every table name and condition; this
 // helper only assembles and scans.
 func GroupCount(ctx context.Context, db store.Querier, from string, cols, where []string, args []any) ([]Row, error) {
-	sel := "COUNT(*)"
+	return GroupAgg(ctx, db, "COUNT(*)", from, cols, where, args)
+}
+
+// GroupAgg is GroupCount with another integer aggregate (e.g. SUM(n) over
+// kept counts).
+func GroupAgg(ctx context.Context, db store.Querier, agg, from string, cols, where []string, args []any) ([]Row, error) {
+	sel := agg
 	group := ""
 	if len(cols) > 0 {
-		sel = strings.Join(cols, ", ") + ", COUNT(*)"
+		sel = strings.Join(cols, ", ") + ", " + agg
 		n := make([]string, len(cols))
 		for i := range cols {
 			n[i] = strconv.Itoa(i + 1)
