@@ -144,7 +144,7 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		where = append(where, "a.stage <> "+arg(string(StageClosed)))
 		places("a.municipality")
 		cols, _ := dimCols(q.By, aggExpr)
-		return stats.GroupAgg(ctx, db, "SUM(a.n)", "case_month_counts a", cols, where, args)
+		return stats.GroupAgg(ctx, db, "COALESCE(SUM(a.n), 0)", "case_month_counts a", cols, where, args)
 	default:
 		return nil, errs.InvalidField("measure", "stats.measure_unknown")
 	}
@@ -161,12 +161,12 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		where = append(where, "a.opened_month >= "+arg(q.From), "a.opened_month <= "+arg(q.To))
 		places("a.municipality")
 		cols, _ := dimCols(q.By, aggExpr)
-		return stats.GroupAgg(ctx, db, "SUM(a.n)", "case_month_counts a", cols, where, args)
+		return stats.GroupAgg(ctx, db, "COALESCE(SUM(a.n), 0)", "case_month_counts a", cols, where, args)
 	case inForms:
 		where = append(where, "a.opened_month >= "+arg(q.From), "a.opened_month <= "+arg(q.To))
 		places("a.municipality")
 		cols, _ := dimCols(q.By, aggExpr)
-		return stats.GroupAgg(ctx, db, "SUM(a.n)", "case_month_forms a", cols, where, args)
+		return stats.GroupAgg(ctx, db, "COALESCE(SUM(a.n), 0)", "case_month_forms a", cols, where, args)
 	}
 	where = append(where, "c.opened_month >= "+arg(q.From), "c.opened_month <= "+arg(q.To))
 	places("c.municipality")
