@@ -2,7 +2,7 @@ package web_test
 
 import (
 	"net/http"
-		"strings"
+	"strings"
 	"testing"
 	"time"
 

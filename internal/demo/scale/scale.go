@@ -28,8 +28,8 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
-	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
 )
