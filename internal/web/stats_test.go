@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,9 @@ func TestStatsPages(t *testing.T) {
 	code, body = en.get(t, coord, "/stats")
 	if code != http.StatusOK {
 		t.Fatalf("dashboard: %d %s", code, body)
+	}
+	if k := catalogueKey.FindString(body); k != "" {
+		t.Errorf("the dashboard shows a catalogue key: %q", k)
 	}
 	for _, want := range []string{`id="stats-year"`, `<svg class="chart chart-line"`, `id="table-status"`, `id="table-occupancy"`, `<desc id="chart-year-d">`} {
 		if !strings.Contains(body, want) {
@@ -75,3 +79,6 @@ func TestStatsPages(t *testing.T) {
 		t.Errorf("raw report for the analyst: %d, want 400", code)
 	}
 }
+
+// catalogueKey is a key shown instead of its text (a missing translation).
+var catalogueKey = regexp.MustCompile(`[>"\s](stats|case|htcds|service|task|referrals)\.[a-z_]+\.[A-Za-z0-9_.+-]+`)
