@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/report"
@@ -70,6 +71,7 @@ func (s *Service) Build(ctx context.Context, spec TableSpec, f Filter, p *i18n.P
 // are among them is summed from that one answer instead of a query of its
 // own (the dashboard's nine divisions of the cases are two queries).
 type session struct {
+	mu    sync.Mutex // guards memo: a dashboard builds its tables at once
 	s     *Service
 	f     Filter
 	cubes map[string][]string
@@ -94,15 +96,17 @@ func (b *session) answer(ctx context.Context, measure string, by []string) ([]Ro
 	if !ok {
 		return b.s.answer(ctx, measure, by, b.f)
 	}
-	key := measure
-	rows, done := b.memo[key]
+	b.mu.Lock()
+	rows, done := b.memo[measure]
 	if !done {
 		var err error
 		if rows, err = b.s.answer(ctx, measure, cube, b.f); err != nil {
+			b.mu.Unlock()
 			return nil, err
 		}
-		b.memo[key] = rows
+		b.memo[measure] = rows
 	}
+	b.mu.Unlock()
 	final := map[string]float64{}
 	order := []string{}
 	kk := map[string][]string{}
