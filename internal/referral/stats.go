@@ -109,64 +109,94 @@ func columns(by []string, exprs map[string]string) ([]string, error) {
 
 // answerHours is the median of the hours between a referral and its answer
 // (accepted or declined), over the referrals made in the period that were
-// answered, by service type and/or month. The times are read and the
-// median taken here: one row per answered referral of the period.
+// answered, by service type and/or month. The database counts the answers
+// by tenth of an hour; the median is taken from those counts here.
 func (src statsSource) answerHours(ctx context.Context, q stats.Query, lo, hi string) ([]stats.Row, error) {
+	cols := []string{}
 	for _, d := range q.By {
-		if d != "service_type" && d != stats.DimMonth {
+		switch d {
+		case "service_type":
+			cols = append(cols, "service_type")
+		case stats.DimMonth:
+			cols = append(cols, "SUBSTR(created_at, 1, 7)")
+		default:
 			return nil, errs.InvalidField("by", "stats.dimension_unknown")
 		}
 	}
-	rows, err := src.s.DB.Read().QueryContext(ctx, `SELECT service_type, created_at, answered_at FROM referrals
-		WHERE created_at >= $1 AND created_at < $2 AND answered_at IS NOT NULL`, lo, hi)
+	hours := `(julianday(answered_at) - julianday(created_at)) * 24`
+	if src.s.DB.Engine == store.Postgres {
+		hours = `EXTRACT(EPOCH FROM (CAST(answered_at AS timestamptz) - CAST(created_at AS timestamptz))) / 3600`
+	}
+	tenth := "CAST(ROUND(" + hours + " * 10) AS INTEGER)"
+	sel := append(append([]string{}, cols...), tenth, "COUNT(*)")
+	group := append(append([]string{}, cols...), tenth)
+	rows, err := src.s.DB.Read().QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM referrals
+		WHERE created_at >= $1 AND created_at < $2 AND answered_at IS NOT NULL GROUP BY `+strings.Join(group, ", "), lo, hi)
 	if err != nil {
 		return nil, errs.Internalf("answer hours: %w", err)
 	}
 	defer rows.Close()
-	groups := map[string][]float64{}
-	keysOf := map[string][]string{}
+	type hist struct {
+		keys   []string
+		counts map[int64]int64
+	}
+	groups := map[string]*hist{}
+	var order []string
 	for rows.Next() {
-		var typ, created, answered string
-		if err := rows.Scan(&typ, &created, &answered); err != nil {
+		keys := make([]string, len(cols))
+		var bucket, n int64
+		dst := []any{}
+		for i := range keys {
+			dst = append(dst, &keys[i])
+		}
+		dst = append(dst, &bucket, &n)
+		if err := rows.Scan(dst...); err != nil {
 			return nil, errs.Internalf("answer hours: %w", err)
 		}
-		c, err1 := store.ParseTime(created)
-		a, err2 := store.ParseTime(answered)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		var keys []string
-		for _, d := range q.By {
-			if d == "service_type" {
-				keys = append(keys, typ)
-			} else {
-				keys = append(keys, created[:7])
-			}
-		}
 		k := strings.Join(keys, "\x00")
-		groups[k] = append(groups[k], a.Sub(c).Hours())
-		keysOf[k] = keys
+		h := groups[k]
+		if h == nil {
+			h = &hist{keys: keys, counts: map[int64]int64{}}
+			groups[k] = h
+			order = append(order, k)
+		}
+		h.counts[bucket] += n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf("answer hours: %w", err)
 	}
 	var out []stats.Row
-	for k, v := range groups {
-		out = append(out, stats.Row{Keys: keysOf[k], Value: median(v)})
+	for _, k := range order {
+		out = append(out, stats.Row{Keys: groups[k].keys, Value: medianOf(groups[k].counts) / 10})
 	}
 	return out, nil
 }
 
-func median(v []float64) float64 {
-	slices.Sort(v)
-	n := len(v)
-	if n == 0 {
+// medianOf is the median of values given as counts per value.
+func medianOf(counts map[int64]int64) float64 {
+	var vals []int64
+	var total int64
+	for v, n := range counts {
+		vals = append(vals, v)
+		total += n
+	}
+	slices.Sort(vals)
+	at := func(i int64) float64 { // the i-th value, 0-based
+		for _, v := range vals {
+			if i < counts[v] {
+				return float64(v)
+			}
+			i -= counts[v]
+		}
 		return 0
 	}
-	if n%2 == 1 {
-		return v[n/2]
+	if total == 0 {
+		return 0
 	}
-	return (v[n/2-1] + v[n/2]) / 2
+	if total%2 == 1 {
+		return at(total / 2)
+	}
+	return (at(total/2-1) + at(total/2)) / 2
 }
 
 // occupancy is, for each month of the period, the average over the days
