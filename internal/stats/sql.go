@@ -2,7 +2,7 @@ package stats
 
 import (
 	"context"
-		"strings"
+	"strings"
 
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
