@@ -3,7 +3,6 @@ package stats
 import (
 	"context"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
@@ -54,32 +53,19 @@ func (s *Service) Dashboard(ctx context.Context, a access.Actor, f Filter, p *i1
 	if !CanSeeRaw(a) {
 		prot = disclosure.Suppress
 	}
-	// The cases' divisions are summed from one answer (asked first); the
-	// other tables are independent queries, asked at once on the pool of
-	// readers.
-	b := s.newSession(f, victimCube)
-	if _, err := b.answer(ctx, "victims", victimCube["victims"]); err != nil {
+	// The cases' divisions are summed from one answer. The tables are
+	// asked one after another: at once on the pool of readers measured
+	// slower on two cores (docs/benchmarks.md, "Statistics").
+	yoy, err := s.yearOverYear(ctx, f, p)
+	if err != nil {
 		return nil, err
 	}
-	grids := make([]*Grid, len(dashboardSpecs)+1)
-	errc := make([]error, len(dashboardSpecs)+1)
-	var wg sync.WaitGroup
-	wg.Add(len(grids))
-	go func() {
-		defer wg.Done()
-		grids[0], errc[0] = s.yearOverYear(ctx, f, p)
-	}()
-	for i, spec := range dashboardSpecs {
-		go func() {
-			defer wg.Done()
-			grids[i+1], errc[i+1] = b.build(ctx, spec, p)
-		}()
-	}
-	wg.Wait()
-	out := make([]Panel, 0, len(grids))
-	for i, g := range grids {
-		if errc[i] != nil {
-			return nil, errc[i]
+	out := []Panel{s.panel(yoy, prot, p)}
+	b := s.newSession(f, victimCube)
+	for _, spec := range dashboardSpecs {
+		g, err := b.build(ctx, spec, p)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, s.panel(g, prot, p))
 	}
