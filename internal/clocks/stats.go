@@ -2,6 +2,7 @@ package clocks
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/errs"
@@ -78,4 +79,29 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 			[]any{q.From + "-01", q.To + "-32"})
 	}
 	return nil, errs.InvalidField("measure", "stats.measure_unknown")
+}
+
+// QualityGuardianOverdue: a child whose guardian-appointment task is open
+// past its due time.
+const QualityGuardianOverdue = "guardian_task_overdue"
+
+func (statsSource) Checks() []string { return []string{QualityGuardianOverdue} }
+
+func (src statsSource) Issues(ctx context.Context, limit int) ([]stats.Issue, error) {
+	now := src.s.Clock.Now().UTC().Format(store.TimeFormat)
+	rows, err := src.s.DB.Read().QueryContext(ctx, `SELECT DISTINCT case_id, case_ref FROM tasks
+		WHERE kind = $1 AND done_at IS NULL AND due_at < $2 ORDER BY case_ref LIMIT `+strconv.Itoa(limit), string(GuardianAppointment), now)
+	if err != nil {
+		return nil, errs.Internalf("quality %s: %w", QualityGuardianOverdue, err)
+	}
+	defer rows.Close()
+	var out []stats.Issue
+	for rows.Next() {
+		i := stats.Issue{Check: QualityGuardianOverdue}
+		if err := rows.Scan(&i.CaseID, &i.CaseRef); err != nil {
+			return nil, errs.Internalf("quality %s: %w", QualityGuardianOverdue, err)
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ura-nrm/ura/internal/access"
@@ -143,6 +144,19 @@ func TestSourcesAddUp(t *testing.T) {
 			rows, err = s.Answer(ctx, f.coord, cases.MeasureVictims, nil, reg)
 			if err != nil || total(rows) <= 0 || int(total(rows)) >= want {
 				t.Errorf("victims in Prizren region: %v (%v), want some of %d", total(rows), err, want)
+			}
+			// The data quality checks of every registered source, each line a case.
+			checks, issues, err := s.Quality(ctx, f.coord, 50)
+			if err != nil || len(checks) < 7 {
+				t.Errorf("quality: %v checks, %v", checks, err)
+			}
+			for _, is := range issues {
+				if is.CaseID == "" || is.CaseRef == "" || !slices.Contains(checks, is.Check) {
+					t.Errorf("quality issue %+v", is)
+				}
+			}
+			if _, _, err := s.Quality(ctx, f.analyst, 50); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("analyst quality: %v, want forbidden", err)
 			}
 			// Unknown measures and dimensions are refused naming the parameter.
 			if _, err := s.Answer(ctx, f.coord, "persons", nil, all); errs.As(err).Field != "measure" {
