@@ -256,7 +256,7 @@ func svgChart(pn stats.Panel) template.HTML {
 			step = (n + 11) / 12
 		}
 		for i := 0; i < n; i += step {
-			fmt.Fprintf(&b, `<text class="chart-label" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), height-bottom+18, esc(shorten(t.Rows[i], 3)))
+			fmt.Fprintf(&b, `<text class="chart-label" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), height-bottom+18, esc(abbrev(t.Rows[i], 3)))
 		}
 		for j := 0; j < cols; j++ {
 			var pts []string
@@ -285,6 +285,13 @@ func svgChart(pn stats.Panel) template.HTML {
 		return ""
 	}
 	return template.HTML(b.String())
+}
+
+// abbrev is the first n letters of a label (month names on a time axis:
+// "Jan", "Shk", "feb"); the table beside the chart has them whole.
+func abbrev(s string, n int) string {
+	r := []rune(s)
+	return string(r[:min(n, len(r))])
 }
 
 // shorten cuts a label to n runes with an ellipsis (the table has it whole).
