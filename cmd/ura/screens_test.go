@@ -32,6 +32,7 @@ type screen struct {
 // the case page of a demo case, the register-a-case form and the audit view.
 var screens = []screen{
 	{"coordinator", "home", "/", "#dashboard", false},
+	{"coordinator", "stats", "/stats", "#stats-year", false},
 	{"police", "home", "/", "#dashboard", false},
 	{"police", "case", "first:/cases", "main h1", false},
 	{"police", "register", "/cases/new", "main h1", false},

@@ -89,6 +89,13 @@ const (
 	// by account id, never an address) to notice a mail server refusing Ura.
 	NotificationRead   Action = "notification.read"
 	NotificationOutbox Action = "notification.outbox"
+
+	// Statistics (internal/stats): the dashboard, the standard reports and
+	// their API. Scope All (the coordinator's office) may see raw tables;
+	// scope Stats (analysts) sees protected tables only. The data quality
+	// report lists cases by reference, so it is the coordinator's alone.
+	StatsView    Action = "stats.view"
+	StatsQuality Action = "stats.quality"
 )
 
 // rule is one line of the policy.
@@ -192,6 +199,11 @@ var policy = []rule{
 	// Notifications are addressed to one user: Own for every role.
 	{NotificationRead, every(Own)},
 	{NotificationOutbox, map[Role]Scope{Admin: All}},
+
+	// Statistics: counts only. The coordinator's office sees raw tables;
+	// analysts, who see no case, only tables protected by disclosure control.
+	{StatsView, map[Role]Scope{Coordinator: All, Analyst: Stats}},
+	{StatsQuality, map[Role]Scope{Coordinator: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

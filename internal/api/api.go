@@ -20,6 +20,7 @@ import (
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/referral"
+	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -47,6 +48,9 @@ type Deps struct {
 	// Referral serves the service directory, placements, referrals and
 	// shelter stays (referral.go); nil answers 404.
 	Referral *referral.Service
+
+	// Stats answers the standard reports (stats.go); nil answers 404.
+	Stats *stats.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -108,6 +112,9 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/duplicates/{id}/merge", Action: access.DuplicateMerge, h: (*api).handleDuplicateMerge},
 	{Method: "POST", Pattern: "/api/v1/duplicates/{id}/dismiss", Action: access.DuplicateReview, h: (*api).handleDuplicateDismiss},
 	{Method: "POST", Pattern: "/api/v1/merges/{id}/undo", Action: access.DuplicateMerge, h: (*api).handleMergeUndo},
+
+	// Statistics (stats.go).
+	{Method: "GET", Pattern: "/api/v1/stats/reports/{name}", Action: access.StatsView, h: (*api).handleStatsReport},
 
 	// Referrals (referral.go).
 	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},

@@ -22,6 +22,7 @@ import (
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
+	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/vault"
 )
@@ -54,6 +55,9 @@ type App struct {
 
 	// Notify keeps in-app notifications and their e-mail outbox.
 	Notify *notify.Service
+
+	// Stats is the national picture: each capability registers its source.
+	Stats *stats.Service
 }
 
 // Options tune Open.
@@ -142,6 +146,11 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Notify = notify.New(db, o.Clock, a.Auth, cfg, o.Log)
 	a.Referral.Notifier = referralNotifier{a.Notify}
 	a.Auth.Changes = changeNotifier{a.Notify}
+	a.Stats = stats.New(o.Clock)
+	stats.National = cfg.Country
+	a.Stats.Sources.Register(a.Cases.StatsSource())
+	a.Stats.Sources.Register(a.Referral.StatsSource())
+	a.Stats.Sources.Register(a.Clocks.StatsSource())
 	return a, nil
 }
 

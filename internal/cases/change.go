@@ -102,8 +102,15 @@ func (s *Service) moveStage(ctx context.Context, tx *store.Tx, actor access.Acto
 	if to == StageClosed {
 		a = append(a, reason)
 	}
+	before, err := readStatKey(ctx, tx, ref.ID)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+` WHERE id = $1`, a...); err != nil {
 		return errs.Internalf("update stage: %w", err)
+	}
+	if err := moveStat(ctx, tx, ref.ID, before); err != nil {
+		return err
 	}
 	summary := "from=" + string(ref.Stage) + ",to=" + string(to)
 	if reason != "" {

@@ -142,11 +142,18 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, caseID string,
 		if err != nil {
 			return errs.Internalf("seal grounds: %w", err)
 		}
+		before, err := readStatKey(ctx, tx, ref.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identification_decisions (id, case_id, status, decision_org_type,
 			decided_by_org, decided_by, with_advocate_org, social_worker_org, decided_at, grounds_enc, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)`, d.ID, ref.ID, string(d.Status), d.DecisionOrgType,
 			d.DecidedByOrg, d.DecidedBy, d.WithAdvocateOrg, d.SocialWorkerOrg, store.T(tx.Now), enc); err != nil {
 			return errs.Internalf("insert decision: %w", err)
+		}
+		if err := moveStat(ctx, tx, ref.ID, before); err != nil {
+			return err
 		}
 		e := timelineEntry(actor, ref.ID, "decision", "decided;v=2;status="+string(d.Status))
 		e.RefTable, e.RefID = "identification_decisions", d.ID

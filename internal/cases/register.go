@@ -224,6 +224,9 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, actor access.Act
 		FieldExploitation: in.Exploitation, FieldControl: in.Control, FieldRecruitment: in.Recruitment}); err != nil {
 		return err
 	}
+	if err := countNew(ctx, tx, caseID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_team (case_id, org_id, user_id, role_in_case, via, added_at, added_by)
 		VALUES ($1, $2, '', 'owner', 'owner', $3, $4)`, caseID, actor.OrgID, store.T(now), actor.UserID); err != nil {
 		return errs.Internalf("insert team: %w", err)

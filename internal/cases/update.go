@@ -70,6 +70,10 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, caseID string,
 		if err != nil {
 			return err
 		}
+		before, err := readStatKey(ctx, tx, ref.ID)
+		if err != nil {
+			return err
+		}
 		var changed []string
 		set := []string{"updated_at = $2", "version = version + 1"}
 		a := []any{ref.ID, store.T(tx.Now)}
@@ -136,7 +140,10 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, caseID string,
 		if err := AppendTimeline(ctx, tx, timelineEntry(actor, ref.ID, "update", "updated;v=2;fields="+strings.Join(changed, "/"))); err != nil {
 			return err
 		}
-		return record(ctx, tx, actor, "case.update", ref.Reference, detail)
+		if err := record(ctx, tx, actor, "case.update", ref.Reference, detail); err != nil {
+			return err
+		}
+		return moveStat(ctx, tx, ref.ID, before)
 	})
 }
 

@@ -36,6 +36,8 @@ var TableOwners = map[string]string{
 	"case_events":              "internal/cases",
 	"identification_decisions": "internal/cases",
 	"case_guardians":           "internal/cases",
+	"case_month_counts":        "internal/cases",
+	"case_month_forms":         "internal/cases",
 	// The records kept on a case.
 	"consent_entries":   "internal/consent",
 	"case_notes":        "internal/casenotes",

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,6 +40,8 @@ type dashboardData struct {
 	// NumbersLater names the role whose numbers come with a later issue
 	// (the helpline).
 	NumbersLater bool
+	// StatsLink leads to the national statistics (coordinator, analyst).
+	StatsLink bool
 }
 
 // homeNumber is one count on a home page. Href is empty when the role has
@@ -95,6 +98,7 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 				OrgName: names[o.AssignedOrg], Days: st.p.N("task.overdue_days", max(1, o.DaysOverdue))})
 		}
 	}
+	d.StatsLink = access.Can(a, access.StatsView) && s.app.Stats != nil
 	if err := s.homeNumbers(r, st, d); err != nil && !absent(err) {
 		s.renderError(w, r, err)
 		return
@@ -232,7 +236,18 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 			func() error {
 				return waiting(referral.ReferralFilter{Direction: "all"}, "/referrals?box=all&state=pending")
 			},
-			func() error { return bedsFree(false) })
+			func() error { return bedsFree(false) },
+			func() error {
+				// The headline of the national statistics: this year so far
+				// against last year by the same month.
+				this, last, err := s.app.Stats.Headline(ctx, a)
+				if err == nil {
+					add("home-stats-year", "stats.registered_this_year", this, "/stats")
+					now := s.now().UTC()
+					add("home-stats-last", "stats.registered_last_year", last, fmt.Sprintf("/stats?from=%d-01-01&to=%d-%02d-01", now.Year()-1, now.Year()-1, now.Month()))
+				}
+				return err
+			})
 	case access.Police:
 		tasksDue()
 		return teamCases("home.unit_cases")

@@ -180,6 +180,7 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/notifications", "nav.notifications", access.NotificationRead},
 		{"/audit", "nav.audit", access.AuditRead},
 		{"/duplicates", "nav.duplicates", access.DuplicateReview},
+		{"/stats", "nav.stats", access.StatsView},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},

@@ -28,8 +28,10 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
 )
 
 // Options size a load.
@@ -136,6 +138,11 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 		return res, first
 	}
 	if err := <-genErr; err != nil {
+		return res, err
+	}
+	// The case file's monthly aggregates, which its services keep up to
+	// date case by case, are counted once over what was written directly.
+	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
 		return res, err
 	}
 	if err := w.analyze(ctx); err != nil {

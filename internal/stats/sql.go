@@ -1,0 +1,56 @@
+package stats
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// GroupCount runs SELECT cols, COUNT(*) FROM from WHERE where GROUP BY cols
+// for a source: the owner writes every table name and condition; this
+// helper only assembles and scans.
+func GroupCount(ctx context.Context, db store.Querier, from string, cols, where []string, args []any) ([]Row, error) {
+	return GroupAgg(ctx, db, "COUNT(*)", from, cols, where, args)
+}
+
+// GroupAgg is GroupCount with another integer aggregate (e.g. SUM(n) over
+// kept counts).
+func GroupAgg(ctx context.Context, db store.Querier, agg, from string, cols, where []string, args []any) ([]Row, error) {
+	sel := agg
+	group := ""
+	if len(cols) > 0 {
+		sel = strings.Join(cols, ", ") + ", " + agg
+		// By the expressions, not their positions: SQLite answers GROUP BY 1
+		// from a covering index less often than GROUP BY stage.
+		group = " GROUP BY " + strings.Join(cols, ", ")
+	}
+	w := ""
+	if len(where) > 0 {
+		w = " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+sel+" FROM "+from+w+group, args...)
+	if err != nil {
+		return nil, errs.Internalf("statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		keys := make([]string, len(cols))
+		var n int64
+		dst := make([]any, 0, len(cols)+1)
+		for i := range keys {
+			dst = append(dst, &keys[i])
+		}
+		dst = append(dst, &n)
+		if err := rows.Scan(dst...); err != nil {
+			return nil, errs.Internalf("statistics: %w", err)
+		}
+		out = append(out, Row{Keys: keys, Value: float64(n)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("statistics: %w", err)
+	}
+	return out, nil
+}
