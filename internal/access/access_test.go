@@ -72,6 +72,10 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.StayApproveExit:    {access.Police: access.Team, access.Prosecutor: access.Team},
 	access.NotificationRead:   all(access.Own),
 	access.NotificationOutbox: {access.Admin: access.All},
+	access.HelplineLog:        {access.Helpline: access.Org},
+	access.HelplineRead:       {access.Helpline: access.Org, access.Police: access.Org},
+	access.HelplineCase:       {access.Helpline: access.Org},
+	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

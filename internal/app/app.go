@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
+	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
@@ -54,6 +55,9 @@ type App struct {
 
 	// Notify keeps in-app notifications and their e-mail outbox.
 	Notify *notify.Service
+
+	// Helpline logs the helpline's contacts and carries them into cases.
+	Helpline *helpline.Service
 }
 
 // Options tune Open.
@@ -142,6 +146,14 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Notify = notify.New(db, o.Clock, a.Auth, cfg, o.Log)
 	a.Referral.Notifier = referralNotifier{a.Notify}
 	a.Auth.Changes = changeNotifier{a.Notify}
+	loc, err := cfg.Location()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Helpline = &helpline.Service{DB: db, Vault: v, Clock: o.Clock, Loc: loc, Notifier: helplineNotifier{a.Notify},
+		Consent: a.Consent, Cases: a.Cases}
+	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	return a, nil
 }
 
@@ -171,4 +183,12 @@ type changeNotifier struct{ *notify.Service }
 func (c changeNotifier) NotifyUserChange(ctx context.Context, tx *store.Tx, n auth.ChangeNotice) error {
 	return c.Service.Notify(ctx, tx, notify.Notification{OrgID: n.Recipient.OrgID, UserID: n.Recipient.ID,
 		Kind: n.Kind, ObjectType: "user_change", ObjectID: n.ChangeID})
+}
+
+// helplineNotifier hands an urgent contact's alert to the notification
+// service (the two Notification types have the same fields).
+type helplineNotifier struct{ *notify.Service }
+
+func (h helplineNotifier) Notify(ctx context.Context, tx *store.Tx, n helpline.Notification) error {
+	return h.Service.Notify(ctx, tx, notify.Notification(n))
 }
