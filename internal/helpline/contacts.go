@@ -17,8 +17,12 @@ import (
 
 var errNotFound = errs.E(errs.NotFound, "helpline.error.not_found")
 
-func noteAAD(id string) vault.AAD     { return vault.AAD{Table: "helpline_contacts", Row: id, Field: "note"} }
-func personalAAD(id string) vault.AAD { return vault.AAD{Table: "helpline_contacts", Row: id, Field: "personal"} }
+func noteAAD(id string) vault.AAD {
+	return vault.AAD{Table: "helpline_contacts", Row: id, Field: "note"}
+}
+func personalAAD(id string) vault.AAD {
+	return vault.AAD{Table: "helpline_contacts", Row: id, Field: "personal"}
+}
 
 // personal is the caller's name and phone, sealed together.
 type personal struct {

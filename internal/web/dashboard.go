@@ -257,8 +257,18 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		return run(func() error { return teamCases("home.my_cases") }, inShelter,
 			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
 	case access.Helpline:
-		d.NumbersLater = true
-		return nil
+		// The call-backs due, listed on the console (helpline.Callbacks
+		// reads the same rows), and the cases opened from contacts.
+		if s.app.Helpline == nil {
+			d.NumbersLater = true
+			return nil
+		}
+		cbs, err := s.app.Helpline.Callbacks(ctx, a)
+		if err != nil {
+			return err
+		}
+		add("home-callbacks", "helpline.callbacks", len(cbs), "/helpline#callbacks")
+		return teamCases("home.my_cases")
 	case access.Analyst:
 		if err := stages(false); err != nil {
 			return err
