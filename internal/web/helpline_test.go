@@ -14,7 +14,7 @@ import (
 )
 
 // send makes a request as the signed-in role with a form body.
-func (en *env) send(t *testing.T, method, path, cookie, csrf string, form url.Values) *httptest.ResponseRecorder {
+func (en *env) send(t testing.TB, method, path, cookie, csrf string, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
 	var body *strings.Reader
 	if method == "POST" {

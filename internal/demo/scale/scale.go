@@ -52,7 +52,9 @@ type Options struct {
 // Result counts what a load wrote.
 type Result struct {
 	Cases, Persons, Notes, Referrals, Stays, Timeline, AuditEvents, Rows int
-	Elapsed                                                              time.Duration
+	// Contacts are the helpline contacts written (ContactsPerCase a case).
+	Contacts int
+	Elapsed  time.Duration
 }
 
 // ErrRealData refuses a load into a store with real accounts.
@@ -137,6 +139,13 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	}
 	if err := <-genErr; err != nil {
 		return res, err
+	}
+	if res.Contacts, err = w.contacts(ctx, o.Cases*ContactsPerCase, 2*o.Batch, o.Seed, g.from, g.now); err != nil {
+		return res, err
+	}
+	res.AuditEvents += res.Contacts
+	if o.Progress != nil && res.Contacts > 0 {
+		fmt.Fprintf(o.Progress, "%d helpline contacts\n", res.Contacts)
 	}
 	if err := w.analyze(ctx); err != nil {
 		return res, err
