@@ -16,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/notify"
@@ -47,6 +48,10 @@ type Deps struct {
 	// Referral serves the service directory, placements, referrals and
 	// shelter stays (referral.go); nil answers 404.
 	Referral *referral.Service
+
+	// Helpline logs and reads the helpline's contacts and counts them
+	// (helpline.go); nil answers 404.
+	Helpline *helpline.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -108,6 +113,11 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/duplicates/{id}/merge", Action: access.DuplicateMerge, h: (*api).handleDuplicateMerge},
 	{Method: "POST", Pattern: "/api/v1/duplicates/{id}/dismiss", Action: access.DuplicateReview, h: (*api).handleDuplicateDismiss},
 	{Method: "POST", Pattern: "/api/v1/merges/{id}/undo", Action: access.DuplicateMerge, h: (*api).handleMergeUndo},
+
+	// The helpline (helpline.go).
+	{Method: "POST", Pattern: "/api/v1/helpline/contacts", Action: access.HelplineLog, h: (*api).handleHelplineLog},
+	{Method: "GET", Pattern: "/api/v1/helpline/contacts/{id}", Action: access.HelplineRead, h: (*api).handleHelplineContact},
+	{Method: "GET", Pattern: "/api/v1/helpline/figures", Action: access.HelplineStats, h: (*api).handleHelplineFigures},
 
 	// Referrals (referral.go).
 	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},

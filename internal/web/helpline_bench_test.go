@@ -35,7 +35,7 @@ func BenchmarkHelplineLog(b *testing.B) {
 				tok, csrf := en.session(b, access.Helpline)
 				form := url.Values{"duration_min": {"6"}, "channel": {"phone"}, "caller_type": {"possible_victim"}, "language": {"sq"},
 					"municipality": {"Prizren"}, "topic": {"trafficking.labour"}, "action": {"information", "police"},
-					"note": {"Works sixteen hours a day on a building site abroad; the employer keeps his passport."},
+					"note":        {"Works sixteen hours a day on a building site abroad; the employer keeps his passport."},
 					"caller_code": {"bench-caller"}, "keep_personal": {"1"}, "caller_name": {"Bench Caller"}, "caller_phone": {"+383 44 000 000"}}
 				if urgent {
 					form.Set("flag", "immediate_danger")
