@@ -127,3 +127,25 @@ func TestKeyboardHelpline(t *testing.T) {
 		logPresses, logTime.Round(100*time.Millisecond), casePresses, caseTime.Round(100*time.Millisecond),
 		referPresses, referTime.Round(100*time.Millisecond))
 }
+
+// TestHelplineAlertOrgCommand sets, shows and clears the police unit that
+// urgent helpline contacts alert, and refuses an organisation that is not
+// the police.
+func TestHelplineAlertOrgCommand(t *testing.T) {
+	_, _, sargs := storeArgs(t, store.SQLite)
+	mustUra(t, "", append([]string{"demo"}, sargs...)...)
+	if out := mustUra(t, "", append([]string{"helpline", "alert-org"}, sargs...)...); !strings.Contains(out, "alert no one") {
+		t.Errorf("before: %q", out)
+	}
+	mustUra(t, "", append([]string{"helpline", "alert-org", "--org", "Demo Police THB Directorate"}, sargs...)...)
+	if out := mustUra(t, "", append([]string{"helpline", "alert-org"}, sargs...)...); !strings.Contains(out, "alert Demo Police THB Directorate") {
+		t.Errorf("after: %q", out)
+	}
+	if _, _, err := ura(t, "", append([]string{"helpline", "alert-org", "--org", "Demo Shelter Drita"}, sargs...)...); err == nil {
+		t.Error("a shelter was accepted as the police unit")
+	}
+	mustUra(t, "", append([]string{"helpline", "alert-org", "--org", ""}, sargs...)...)
+	if out := mustUra(t, "", append([]string{"helpline", "alert-org"}, sargs...)...); !strings.Contains(out, "alert no one") {
+		t.Errorf("cleared: %q", out)
+	}
+}

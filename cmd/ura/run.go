@@ -39,6 +39,7 @@ func commands() []command {
 		{"restore", "restore a snapshot into an empty store: restore --in FILE", cmdRestore},
 		{"keys", "keys rotate: re-wrap every data key under a new master key", cmdKeys},
 		{"match", "match dedup|encode|link: record linkage on files", cmdMatch},
+		{"helpline", "helpline alert-org [--org NAME]: the police unit urgent helpline contacts alert", cmdHelpline},
 		{"config", "print the configuration, secrets masked", cmdConfig},
 		{"load", "drive a loopback instance with signed-in load users; report latencies", cmdLoad},
 	}
