@@ -4,9 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/demo/scale"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
 
@@ -48,5 +51,47 @@ func BenchmarkHelplineLog(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkHelplineAtScale times, on a store of URA_BENCH_CASES generated
+// cases (default 10,000) and their helpline contacts (two a case): the
+// console, logging a contact, and the coordinator's figures page for the
+// last year (SQLite; docs/benchmarks.md, "Helpline"):
+//
+//	go test ./internal/web -run '^$' -bench HelplineAtScale -benchtime 20x
+func BenchmarkHelplineAtScale(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("URA_BENCH_CASES")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	en := newDemoEnv(b)
+	res, err := scale.Load(ctx, en.app, scale.Options{Cases: n, Seed: 9})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d cases, %d helpline contacts", res.Cases, res.Contacts)
+	op, csrf := en.session(b, access.Helpline)
+	coord, ccsrf := en.session(b, access.Coordinator)
+	year := en.clk.Now().AddDate(-1, 0, 0).Format("2006-01")
+	form := url.Values{"duration_min": {"6"}, "channel": {"phone"}, "caller_type": {"anonymous"}, "language": {"sq"},
+		"topic": {"information.rights"}, "action": {"information"}, "note": {"Asked about the rights of foreign victims."}}
+	for _, c := range []struct {
+		name, method, path, tok, csrf string
+		want                          int
+	}{
+		{"console", "GET", "/helpline", op, csrf, http.StatusOK},
+		{"log", "POST", "/helpline/contacts", op, csrf, http.StatusSeeOther},
+		{"figures", "GET", "/helpline/figures?from=" + year, coord, ccsrf, http.StatusOK},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				rec := en.send(b, c.method, c.path, c.tok, c.csrf, form)
+				if rec.Code != c.want {
+					b.Fatalf("%s: %d", c.path, rec.Code)
+				}
+			}
+		})
 	}
 }

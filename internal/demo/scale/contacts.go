@@ -18,7 +18,8 @@ import (
 // channels, callers, languages and topics a national line plausibly has.
 // They are anonymous and carry no note (the statistical columns are what
 // the figures and the pages at scale read); one in twenty has a caller
-// code, one in forty a call-back, half of them made. Each is audited as
+// code, one in forty a call-back (made, but for half of those due this
+// week and those still ahead). Each is audited as
 // the console's logging is, on the same chain.
 
 // ContactsPerCase is how many helpline contacts a load writes per case.
@@ -101,7 +102,9 @@ func (w *writer) contacts(ctx context.Context, n, batch int, seed uint64, from, 
 			if rng.IntN(40) == 0 {
 				did[5] = 1
 				due = store.T(at.Add(time.Duration(2+rng.IntN(70)) * time.Hour))
-				if due.Time.Before(now) && rng.IntN(2) == 0 {
+				// Call-backs are made: those due more than a week ago all
+				// were, half of the more recent ones.
+				if due.Time.Before(now.AddDate(0, 0, -7)) || due.Time.Before(now) && rng.IntN(2) == 0 {
 					doneAt = due
 				}
 			}
