@@ -17,15 +17,9 @@ import (
 // their own organisation's. The statistics capability reads them through
 // Figures as one of its sources.
 
-// Dimensions are the breakdowns Figures returns, in display order.
+// Dimensions are the breakdowns Figures returns, in display order; each is
+// the column of the same name.
 var Dimensions = []string{"channel", "category", "topic", "caller_type", "language", "month", "municipality"}
-
-// dimensionColumn maps a dimension to its column (a fixed list: never
-// built from input).
-var dimensionColumn = map[string]string{
-	"channel": "channel", "category": "category", "topic": "topic", "caller_type": "caller_type",
-	"language": "language", "month": "month", "municipality": "municipality",
-}
 
 // Count is one value of a breakdown and its number of contacts. Value is a
 // code (a channel, a topic), a month "YYYY-MM", a municipality's name, or
@@ -61,32 +55,46 @@ func (s *Service) Figures(ctx context.Context, actor access.Actor, from, to time
 		where += ` AND org_id = $3`
 		args = append(args, actor.OrgID)
 	}
-	q := s.DB.Read()
-	f := &Figures{From: from, To: to, By: map[string][]Count{}}
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(immediate_danger), 0),
-		COALESCE(SUM(CASE WHEN case_id IS NULL THEN 0 ELSE 1 END), 0) FROM helpline_contacts WHERE `+where, args...).
-		Scan(&f.Total, &f.Urgent, &f.ToCase); err != nil {
+	// One pass over the period's rows, counted here: the seven
+	// breakdowns as GROUP BY queries read the same rows seven times
+	// (206 ms for a year at 200,000 contacts on SQLite, against one
+	// index range scan now).
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT channel, category, topic, caller_type, language, month, municipality,
+		immediate_danger, CASE WHEN case_id IS NULL THEN 0 ELSE 1 END FROM helpline_contacts WHERE `+where, args...)
+	if err != nil {
 		return nil, errs.Internalf("figures: %w", err)
 	}
-	for _, d := range Dimensions {
-		col := dimensionColumn[d]
-		rows, err := q.QueryContext(ctx, `SELECT `+col+`, COUNT(*) FROM helpline_contacts WHERE `+where+
-			` GROUP BY `+col, args...)
-		if err != nil {
-			return nil, errs.Internalf("figures %s: %w", d, err)
+	defer rows.Close()
+	f := &Figures{From: from, To: to, By: map[string][]Count{}}
+	counts := make([]map[string]int, len(Dimensions))
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
+	vals := make([]string, len(Dimensions))
+	ptrs := make([]any, 0, len(Dimensions)+2)
+	for i := range vals {
+		ptrs = append(ptrs, &vals[i])
+	}
+	var urgent, toCase int
+	ptrs = append(ptrs, &urgent, &toCase)
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, errs.Internalf("figures: %w", err)
 		}
-		var list []Count
-		for rows.Next() {
-			var c Count
-			if err := rows.Scan(&c.Value, &c.Count); err != nil {
-				rows.Close()
-				return nil, errs.Internalf("figures %s: %w", d, err)
-			}
-			list = append(list, c)
+		f.Total++
+		f.Urgent += urgent
+		f.ToCase += toCase
+		for i, v := range vals {
+			counts[i][v]++
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, errs.Internalf("figures %s: %w", d, err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf("figures: %w", err)
+	}
+	for i, d := range Dimensions {
+		list := make([]Count, 0, len(counts[i]))
+		for v, n := range counts[i] {
+			list = append(list, Count{Value: v, Count: n})
 		}
 		sortCounts(d, list)
 		f.By[d] = list
