@@ -28,8 +28,8 @@ func TestKeyboardHelpline(t *testing.T) {
 	u := &storyTab{t: t, ctx: browser, in: in}
 	k := &keyboard{u: u}
 	u.signIn("helpline", "/signin?lang=en")
-	if u.count(`#home-callbacks`) != 1 {
-		t.Error("the operator's home page does not count the call-backs due")
+	if u.count(`#home-callbacks`) != 1 || u.count(`#dashboard-callbacks tbody tr`) != 1 {
+		t.Error("the operator's home page does not show the demo's call-back due today")
 	}
 	u.axe()
 

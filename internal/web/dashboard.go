@@ -36,6 +36,9 @@ type dashboardData struct {
 	// year of opening (analyst).
 	Stages []homeNumber
 	Years  []homeNumber
+	// Callbacks are a helpline operator's call-backs not yet made, the
+	// earliest due first (the same list the console shows).
+	Callbacks []contactRow
 	// NumbersLater names the role whose numbers come with a later issue
 	// (the helpline).
 	NumbersLater bool
@@ -268,6 +271,7 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 			return err
 		}
 		add("home-callbacks", "helpline.callbacks", len(cbs), "/helpline#callbacks")
+		d.Callbacks = s.contactRows(st.p, cbs)
 		return teamCases("home.my_cases")
 	case access.Analyst:
 		if err := stages(false); err != nil {
