@@ -64,8 +64,8 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "opened %d fictional cases (%d notes, %d referrals, %d stays, %d timeline entries, %d audit events, %d rows) in %s\n",
-			res.Cases, res.Notes, res.Referrals, res.Stays, res.Timeline, res.AuditEvents, res.Rows, res.Elapsed.Round(time.Second))
+		fmt.Fprintf(e.stdout, "opened %d fictional cases (%d notes, %d referrals, %d stays, %d timeline entries, %d helpline contacts, %d audit events, %d rows) in %s\n",
+			res.Cases, res.Notes, res.Referrals, res.Stays, res.Timeline, res.Contacts, res.AuditEvents, res.Rows, res.Elapsed.Round(time.Second))
 	}
 	return nil
 }

@@ -40,6 +40,7 @@ func commands() []command {
 		{"keys", "keys rotate: re-wrap every data key under a new master key", cmdKeys},
 		{"match", "match dedup|encode|link: record linkage on files", cmdMatch},
 		{"export", "export ctdc --out FILE.csv [--from DATE --to DATE]: the k-anonymous CTDC extract", cmdExport},
+		{"helpline", "helpline alert-org [--org NAME]: the police unit urgent helpline contacts alert", cmdHelpline},
 		{"config", "print the configuration, secrets masked", cmdConfig},
 		{"load", "drive a loopback instance with signed-in load users; report latencies", cmdLoad},
 	}

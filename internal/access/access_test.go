@@ -74,6 +74,10 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.NotificationOutbox: {access.Admin: access.All},
 	access.StatsView:          {access.Coordinator: access.All, access.Analyst: access.Stats},
 	access.StatsQuality:       {access.Coordinator: access.All},
+	access.HelplineLog:        {access.Helpline: access.Org},
+	access.HelplineRead:       {access.Helpline: access.Org, access.Police: access.Org},
+	access.HelplineCase:       {access.Helpline: access.Org},
+	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

@@ -96,6 +96,14 @@ const (
 	// report lists cases by reference, so it is the coordinator's alone.
 	StatsView    Action = "stats.view"
 	StatsQuality Action = "stats.quality"
+	// The helpline (internal/helpline): operators log contacts, anonymous by
+	// default, and carry them into cases; the police unit alerted for an
+	// urgent contact reads that contact; the coordinator and analysts see
+	// counts only, never a contact or its note.
+	HelplineLog   Action = "helpline.log"   // log contacts, mark call-backs done
+	HelplineRead  Action = "helpline.read"  // contacts with their notes (the police: the urgent ones alerted to them)
+	HelplineCase  Action = "helpline.case"  // open a case from a contact
+	HelplineStats Action = "helpline.stats" // contacts counted by channel, topic, caller, language, month, municipality
 )
 
 // rule is one line of the policy.
@@ -196,6 +204,14 @@ var policy = []rule{
 	{StayRecord, map[Role]Scope{Shelter: Org, NGO: Org}},
 	{StayApproveExit, map[Role]Scope{Police: Team, Prosecutor: Team}},
 
+	// The helpline: only operators log contacts and read them; the police
+	// read the urgent contacts alerted to their unit; counts for the
+	// coordinator and analysts (every contact), operators (their line's).
+	{HelplineLog, map[Role]Scope{Helpline: Org}},
+	{HelplineRead, map[Role]Scope{Helpline: Org, Police: Org}},
+	{HelplineCase, map[Role]Scope{Helpline: Org}},
+	{HelplineStats, map[Role]Scope{Helpline: Org, Coordinator: Stats, Analyst: Stats}},
+
 	// Notifications are addressed to one user: Own for every role.
 	{NotificationRead, every(Own)},
 	{NotificationOutbox, map[Role]Scope{Admin: All}},
@@ -242,7 +258,7 @@ func BreakGlassOpens(a Actor, act Action) bool {
 // stored screenings, and break-glass, which opens the first ones to a role
 // otherwise denied them.
 var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
-	ScreeningRead, BreakGlassUse}
+	ScreeningRead, BreakGlassUse, HelplineRead}
 
 // GrantsPersonalData reports whether the policy lets role r see a person's
 // data in any scope. Giving an account such a role (creating it, changing

@@ -16,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/notify"
@@ -51,6 +52,9 @@ type Deps struct {
 
 	// Stats answers the standard reports (stats.go); nil answers 404.
 	Stats *stats.Service
+	// Helpline logs and reads the helpline's contacts and counts them
+	// (helpline.go); nil answers 404.
+	Helpline *helpline.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -115,6 +119,10 @@ var routes = []Route{
 
 	// Statistics (stats.go).
 	{Method: "GET", Pattern: "/api/v1/stats/reports/{name}", Action: access.StatsView, h: (*api).handleStatsReport},
+	// The helpline (helpline.go).
+	{Method: "POST", Pattern: "/api/v1/helpline/contacts", Action: access.HelplineLog, h: (*api).handleHelplineLog},
+	{Method: "GET", Pattern: "/api/v1/helpline/contacts/{id}", Action: access.HelplineRead, h: (*api).handleHelplineContact},
+	{Method: "GET", Pattern: "/api/v1/helpline/figures", Action: access.HelplineStats, h: (*api).handleHelplineFigures},
 
 	// Referrals (referral.go).
 	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},

@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
+	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
@@ -58,6 +59,8 @@ type App struct {
 
 	// Stats is the national picture: each capability registers its source.
 	Stats *stats.Service
+	// Helpline logs the helpline's contacts and carries them into cases.
+	Helpline *helpline.Service
 }
 
 // Options tune Open.
@@ -151,6 +154,14 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Stats.Sources.Register(a.Cases.StatsSource())
 	a.Stats.Sources.Register(a.Referral.StatsSource())
 	a.Stats.Sources.Register(a.Clocks.StatsSource())
+	loc, err := cfg.Location()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Helpline = &helpline.Service{DB: db, Vault: v, Clock: o.Clock, Loc: loc, Notifier: helplineNotifier{a.Notify},
+		Consent: a.Consent, Cases: a.Cases}
+	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	return a, nil
 }
 
@@ -180,4 +191,12 @@ type changeNotifier struct{ *notify.Service }
 func (c changeNotifier) NotifyUserChange(ctx context.Context, tx *store.Tx, n auth.ChangeNotice) error {
 	return c.Service.Notify(ctx, tx, notify.Notification{OrgID: n.Recipient.OrgID, UserID: n.Recipient.ID,
 		Kind: n.Kind, ObjectType: "user_change", ObjectID: n.ChangeID})
+}
+
+// helplineNotifier hands an urgent contact's alert to the notification
+// service (the two Notification types have the same fields).
+type helplineNotifier struct{ *notify.Service }
+
+func (h helplineNotifier) Notify(ctx context.Context, tx *store.Tx, n helpline.Notification) error {
+	return h.Service.Notify(ctx, tx, notify.Notification(n))
 }

@@ -25,37 +25,45 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, caseID string,
 		if err != nil {
 			return err
 		}
-		if err := in.Validate(ref.IsChild, now); err != nil {
-			return err
-		}
-		guardian, err := currentGuardian(ctx, tx, ref.ID, in.GivenBy)
-		if err != nil {
-			return err
-		}
-		if in.Scope == ScopeOrganisation && s.Orgs != nil {
-			if _, err := s.Orgs.FindOrgByID(ctx, access.SystemActor, in.Target); err != nil {
-				return errs.InvalidField("target", "consent.target_org").Wrap(err)
-			}
-		}
-		c := content{Target: in.Target, GivenBy: in.GivenBy, Guardian: guardian, ChildView: in.ChildView, Language: in.Language,
-			Interpreter: in.Interpreter, Informed: in.Informed, Remarks: in.Remarks}
-		e, err := s.insert(ctx, tx, actor, ref, TypeGrant, in.Scope, "", in.effective, c)
-		if err != nil {
-			return err
-		}
-		out = e
-		if in.WithProcessing && in.Scope != ScopeDataProcessing {
-			c.Target = ""
-			if _, err := s.insert(ctx, tx, actor, ref, TypeGrant, ScopeDataProcessing, "", in.effective, c); err != nil {
-				return err
-			}
-		}
-		return nil
+		out, err = s.RecordIn(ctx, tx, actor, ref, in)
+		return err
 	})
 	if err != nil {
 		return nil, errs.As(err)
 	}
 	return out, nil
+}
+
+// RecordIn adds a grant to the ledger of the case ref inside the caller's
+// transaction: a capability that opens a case with the person's consent
+// (the helpline, from a contact) records it where the case is registered,
+// so neither exists without the other. The caller has authorized the case.
+func (s *Service) RecordIn(ctx context.Context, tx *store.Tx, actor access.Actor, ref *cases.Ref, in GrantInput) (*Entry, error) {
+	if err := in.Validate(ref.IsChild, tx.Now); err != nil {
+		return nil, err
+	}
+	guardian, err := currentGuardian(ctx, tx, ref.ID, in.GivenBy)
+	if err != nil {
+		return nil, err
+	}
+	if in.Scope == ScopeOrganisation && s.Orgs != nil {
+		if _, err := s.Orgs.FindOrgByID(ctx, access.SystemActor, in.Target); err != nil {
+			return nil, errs.InvalidField("target", "consent.target_org").Wrap(err)
+		}
+	}
+	c := content{Target: in.Target, GivenBy: in.GivenBy, Guardian: guardian, ChildView: in.ChildView, Language: in.Language,
+		Interpreter: in.Interpreter, Informed: in.Informed, Remarks: in.Remarks}
+	e, err := s.insert(ctx, tx, actor, ref, TypeGrant, in.Scope, "", in.effective, c)
+	if err != nil {
+		return nil, err
+	}
+	if in.WithProcessing && in.Scope != ScopeDataProcessing {
+		c.Target = ""
+		if _, err := s.insert(ctx, tx, actor, ref, TypeGrant, ScopeDataProcessing, "", in.effective, c); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 // Withdraw records that a grant was withdrawn. The grant stays in the ledger

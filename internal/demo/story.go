@@ -62,7 +62,7 @@ var storyServices = []demoService{
 }
 
 // StoryCaseCount is how many cases LoadStory opens.
-var StoryCaseCount = len(storyPeople) + len(storyChildren)
+var StoryCaseCount = len(storyPeople) + len(storyChildren) + storyHelplineCases
 
 type story struct {
 	ctx      context.Context
@@ -420,5 +420,5 @@ func (s *story) play() error {
 	if _, _, err := s.a.Auth.SignIn(s.ctx, Email(access.Shelter), "a mistyped password", auth.Client{IP: "192.0.2.10"}); err == nil {
 		return fmt.Errorf("a wrong password signed in")
 	}
-	return nil
+	return s.helpline()
 }

@@ -36,6 +36,8 @@ func Link(objectType, objectID string) string {
 		return "/cases/" + objectID
 	case "user_change":
 		return "/admin/approvals"
+	case "helpline_contact":
+		return "/helpline/contacts/" + objectID
 	}
 	return "/"
 }

@@ -40,10 +40,14 @@ const (
 	// auth.ChangeNotice uses the same strings.
 	UserChangeRequested Kind = "user_change.requested"
 	UserChangeDecided   Kind = "user_change.decided"
+	// An urgent helpline contact (immediate danger), to the police unit
+	// on duty that the helpline's setting names.
+	HelplineUrgent Kind = "helpline.urgent"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
-var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided}
+var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided,
+	HelplineUrgent}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -80,6 +84,7 @@ var DefaultActions = map[Kind]access.Action{
 	// left falls back to those of the organisation who see the changes.
 	UserChangeRequested: access.UserChangeView,
 	UserChangeDecided:   access.UserChangeView,
+	HelplineUrgent:      access.HelplineRead,
 }
 
 // Service keeps notifications and sends their e-mails.

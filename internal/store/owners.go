@@ -59,6 +59,9 @@ var TableOwners = map[string]string{
 	// Notifications.
 	"notifications": "internal/notify",
 	"notify_outbox": "internal/notify",
+	// The helpline's contacts.
+	"helpline_contacts": "internal/helpline",
+	"helpline_counters": "internal/helpline",
 	// Duplicate persons.
 	"person_dedup_keys":    "internal/dedup",
 	"duplicate_candidates": "internal/dedup",

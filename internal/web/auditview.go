@@ -373,6 +373,12 @@ func auditRecord(t func(string, ...any) string, e audit.Event, users map[string]
 		if _, path, ok := strings.Cut(e.ObjectID, ":"); ok && strings.HasPrefix(path, "/") {
 			return t("audit.record.route", "path", path)
 		}
+	case "helpline_contact":
+		for _, kv := range strings.Split(e.Detail, ";") {
+			if ref, ok := strings.CutPrefix(kv, "ref="); ok && helplineRefRE.MatchString(ref) {
+				return t("audit.record.helpline_contact", "reference", ref)
+			}
+		}
 	}
 	for _, kv := range strings.FieldsFunc(e.Detail, func(r rune) bool { return r == ',' || r == ';' }) {
 		if ref, ok := strings.CutPrefix(kv, "case="); ok && caseRefRE.MatchString(ref) {

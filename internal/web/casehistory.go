@@ -142,4 +142,4 @@ func (s *server) handleCaseHistory(w http.ResponseWriter, r *http.Request) {
 
 // historyKinds is every kind a timeline entry is written with; the tests
 // render each.
-var historyKinds = strings.Fields("stage decision duplicate team update plan screening note document merge unmerge task consent referral stay")
+var historyKinds = strings.Fields("stage decision duplicate team update plan screening note document merge unmerge task consent referral stay helpline")

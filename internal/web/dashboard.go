@@ -37,6 +37,9 @@ type dashboardData struct {
 	// year of opening (analyst).
 	Stages []homeNumber
 	Years  []homeNumber
+	// Callbacks are a helpline operator's call-backs not yet made, the
+	// earliest due first (the same list the console shows).
+	Callbacks []contactRow
 	// NumbersLater names the role whose numbers come with a later issue
 	// (the helpline).
 	NumbersLater bool
@@ -272,8 +275,19 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		return run(func() error { return teamCases("home.my_cases") }, inShelter,
 			func() error { return waiting(referral.ReferralFilter{}, "/referrals?state=pending") })
 	case access.Helpline:
-		d.NumbersLater = true
-		return nil
+		// The call-backs due, listed on the console (helpline.Callbacks
+		// reads the same rows), and the cases opened from contacts.
+		if s.app.Helpline == nil {
+			d.NumbersLater = true
+			return nil
+		}
+		cbs, err := s.app.Helpline.Callbacks(ctx, a)
+		if err != nil {
+			return err
+		}
+		add("home-callbacks", "helpline.callbacks", len(cbs), "/helpline#callbacks")
+		d.Callbacks = s.contactRows(st.p, cbs)
+		return teamCases("home.my_cases")
 	case access.Analyst:
 		if err := stages(false); err != nil {
 			return err

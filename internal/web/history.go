@@ -1,9 +1,13 @@
 package web
 
 import (
+	"regexp"
 	"strings"
 	"time"
 )
+
+// helplineRefRE is the shape of a helpline contact's reference.
+var helplineRefRE = regexp.MustCompile(`^HL-[0-9]{4}-[0-9]{1,8}$`)
 
 // The readable case history. Each timeline entry carries a kind and a
 // summary made of codes (cases.AppendTimeline refuses anything else); this
@@ -216,6 +220,15 @@ func historySentence(t func(string, ...any) string, kind, summary string, n hist
 		return with("history.consent."+typ, plain("history.consent_any."+typ), "scope", label("consent.scope.", p.Arg))
 	case "referral", "stay":
 		return referralSentence(p, label, org, with, plain)
+	case "helpline":
+		// The contact's reference (HL-2026-0042) is a reference, shown as
+		// a case reference is; anything else leaves it out.
+		contact := f["contact"]
+		if !helplineRefRE.MatchString(contact) {
+			contact = ""
+		}
+		return with("history.helpline.from_contact", plain("history.helpline.any"),
+			"contact", contact, "channel", label("helpline.channel.", f["channel"]))
 	}
 	if l := label("case.kind.", kind); l != "" {
 		return historyText{Key: "history.other", Args: []any{"kind", l}}

@@ -116,6 +116,9 @@ var historyCases = []historyCase{
 	{"referral", "discharged;type=thb_shelter;exit=family", "history.stay.discharged_exit", "Left the shelter (Trafficking shelter) for: Family"},
 	{"referral", "exit_approved;role=prosecutor", "history.stay.exit_approved", "Exit from the secure facility approved by: Prosecutor"},
 	{"referral", "sent;v=2;urgency=routine;type=legal_aid;to=" + histOrgPolice + ";consent=consented", "history.referral.sent_to", "Referred to Police Directorate Prishtina for Legal aid"},
+	// the helpline: a case opened from a contact names the contact
+	{"helpline", "from_contact;v=2;contact=HL-2026-0042;channel=phone", "history.helpline.from_contact", "Opened from helpline contact HL-2026-0042 (Phone)"},
+	{"helpline", "from_contact;v=2;contact=<x>;channel=pigeon", "history.helpline.any", "Opened from a helpline contact"},
 	{"referral", "declined;v=2;type=legal_aid;code=security", "history.referral.declined_code", "Referral for Legal aid declined: Security"},
 	{"referral", "csw_informed;v=2;org=" + histOrgCSW, "history.referral.csw", "The Centre for Social Work was informed of the referral: CSW Prizren"},
 	{"referral", "csw_informed;v=2;org=none", "history.referral.csw_none", "No Centre for Social Work on the team to inform of the referral"},

@@ -172,11 +172,13 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		act       access.Action
 	}{
 		{"/", "nav.dashboard", access.DashboardView},
+		{"/helpline", "nav.helpline", access.HelplineLog},
 		{"/screening", "nav.screening", access.ScreeningAssess},
 		{"/cases", "nav.cases", access.CaseList},
 		{"/referrals", "nav.referrals", access.ReferralView},
 		{"/services", "nav.services", access.ServiceView},
 		{"/shelters", "nav.shelters", access.ServiceView},
+		{"/helpline/figures", "nav.helpline_figures", access.HelplineStats},
 		{"/notifications", "nav.notifications", access.NotificationRead},
 		{"/audit", "nav.audit", access.AuditRead},
 		{"/duplicates", "nav.duplicates", access.DuplicateReview},
@@ -190,6 +192,9 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 	for _, it := range items {
 		if access.Can(a, it.act) {
 			cur := r.URL.Path == it.href || (it.href != "/" && strings.HasPrefix(r.URL.Path, it.href))
+			if it.href == "/helpline" && strings.HasPrefix(r.URL.Path, "/helpline/figures") {
+				cur = false
+			}
 			label := st.p.T(it.key)
 			if it.href == "/notifications" && s.app.Notify != nil {
 				// The unread count rides on the label, so the layout's contract is unchanged.

@@ -54,7 +54,9 @@ type Options struct {
 // Result counts what a load wrote.
 type Result struct {
 	Cases, Persons, Notes, Referrals, Stays, Timeline, AuditEvents, Rows int
-	Elapsed                                                              time.Duration
+	// Contacts are the helpline contacts written (ContactsPerCase a case).
+	Contacts int
+	Elapsed  time.Duration
 }
 
 // ErrRealData refuses a load into a store with real accounts.
@@ -144,6 +146,13 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	// date case by case, are counted once over what was written directly.
 	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
 		return res, err
+	}
+	if res.Contacts, err = w.contacts(ctx, o.Cases*ContactsPerCase, 2*o.Batch, o.Seed, g.from, g.now); err != nil {
+		return res, err
+	}
+	res.AuditEvents += res.Contacts
+	if o.Progress != nil && res.Contacts > 0 {
+		fmt.Fprintf(o.Progress, "%d helpline contacts\n", res.Contacts)
 	}
 	if err := w.analyze(ctx); err != nil {
 		return res, err

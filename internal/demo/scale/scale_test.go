@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/apptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/demo/scale"
+	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
 
@@ -153,6 +155,32 @@ func TestLoadReadsBackThroughTheServices(t *testing.T) {
 			}
 			if refs[reg.Reference] || !strings.HasPrefix(reg.Reference, a.Cases.Country+"-") {
 				t.Errorf("new case got reference %s, already used or malformed", reg.Reference)
+			}
+			// The helpline's contacts: counted for the coordinator, listed and
+			// opened by the operator, and a contact logged after the load
+			// continues the numbers.
+			if res.Contacts != n*scale.ContactsPerCase {
+				t.Errorf("%d contacts, want %d", res.Contacts, n*scale.ContactsPerCase)
+			}
+			fig, err := a.Helpline.Figures(ctx, coord, a.Clock.Now().AddDate(-8, 0, 0), a.Clock.Now().Add(time.Hour))
+			if err != nil || fig.Total != res.Contacts || len(fig.By["channel"]) < 3 || len(fig.By["month"]) < 12 {
+				t.Errorf("figures after the load: %+v, %v", fig, err)
+			}
+			hl, _ := a.Auth.FindUserByEmail(ctx, access.SystemActor, demo.Email(access.Helpline))
+			recent, err := a.Helpline.Recent(ctx, hl.Actor())
+			if err != nil || len(recent) == 0 {
+				t.Fatalf("recent contacts: %d, %v", len(recent), err)
+			}
+			if _, err := a.Helpline.Find(ctx, hl.Actor(), recent[0].ID); err != nil {
+				t.Errorf("open a generated contact: %v", err)
+			}
+			c, err := a.Helpline.Log(ctx, hl.Actor(), helpline.Input{DurationMin: 3, Channel: "phone", CallerType: "anonymous",
+				Language: "sq", Topic: "information.rights"})
+			if err != nil {
+				t.Fatalf("a contact after the load: %v", err)
+			}
+			if c.Reference <= recent[0].Reference && strings.HasPrefix(recent[0].Reference, c.Reference[:8]) {
+				t.Errorf("contact after the load got %s, the latest generated is %s", c.Reference, recent[0].Reference)
 			}
 		})
 	}
