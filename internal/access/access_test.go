@@ -72,6 +72,8 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.StayApproveExit:    {access.Police: access.Team, access.Prosecutor: access.Team},
 	access.NotificationRead:   all(access.Own),
 	access.NotificationOutbox: {access.Admin: access.All},
+	access.TipRead:            {access.Police: access.All, access.Coordinator: access.All},
+	access.TipTriage:          {access.Police: access.All, access.Coordinator: access.All},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

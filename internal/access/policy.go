@@ -89,6 +89,11 @@ const (
 	// by account id, never an address) to notice a mail server refusing Ura.
 	NotificationRead   Action = "notification.read"
 	NotificationOutbox Action = "notification.outbox"
+
+	// Anonymous tips from the public portal (internal/tips): the police THB
+	// unit and the coordinator read the triage queue and mark the tips.
+	TipRead   Action = "tip.read"   // the queue, a tip with what was added, the CSV export
+	TipTriage Action = "tip.triage" // checking, linked to a case, passed to an investigation, closed
 )
 
 // rule is one line of the policy.
@@ -192,6 +197,12 @@ var policy = []rule{
 	// Notifications are addressed to one user: Own for every role.
 	{NotificationRead, every(Own)},
 	{NotificationOutbox, map[Role]Scope{Admin: All}},
+
+	// Tips may name people (victims, suspects, the tipster's contact): the
+	// police and the coordinator, whose office runs the mechanism, triage
+	// them; no one else reads them.
+	{TipRead, map[Role]Scope{Police: All, Coordinator: All}},
+	{TipTriage, map[Role]Scope{Police: All, Coordinator: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,
@@ -230,7 +241,7 @@ func BreakGlassOpens(a Actor, act Action) bool {
 // stored screenings, and break-glass, which opens the first ones to a role
 // otherwise denied them.
 var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
-	ScreeningRead, BreakGlassUse}
+	ScreeningRead, BreakGlassUse, TipRead}
 
 // GrantsPersonalData reports whether the policy lets role r see a person's
 // data in any scope. Giving an account such a role (creating it, changing

@@ -23,6 +23,7 @@ import (
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/tips"
 	"github.com/ura-nrm/ura/internal/vault"
 )
 
@@ -54,6 +55,8 @@ type App struct {
 
 	// Notify keeps in-app notifications and their e-mail outbox.
 	Notify *notify.Service
+	// Tips are the public portal's anonymous tips and their triage queue.
+	Tips *tips.Service
 }
 
 // Options tune Open.
@@ -142,6 +145,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Notify = notify.New(db, o.Clock, a.Auth, cfg, o.Log)
 	a.Referral.Notifier = referralNotifier{a.Notify}
 	a.Auth.Changes = changeNotifier{a.Notify}
+	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	return a, nil
 }
 

@@ -62,6 +62,9 @@ var TableOwners = map[string]string{
 	"duplicate_candidates": "internal/dedup",
 	"person_merges":        "internal/dedup",
 	"person_merge_cases":   "internal/dedup",
+	// Anonymous tips from the public portal.
+	"tips":          "internal/tips",
+	"tip_additions": "internal/tips",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with
