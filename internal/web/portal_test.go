@@ -286,3 +286,150 @@ func createUser(t testing.TB, a *app.App, r access.Role) access.Actor {
 	}
 	return u.Actor()
 }
+
+// TestPortalRoutes walks every public /help/ route (the access matrix
+// skips public routes): no sign-in needed, never a 5xx, never a cookie —
+// not even for a browser that carries a stale session or language cookie.
+func TestPortalRoutes(t *testing.T) {
+	a, _ := apptest.Open(t, store.SQLite)
+	h, err := web.New(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, rt := range web.Routes() {
+		if !strings.HasPrefix(rt.Pattern, "/help") {
+			continue
+		}
+		if !rt.Public || rt.Action != "" {
+			t.Errorf("%s %s is not a public route", rt.Method, rt.Pattern)
+		}
+		n++
+		path := strings.NewReplacer("{$}", "", "{token}", "nosuchtoken", "{file}", "portal.css").Replace(rt.Pattern)
+		t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
+			req := httptest.NewRequest(rt.Method, path+"?lang=ar", strings.NewReader("what=x"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "ura_session", Value: "stale"})
+			req.AddCookie(&http.Cookie{Name: "ura_lang", Value: "sq"})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code >= 500 || rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden {
+				t.Errorf("status %d", rec.Code)
+			}
+			if c := rec.Header().Values("Set-Cookie"); len(c) > 0 {
+				t.Errorf("sets a cookie: %v", c)
+			}
+		})
+	}
+	if n < 10 {
+		t.Errorf("only %d portal routes", n)
+	}
+}
+
+// TestTipBadInput: oversized and malformed submissions, scripts in every
+// field (inert in the queue page and the CSV export), the honeypot, the
+// rate limit (typed values kept) and random tip codes (one answer).
+func TestTipBadInput(t *testing.T) {
+	ctx := context.Background()
+	en := newEnv(t, store.SQLite)
+	a, h := en.app, en.h
+	police := en.users[access.Police].Actor()
+	count := func() int {
+		l, _, err := a.Tips.Queue(ctx, police, tips.Filter{All: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l)
+	}
+	addr := 0
+	post := func(path string, f url.Values) *httptest.ResponseRecorder {
+		addr++ // a new client each time, below the rate limit
+		return tipForm(h, path, f, fmt.Sprintf("203.0.113.%d:1", addr), "test")
+	}
+	// Oversized: the whole body, and one field.
+	if rec := post("/help/tip?lang=en", url.Values{"what": {strings.Repeat("x", 70_000)}}); rec.Code != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(rec.Body.String(), "too long") {
+		t.Errorf("oversized body: %d", rec.Code)
+	}
+	rec := post("/help/tip?lang=en", url.Values{"what": {strings.Repeat("y", tips.MaxWhat+1)}, "where": {"kept place"}})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "at most 5000 characters") ||
+		!strings.Contains(rec.Body.String(), `value="kept place"`) || !strings.Contains(rec.Body.String(), `aria-invalid="true"`) {
+		t.Errorf("oversized field: %d", rec.Code)
+	}
+	// Malformed: bad encoding, a NUL, an empty tip, an unknown municipality.
+	req := httptest.NewRequest("POST", "/help/tip?lang=en", strings.NewReader("what=%zz"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, req)
+	if rr.Code != http.StatusBadRequest {
+		t.Errorf("malformed body: %d", rr.Code)
+	}
+	for _, f := range []url.Values{{"what": {"a\x00b"}}, {"what": {"   "}}, {"what": {"x"}, "municipality": {"atlantis"}}, {"what": {"\xff\xfe"}}} {
+		if rec := post("/help/tip?lang=sq", f); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="error-summary"`) {
+			t.Errorf("%v: %d", f, rec.Code)
+		}
+	}
+	if count() != 0 {
+		t.Fatal("a refused tip was stored")
+	}
+	// The honeypot: the answer of a stored tip, nothing stored.
+	if rec := post("/help/tip?lang=en", url.Values{"what": {"buy pills"}, "website": {"http://spam.invalid"}}); rec.Code != http.StatusSeeOther {
+		t.Errorf("honeypot: %d", rec.Code)
+	}
+	if count() != 0 {
+		t.Fatal("the honeypot's tip was stored")
+	}
+	// Scripts in every field are text: escaped on the pages, inert in the CSV.
+	evil := `<script>alert(1)</script>=cmd|' /C calc'!A0`
+	if rec := post("/help/tip?lang=en", url.Values{"what": {evil}, "where": {evil}, "when": {evil}, "contact": {"@" + evil}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("tip with scripts: %d", rec.Code)
+	}
+	list, _, _ := a.Tips.Queue(ctx, police, tips.Filter{})
+	tok, _ := en.session(t, access.Police)
+	for _, p := range []string{"/tips", "/tips/" + list[0].ID} {
+		body := staffGet(h, p, tok).Body.String()
+		if strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(1)") {
+			t.Errorf("%s: the script is not escaped", p)
+		}
+	}
+	csvBody := staffGet(h, "/tips/export.csv", tok).Body.String()
+	if strings.Contains(csvBody, ",=cmd") || strings.Contains(csvBody, ",@") || !strings.Contains(csvBody, "'@<script>") {
+		t.Errorf("CSV not guarded:\n%s", csvBody)
+	}
+	// The rate limit: the fourth tip from one client in a minute waits; what was typed is kept.
+	for i := range 4 {
+		rec := tipForm(h, "/help/tip?lang=en", url.Values{"what": {fmt.Sprintf("flood %d", i)}}, "198.51.100.99:1", "test")
+		if i < 3 && rec.Code != http.StatusSeeOther || i == 3 && (rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "flood 3")) {
+			t.Errorf("tip %d: %d", i, rec.Code)
+		}
+	}
+	// Random codes: the same answer as a right one, and then rate limited.
+	var answers []string
+	for i := range 3 {
+		rec := tipForm(h, "/help/tip/add?lang=en", url.Values{"code": {tips.NewCode()}, "body": {"guess"}}, "198.51.100.7:1", "test")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("guess %d: %d", i, rec.Code)
+		}
+		answers = append(answers, rec.Body.String())
+	}
+	if answers[0] != answers[1] || !strings.Contains(answers[0], `id="add-done"`) {
+		t.Error("guesses answered differently")
+	}
+	for range 5 {
+		rec = tipForm(h, "/help/tip/add?lang=en", url.Values{"code": {tips.NewCode()}, "body": {"guess"}}, "198.51.100.7:1", "test")
+	}
+	if rec.Code != http.StatusTooManyRequests {
+		t.Errorf("guessing is not rate limited: %d", rec.Code)
+	}
+	if rec := tipForm(h, "/help/tip/add?lang=en", url.Values{"code": {"not a code"}, "body": {"x"}}, "198.51.100.8:1", "test"); rec.Code != http.StatusBadRequest {
+		t.Errorf("malformed code: %d", rec.Code)
+	}
+}
+
+func staffGet(h http.Handler, path, tok string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", path, nil)
+	req.AddCookie(&http.Cookie{Name: "ura_session", Value: tok})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
