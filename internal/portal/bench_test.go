@@ -44,4 +44,3 @@ func BenchmarkTipSubmit(b *testing.B) {
 		})
 	}
 }
-
