@@ -257,16 +257,17 @@ type Count struct {
 	Month        string // YYYY-MM, in UTC
 	State        State
 	Municipality string // "" when the tipster gave none
+	Lang         string // the portal language the tip was written in
 	N            int
 }
 
-// Counts returns the tips received in [from, to) by month, state and
-// municipality, for the statistics' source registry. Counts only: no text
+// Counts returns the tips received in [from, to) by month, state,
+// municipality and portal language, for the statistics' source registry. Counts only: no text
 // is opened.
 func (s *Service) Counts(ctx context.Context, from, to time.Time) ([]Count, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT SUBSTR(created_at, 1, 7), state, municipality, COUNT(*) FROM tips
-		WHERE created_at >= $1 AND created_at < $2 GROUP BY SUBSTR(created_at, 1, 7), state, municipality
-		ORDER BY 1, 2, 3`, store.FormatTime(from), store.FormatTime(to))
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT SUBSTR(created_at, 1, 7), state, municipality, lang, COUNT(*) FROM tips
+		WHERE created_at >= $1 AND created_at < $2 GROUP BY SUBSTR(created_at, 1, 7), state, municipality, lang
+		ORDER BY 1, 2, 3, 4`, store.FormatTime(from), store.FormatTime(to))
 	if err != nil {
 		return nil, errs.Internalf("tip counts: %w", err)
 	}
@@ -275,7 +276,7 @@ func (s *Service) Counts(ctx context.Context, from, to time.Time) ([]Count, erro
 	for rows.Next() {
 		var c Count
 		var st string
-		if err := rows.Scan(&c.Month, &st, &c.Municipality, &c.N); err != nil {
+		if err := rows.Scan(&c.Month, &st, &c.Municipality, &c.Lang, &c.N); err != nil {
 			return nil, errs.Internalf("tip counts: %w", err)
 		}
 		c.State = State(st)

@@ -182,7 +182,7 @@ func TestTipTriage(t *testing.T) {
 				t.Errorf("NGO exports: %v", err)
 			}
 			counts, err := a.Tips.Counts(ctx, apptest.Start.AddDate(0, -1, 0), apptest.Start.AddDate(0, 1, 0))
-			if err != nil || len(counts) != 1 || counts[0].N != 1 || counts[0].Municipality != "prizren" || counts[0].State != tips.Closed ||
+			if err != nil || len(counts) != 1 || counts[0].N != 1 || counts[0].Municipality != "prizren" || counts[0].State != tips.Closed || counts[0].Lang != "en" ||
 				counts[0].Month != "2026-05" {
 				t.Errorf("counts: %+v, %v", counts, err)
 			}
