@@ -61,6 +61,7 @@ var screens = []screen{
 	{"admin", "user", "first:/admin/users", "main h1", true},
 	{"admin", "orgs", "/admin/orgs", "main h1", true},
 	{"police", "forbidden", "/admin/users", "#error-home", true},
+	{"police", "tips", "/tips", "main h1", true},
 }
 
 // screenWidths: a laptop and a phone.

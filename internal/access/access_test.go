@@ -78,6 +78,8 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.HelplineRead:       {access.Helpline: access.Org, access.Police: access.Org},
 	access.HelplineCase:       {access.Helpline: access.Org},
 	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
+	access.TipRead:            {access.Police: access.All, access.Coordinator: access.All},
+	access.TipTriage:          {access.Police: access.All, access.Coordinator: access.All},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

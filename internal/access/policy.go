@@ -104,6 +104,10 @@ const (
 	HelplineRead  Action = "helpline.read"  // contacts with their notes (the police: the urgent ones alerted to them)
 	HelplineCase  Action = "helpline.case"  // open a case from a contact
 	HelplineStats Action = "helpline.stats" // contacts counted by channel, topic, caller, language, month, municipality
+	// Anonymous tips from the public portal (internal/tips): the police THB
+	// unit and the coordinator read the triage queue and mark the tips.
+	TipRead   Action = "tip.read"   // the queue, a tip with what was added, the CSV export
+	TipTriage Action = "tip.triage" // checking, linked to a case, passed to an investigation, closed
 )
 
 // rule is one line of the policy.
@@ -220,6 +224,11 @@ var policy = []rule{
 	// analysts, who see no case, only tables protected by disclosure control.
 	{StatsView, map[Role]Scope{Coordinator: All, Analyst: Stats}},
 	{StatsQuality, map[Role]Scope{Coordinator: All}},
+	// Tips may name people (victims, suspects, the tipster's contact): the
+	// police and the coordinator, whose office runs the mechanism, triage
+	// them; no one else reads them.
+	{TipRead, map[Role]Scope{Police: All, Coordinator: All}},
+	{TipTriage, map[Role]Scope{Police: All, Coordinator: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,
@@ -258,7 +267,7 @@ func BreakGlassOpens(a Actor, act Action) bool {
 // stored screenings, and break-glass, which opens the first ones to a role
 // otherwise denied them.
 var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
-	ScreeningRead, BreakGlassUse, HelplineRead}
+	ScreeningRead, BreakGlassUse, HelplineRead, TipRead}
 
 // GrantsPersonalData reports whether the policy lets role r see a person's
 // data in any scope. Giving an account such a role (creating it, changing

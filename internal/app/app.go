@@ -25,6 +25,7 @@ import (
 	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
+	"github.com/ura-nrm/ura/internal/tips"
 	"github.com/ura-nrm/ura/internal/vault"
 )
 
@@ -61,6 +62,8 @@ type App struct {
 	Stats *stats.Service
 	// Helpline logs the helpline's contacts and carries them into cases.
 	Helpline *helpline.Service
+	// Tips are the public portal's anonymous tips and their triage queue.
+	Tips *tips.Service
 }
 
 // Options tune Open.
@@ -162,6 +165,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Helpline = &helpline.Service{DB: db, Vault: v, Clock: o.Clock, Loc: loc, Notifier: helplineNotifier{a.Notify},
 		Consent: a.Consent, Cases: a.Cases}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
+	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	return a, nil
 }
 

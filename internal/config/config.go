@@ -68,6 +68,20 @@ type Config struct {
 	// SMTP is the relay that carries e-mail notifications; with no Host they
 	// stay queued (internal/notify).
 	SMTP SMTP
+
+	// Portal is what the public portal (/help/) says about the helpline.
+	Portal Portal
+}
+
+// Portal configures the public portal: the helpline's number and opening
+// hours ("mon-fri 08:00-22:00", several spans separated by ";", or "24/7";
+// in the instance's time zone), the emergency number shown outside them,
+// and the neutral site that quick exit goes to.
+type Portal struct {
+	HelplineNumber string
+	HelplineHours  string
+	Emergency      string
+	ExitURL        string
 }
 
 // SMTP configures the mail relay. The password comes only from the file named
@@ -99,6 +113,10 @@ func Default() Config {
 		APIRatePerToken:   600,
 		APIRatePerAddress: 1200,
 		SMTP:              SMTP{Port: 587, StartTLS: "required"},
+		// Kosovo's anti-trafficking helpline and the police number (DOMAIN.md
+		// §6.4); the hours were not confirmed by a primary source: set them.
+		Portal: Portal{HelplineNumber: "0800 11112", HelplineHours: "mon-fri 08:00-22:00", Emergency: "192",
+			ExitURL: "https://www.google.com/search?q=weather"},
 	}
 }
 
@@ -117,6 +135,10 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	set(&c.PublicURL, "URA_PUBLIC_URL")
 	set(&c.LogLevel, "URA_LOG_LEVEL")
 	set(&c.TimeZone, "URA_TIMEZONE")
+	set(&c.Portal.HelplineNumber, "URA_HELPLINE_NUMBER")
+	set(&c.Portal.HelplineHours, "URA_HELPLINE_HOURS")
+	set(&c.Portal.Emergency, "URA_EMERGENCY_NUMBER")
+	set(&c.Portal.ExitURL, "URA_PORTAL_EXIT_URL")
 	if f := getenv("URA_DB_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -282,6 +304,10 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Country, "country", c.Country, "this instance's country code, ISO 3166-1 alpha-2 [URA_COUNTRY]")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL users reach Ura at [URA_PUBLIC_URL]")
 	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the time zone pages show times in, e.g. Europe/Belgrade [URA_TIMEZONE]")
+	fs.StringVar(&c.Portal.HelplineNumber, "helpline-number", c.Portal.HelplineNumber, "the helpline number the public portal shows [URA_HELPLINE_NUMBER]")
+	fs.StringVar(&c.Portal.HelplineHours, "helpline-hours", c.Portal.HelplineHours, "the helpline's opening hours, e.g. \"mon-fri 08:00-22:00\" or \"24/7\" [URA_HELPLINE_HOURS]")
+	fs.StringVar(&c.Portal.Emergency, "emergency-number", c.Portal.Emergency, "the emergency number the portal shows [URA_EMERGENCY_NUMBER]")
+	fs.StringVar(&c.Portal.ExitURL, "portal-exit-url", c.Portal.ExitURL, "the neutral site the portal's quick exit goes to [URA_PORTAL_EXIT_URL]")
 	fs.Var(prefixesFlag{c}, "trusted-proxies", "reverse proxies whose X-Forwarded-For is believed: addresses and CIDR prefixes, comma-separated [URA_TRUSTED_PROXIES]")
 	fs.BoolFunc("trust-proxy", "replaced by --trusted-proxies", func(string) error { return errTrustProxy })
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "a separate listen address for /metrics (else /metrics needs the token of URA_METRICS_TOKEN_FILE) [URA_METRICS_ADDR]")

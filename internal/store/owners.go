@@ -71,6 +71,9 @@ var TableOwners = map[string]string{
 	"disclosure_releases":  "internal/disclosure",
 	"disclosure_budgets":   "internal/disclosure",
 	"disclosure_exposures": "internal/disclosure",
+	// Anonymous tips from the public portal.
+	"tips":          "internal/tips",
+	"tip_additions": "internal/tips",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

@@ -91,7 +91,13 @@ func (s *server) withObservation(next http.Handler) http.Handler {
 		d := time.Since(start)
 		s.metrics.ObserveRequest(r.Method, route, st.status, d)
 		// The client address (behind trusted proxies only, internal/clientaddr)
-		// ties an audit event's request id to where the request came from.
+		// ties an audit event's request id to where the request came from —
+		// except on the public portal, whose visitors and tipsters leave no
+		// address anywhere (internal/portal).
+		if isPortal(r) {
+			s.log.Info("request", "id", st.id, "method", r.Method, "route", route, "status", st.status, "ms", d.Milliseconds())
+			return
+		}
 		s.log.Info("request", "id", st.id, "method", r.Method, "route", route, "status", st.status, "ms", d.Milliseconds(),
 			"client", s.clients.IP(r))
 	})
@@ -139,8 +145,8 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		if !strings.HasPrefix(r.URL.Path, "/static/") {
-			h.Set("Cache-Control", "no-store")
+		if !strings.HasPrefix(r.URL.Path, "/static/") && !isPortal(r) {
+			h.Set("Cache-Control", "no-store") // the portal sets its own (ETag, internal/portal)
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -150,6 +156,10 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 // handler answers 413.
 func (s *server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isPortal(r) {
+			next.ServeHTTP(w, r) // the portal caps its forms itself, far lower, and answers in its own pages
+			return
+		}
 		limit := s.app.Cfg.MaxBodyBytes
 		if l, ok := s.uploadLimit(r); ok && l > limit {
 			limit = l // document uploads only (caserecords_notes.go)
@@ -171,6 +181,10 @@ const langCookie = "ura_lang"
 func (s *server) withLang(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := reqState(r)
+		if isPortal(r) {
+			next.ServeHTTP(w, r) // the portal picks its own language from ?lang= alone: no cookie
+			return
+		}
 		lang := i18n.Match(r.Header.Get("Accept-Language"))
 		if c, err := r.Cookie(langCookie); err == nil {
 			if l, ok := i18n.Parse(c.Value); ok {

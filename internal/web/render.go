@@ -48,6 +48,14 @@ var funcs = template.FuncMap{
 		return t("role." + string(r))
 	},
 	"evidence": evidenceItems,
+	// excerpt shortens a text to at most n characters for a list.
+	"excerpt": func(s string, n int) string {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		return string(r[:n]) + "…"
+	},
 }
 
 // evidenceItem is one field of a duplicate pair's evidence ("given=close"):
@@ -183,6 +191,7 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/audit", "nav.audit", access.AuditRead},
 		{"/duplicates", "nav.duplicates", access.DuplicateReview},
 		{"/stats", "nav.stats", access.StatsView},
+		{"/tips", "nav.tips", access.TipRead},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},

@@ -15,6 +15,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clientaddr"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/metrics"
+	"github.com/ura-nrm/ura/internal/portal"
 	"github.com/ura-nrm/ura/internal/web/static"
 )
 
@@ -28,6 +29,8 @@ type server struct {
 	clients *clientaddr.Resolver
 	// loc is the instance's time zone: every page shows times in it.
 	loc *time.Location
+	// portal is the public site at /help/.
+	portal *portal.Site
 }
 
 // printer is a language's Printer showing times in the instance's zone.
@@ -54,6 +57,9 @@ func NewWithMetrics(a *app.App) (http.Handler, http.Handler, error) {
 	}
 	s := &server{app: a, log: a.Log, tmpl: t, metrics: newRegistry(a), secure: a.Cfg.Secure(), loc: loc,
 		clients: clientaddr.New(a.Cfg.TrustedProxies)}
+	if s.portal, err = newPortal(a); err != nil {
+		return nil, nil, err
+	}
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
