@@ -94,6 +94,11 @@ func CompareDates(a, b Date) int {
 		return DateMissing
 	}
 	if a == b {
+		if a.Day == 0 {
+			// The same year (and month) is what thousands share; only a
+			// full date agreeing is an exact agreement.
+			return DatePartial
+		}
 		return DateExact
 	}
 	full := a.Day != 0 && b.Day != 0

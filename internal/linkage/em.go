@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"math"
+	"math/rand/v2"
 	"sort"
 )
 
@@ -53,58 +54,83 @@ func collectPatterns(gammas []int8, width int) []pattern {
 	return out
 }
 
-// fitEM estimates m, u and p by expectation–maximisation over the
-// candidate pairs (Winkler 1988), assuming fields independent given the
-// match status. u starts from the level frequencies of all candidates
-// (almost all of which are non-matches) and m from a prior that favours
-// agreement; a pseudo-count keeps every level possible, so that one
-// unseen level in a small file cannot veto a match on its own.
-func fitEM(pats []pattern, levels []int, iters int, fixedM map[int][]float64) *model {
-	md := &model{levels: levels}
+// priorStrength is how many candidate pairs' worth of evidence the prior
+// m of a field carries in EM. The given name and sex tell two people of one
+// household apart, and the birth date two namesakes, so their prior is
+// held almost fixed (see identityPriors): left free, EM's "match" class
+// becomes the household (siblings, twins) or the namesakes (common first
+// and family names, other dates) whenever those outnumber the duplicates
+// among the candidates. The family name is held less firmly (marriage
+// changes it), and the other fields' priors only steady EM where the data
+// say little.
+func priorStrength(f int) float64 {
+	switch f {
+	case fieldGiven, fieldSex, fieldDate:
+		return 1e6
+	case fieldFamily:
+		return 1000
+	}
+	return 50
+}
+
+// fitM estimates m (and the share of matches among the candidate pairs)
+// by expectation–maximisation over the candidate pairs (Winkler 1988),
+// assuming fields independent given the match status. u of the random
+// pairs is given and is not re-estimated; the candidates' own non-match
+// class (siblings, neighbours, namesakes: far more alike than random
+// pairs) has its own frequencies uc, estimated alongside. m is bounded
+// after every step (see boundM) and pulled towards the field's prior m0
+// with priorStrength pseudo-pairs, so that it cannot wander off to
+// describe households instead of persons.
+func fitM(pats []pattern, levels []int, iters int, u [][]float64) (m [][]float64, pc float64) {
 	nf := len(levels)
-	md.m = make([][]float64, nf)
-	md.u = make([][]float64, nf)
+	m = make([][]float64, nf)
+	uc := make([][]float64, nf)
+	m0 := make([][]float64, nf)
 	for f, L := range levels {
-		md.m[f] = make([]float64, L)
-		md.u[f] = make([]float64, L)
-		// m prior: mass rising geometrically towards exact agreement.
-		tot := 0.0
-		for l := 0; l < L; l++ {
-			md.m[f][l] = math.Pow(4, float64(l))
-			tot += md.m[f][l]
-		}
-		for l := range md.m[f] {
-			md.m[f][l] /= tot
-		}
-		if fm, ok := fixedM[f]; ok && len(fm) == L {
-			copy(md.m[f], fm)
-		}
-		// u start: observed frequencies.
+		dm, _ := defaultLevels(f, L)
+		m0[f] = append([]float64(nil), dm...)
+		m[f] = append([]float64(nil), m0[f]...)
+		uc[f] = make([]float64, L)
 		for _, p := range pats {
 			if g := p.gamma[f]; g >= 0 {
-				md.u[f][g] += p.count
+				uc[f][g] += p.count
 			}
 		}
-		normalise(md.u[f], 0.5)
+		// A level no candidate pair reaches (an exact date in a file of
+		// birth years) takes no prior mass: the prior is spread over the
+		// levels this file can show, so that agreeing on what it holds
+		// counts as agreement.
+		seen := 0.0
+		for l := range m0[f] {
+			if uc[f][l] == 0 {
+				m0[f][l] = 1e-4 * m0[f][l]
+			}
+			seen += uc[f][l]
+		}
+		if seen > 0 {
+			normalise(m0[f], 0)
+			copy(m[f], m0[f])
+		} else {
+			m0[f], _ = defaultLevels(f, L)
+		}
+		normalise(uc[f], 0.5)
 	}
-	p := 0.1
+	pc = 0.1
 	post := make([]float64, len(pats))
 	for it := 0; it < iters; it++ {
-		// E step.
-		lp := math.Log(p / (1 - p))
+		lp := math.Log(pc / (1 - pc))
 		for i, pt := range pats {
 			s := lp
 			for f, g := range pt.gamma {
 				if g >= 0 {
-					s += math.Log(md.m[f][g]) - math.Log(md.u[f][g])
+					s += math.Log(m[f][g]) - math.Log(uc[f][g])
 				}
 			}
 			post[i] = sigmoid(s)
 		}
-		// M step.
 		var sumM, sumAll float64
-		newM := zeroLike(md.m)
-		newU := zeroLike(md.u)
+		newM, newU := zeroLike(m), zeroLike(uc)
 		for i, pt := range pats {
 			w := post[i] * pt.count
 			sumM += w
@@ -118,33 +144,199 @@ func fitEM(pats []pattern, levels []int, iters int, fixedM map[int][]float64) *m
 		}
 		delta := 0.0
 		for f := range newM {
-			if _, ok := fixedM[f]; ok {
-				copy(newM[f], md.m[f])
-			} else {
-				normalise(newM[f], 0.5)
+			a := priorStrength(f)
+			for l := range newM[f] {
+				newM[f][l] += a * m0[f][l]
 			}
+			normalise(newM[f], 0)
+			boundM(newM[f], u[f])
 			normalise(newU[f], 0.5)
 			for l := range newM[f] {
-				delta = max(delta, math.Abs(newM[f][l]-md.m[f][l]), math.Abs(newU[f][l]-md.u[f][l]))
+				delta = max(delta, math.Abs(newM[f][l]-m[f][l]), math.Abs(newU[f][l]-uc[f][l]))
 			}
 		}
-		md.m, md.u = newM, newU
+		m, uc = newM, newU
 		np := math.Min(math.Max(sumM/sumAll, 1e-6), 1-1e-6)
-		delta = max(delta, math.Abs(np-p))
-		p = np
+		delta = max(delta, math.Abs(np-pc))
+		pc = np
 		if delta < 1e-7 {
 			break
 		}
 	}
-	md.prior = math.Log(p / (1 - p))
-	md.w = make([][]float64, nf)
+	return m, pc
+}
+
+// boundM makes m a valid Fellegi–Sunter m for the u of random pairs:
+// every agreement level (above "disagree") at least as likely among
+// matches as among non-matches (m ≥ u, a non-negative weight), and the
+// weights non-decreasing from "disagree" to "exact". A level whose weight
+// would fall below the level under it is raised to it; the whole vector
+// is renormalised, and the passes are repeated until nothing moves.
+func boundM(m, u []float64) {
+	for pass := 0; pass < 8; pass++ {
+		moved := false
+		floor := 1.0
+		for l := 1; l < len(m); l++ {
+			r := m[l] / u[l]
+			if r < floor-1e-12 {
+				m[l] = floor * u[l]
+				moved = true
+				r = floor
+			}
+			floor = r
+		}
+		if len(m) > 1 && m[0]/u[0] > m[1]/u[1]+1e-12 {
+			m[0] = u[0] * m[1] / u[1]
+			moved = true
+		}
+		normalise(m, 0)
+		if !moved {
+			return
+		}
+	}
+}
+
+// randomPairSamples is the number of random record pairs from which u is
+// estimated. Almost every random pair is two different people, so the
+// frequency of each agreement level among them is u (Splink estimates u
+// the same way); 40,000 pairs take a few tens of milliseconds.
+const randomPairSamples = 40000
+
+// uPseudo is how many pairs' worth of the documented default u is mixed
+// into the u measured on random pairs: it keeps a level never seen among
+// the sampled pairs (two different people born on the same day) from
+// getting an unbounded weight.
+const uPseudo = 20
+
+// randomU estimates u from random pairs of records: all pairs when there
+// are few, randomPairSamples drawn with a fixed seed otherwise, so the
+// same input always gives the same weights.
+func randomU(recs []prepared, levels []int) [][]float64 {
+	n := len(recs)
+	width := len(levels)
+	type ij struct{ i, j int }
+	var pairs []ij
+	if total := n * (n - 1) / 2; total <= randomPairSamples {
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				pairs = append(pairs, ij{i, j})
+			}
+		}
+	} else {
+		rng := rand.New(rand.NewPCG(uint64(n), 0x7a11d0))
+		for len(pairs) < randomPairSamples {
+			i, j := rng.IntN(n), rng.IntN(n)
+			if i != j {
+				pairs = append(pairs, ij{i, j})
+			}
+		}
+	}
+	gammas := make([]int8, len(pairs)*width)
+	parallel(len(pairs), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			compare(&recs[pairs[k].i], &recs[pairs[k].j], gammas[k*width:(k+1)*width])
+		}
+	})
+	u := make([][]float64, width)
+	for f, L := range levels {
+		cnt := make([]float64, L)
+		for k := range pairs {
+			if g := gammas[k*width+f]; g >= 0 {
+				cnt[g]++
+			}
+		}
+		_, du := defaultLevels(f, L)
+		for l := range cnt {
+			cnt[l] += uPseudo * du[l]
+		}
+		normalise(cnt, 0)
+		u[f] = cnt
+	}
+	return u
+}
+
+// fitModel is the one model-fitting call of Dedup. It estimates u from
+// random pairs, m by bounded EM over the candidate pairs, and the prior
+// from the expected number of matches among all pairs of records; then it
+// checks the model against what any sound model of persons must satisfy
+// (see sane). A model that fails is replaced by the documented defaults,
+// and warn is told why (a line for standard error, without any value).
+func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts Options, warn func(string)) *model {
+	levels := levelCounts(nExtra)
+	n := len(recs)
+	register := max(opts.RegisterSize, n)
+	if len(cands) < minEMPairs {
+		return defaultModel(nExtra, register)
+	}
+	u := randomU(recs, levels)
+	pats := collectPatterns(gammas, len(levels))
+	m, pc := fitM(pats, levels, opts.emIterations(), u)
+	expected := pc * float64(len(cands))
+	allPairs := float64(register) * float64(register-1) / 2
+	lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
+	md := newModel(levels, m, u, math.Log(lambda/(1-lambda)))
+	md.groupExtras(pats)
+	if why := md.insane(expected, n, opts.threshold()); why != "" {
+		if warn != nil {
+			warn("linkage: the weights estimated from this file fail a sanity check (" + why + "); using the documented default weights")
+		}
+		return defaultModel(nExtra, register)
+	}
+	return md
+}
+
+// insane returns why the model cannot be right, or "". The conditions:
+// two records with the same given name, family name and birth date (as
+// fully as the file gives dates; nothing else known) must score at or
+// above the threshold; one name
+// alone, the same given name or the same family name with nothing else
+// known, must score below it; the weights must rise with agreement; and the
+// expected number of matching pairs must be plausible — at most
+// two per record (a person registered k times gives k(k−1)/2 pairs over k
+// records, and few are registered more than five times). A model in which the
+// "match" class has become households fails the second, one whose weights
+// have collapsed fails the first.
+func (md *model) insane(expected float64, n int, thr float64) string {
+	g := make([]int8, len(md.levels))
+	for i := range g {
+		g[i] = levelMissing
+	}
+	g[fieldGiven], g[fieldFamily], g[fieldDate] = levelExact, levelExact, int8(argmax(md.w[fieldDate]))
+	if p := md.probability(g); p < thr {
+		return "same names and birth date score below the threshold"
+	}
+	for _, f := range []int{fieldGiven, fieldFamily} {
+		for i := range g {
+			g[i] = levelMissing
+		}
+		g[f] = levelExact
+		if p := md.probability(g); p >= thr {
+			return "one name alone scores above the threshold"
+		}
+	}
+	if expected > 2*float64(n) {
+		return "more than two matching pairs expected per record"
+	}
+	for f := range md.w {
+		for l := 1; l < len(md.w[f]); l++ {
+			if md.w[f][l] < md.w[f][l-1]-1e-9 {
+				return "weights not monotone"
+			}
+		}
+	}
+	return ""
+}
+
+func newModel(levels []int, m, u [][]float64, prior float64) *model {
+	md := &model{levels: levels, m: m, u: u, prior: prior}
+	md.w = make([][]float64, len(levels))
 	for f := range levels {
 		md.w[f] = make([]float64, levels[f])
 		for l := range md.w[f] {
-			md.w[f][l] = math.Log(md.m[f][l] / md.u[f][l])
+			md.w[f][l] = math.Log(m[f][l] / u[f][l])
 		}
 	}
-	md.groupExtras(pats)
+	md.grouped = make([]bool, len(levels))
 	return md
 }
 
@@ -153,11 +345,46 @@ func fitEM(pats []pattern, levels []int, iters int, fixedM map[int][]float64) *m
 // strongest of the group, rather than as independent ones: address, town
 // and postcode all say "same household" (or "same shelter"), and adding
 // them up would let a sibling's shared address outweigh her other name.
+//
+// One interaction is built in, because households break the independence
+// Fellegi–Sunter assumes more than anything else: when the given names
+// disagree outright while the family names agree, the pair is most likely
+// two members of one family, and what members of a family share —
+// citizenship, an address (the extra fields found to depend on each
+// other), for twins the birth date — is no evidence that they are one
+// person. Those fields then count only against a match, never for it.
+// Given names that are merely alike (Arta, Ardita) lose the shared
+// citizenship and address, but keep the birth date.
 func (md *model) probability(gamma []int8) float64 {
+	return sigmoid(md.score(gamma))
+}
+
+// household tells whether gamma looks like two members of one family:
+// family names that agree and given names that disagree (2) or are only
+// alike (1: Arta and Ardita are sisters as often as typos); 0 otherwise.
+func household(gamma []int8) int {
+	if gamma[fieldFamily] < levelClose {
+		return 0
+	}
+	switch gamma[fieldGiven] {
+	case levelDisagree:
+		return 2
+	case levelFuzzy:
+		return 1
+	}
+	return 0
+}
+
+func (md *model) score(gamma []int8) float64 {
 	s := md.prior
+	hh := household(gamma)
 	for f := 0; f < len(gamma); f++ {
 		if g := gamma[f]; g >= 0 && !md.grouped[f] {
-			s += md.w[f][g]
+			w := md.w[f][g]
+			if hh > 0 && w > 0 && (f == fieldCitizenship || f == fieldDate && hh > 1) {
+				continue
+			}
+			s += w
 		}
 	}
 	for _, grp := range md.groups {
@@ -169,14 +396,14 @@ func (md *model) probability(gamma []int8) float64 {
 			}
 		}
 		if any {
-			if pos > 0 {
+			if pos > 0 && hh == 0 {
 				s += pos
 			} else {
 				s += neg
 			}
 		}
 	}
-	return sigmoid(s)
+	return s
 }
 
 // dependenceLift is how much more often two extra fields must agree
@@ -290,19 +517,18 @@ func normalise(v []float64, pseudo float64) {
 	}
 }
 
-// identityPriors fixes m for the fields that tell two people of one
-// household apart: the given name and the sex. Left free, EM finds the
+// identityPriors are the prior m of the fields that tell two people of
+// one household apart: the given name and the sex. Left free, EM finds the
 // strongest structure among candidate pairs, and in real registers (and
-// in the synthetic set) that is the household: siblings and twins agree on
-// surname, address and often birth date, and EM then learns that a
-// different given name is no evidence against a match. Pinning these two
-// to what is known of registration errors keeps EM's "match" class a
-// person. The values: a given name is recorded exactly about 70% of the
-// time, near-exactly (typo, nickname, other script) most of the rest, and
-// unrecognisably in a few percent; sex is wrong in about 3% of records.
+// in the synthetic sets) that is the household: siblings and twins agree
+// on surname, address and often birth date, and EM then learns that a
+// different given name is no evidence against a match. Holding these to
+// what is known of registration errors keeps EM's "match" class a person.
+// The values: a given name is recorded exactly about 70% of the time,
+// near-exactly (typo, nickname, other script) most of the rest, and
+// unrecognisably in a few per mille; sex is wrong in about 1% of records.
 var identityPriors = map[int][]float64{
 	fieldGiven: {0.002, 0.06, 0.17, 0.768},
-	fieldDate:  {0.01, 0.14, 0.15, 0.70},
 	fieldSex:   {0.01, 0.99},
 }
 
@@ -312,42 +538,48 @@ var identityPriors = map[int][]float64{
 // agreement is what non-matches do.
 const minEMPairs = 200
 
-// defaultModel holds weights set by hand for small inputs. m is as in
-// identityPriors and the EM starting point; u reflects how often two
-// different people in a register agree by chance: rarely on a name or a
-// full birth date, half the time on sex, most of the time on citizenship.
-func defaultModel(nExtra int) *model {
+// defaultLevels gives the documented default m and u of a field (see
+// docs/linkage.md, "Default weights"). m is what is known of registration
+// errors; u is how often two different people of a regional register
+// agree by chance: rarely on a name, very rarely on a full birth date,
+// half the time on sex, most of the time on citizenship.
+func defaultLevels(f, L int) (m, u []float64) {
+	switch {
+	case f == fieldGiven:
+		return identityPriors[fieldGiven], []float64{0.93, 0.04, 0.02, 0.01}
+	case f == fieldFamily:
+		return []float64{0.01, 0.06, 0.17, 0.76}, []float64{0.94, 0.04, 0.015, 0.005}
+	case f == fieldDate:
+		return []float64{0.01, 0.14, 0.15, 0.70}, []float64{0.96, 0.0385, 0.0014, 0.0001}
+	case f == fieldSex:
+		return identityPriors[fieldSex], []float64{0.5, 0.5}
+	case f == fieldCitizenship:
+		return []float64{0.03, 0.97}, []float64{0.3, 0.7}
+	}
+	if L == 2 {
+		return []float64{0.05, 0.95}, []float64{0.9, 0.1}
+	}
+	return []float64{0.1, 0.1, 0.1, 0.7}, []float64{0.9, 0.04, 0.03, 0.03}
+}
+
+// defaultDupShare is the share of records assumed to have a duplicate in
+// the register when the prior cannot be estimated: one in ten.
+const defaultDupShare = 0.1
+
+// defaultModel holds the documented default weights, used for small
+// inputs (a pair at registration) and when a fitted model fails its
+// sanity checks. register is the number of persons the records come from:
+// the prior is defaultDupShare·register matching pairs among all pairs.
+func defaultModel(nExtra, register int) *model {
 	levels := levelCounts(nExtra)
-	md := &model{levels: levels, prior: math.Log(0.1 / 0.9)}
-	md.m = make([][]float64, len(levels))
-	md.u = make([][]float64, len(levels))
+	m := make([][]float64, len(levels))
+	u := make([][]float64, len(levels))
 	for f := range levels {
-		switch {
-		case f == fieldGiven || f == fieldFamily:
-			md.m[f] = []float64{0.01, 0.06, 0.17, 0.76}
-			md.u[f] = []float64{0.93, 0.04, 0.02, 0.01}
-		case f == fieldDate:
-			md.m[f] = identityPriors[fieldDate]
-			md.u[f] = []float64{0.96, 0.03, 0.007, 0.003}
-		case f == fieldSex:
-			md.m[f] = identityPriors[fieldSex]
-			md.u[f] = []float64{0.5, 0.5}
-		case f == fieldCitizenship:
-			md.m[f] = []float64{0.03, 0.97}
-			md.u[f] = []float64{0.3, 0.7}
-		default:
-			md.m[f] = []float64{0.1, 0.1, 0.1, 0.7}
-			md.u[f] = []float64{0.9, 0.04, 0.03, 0.03}
-		}
+		m[f], u[f] = defaultLevels(f, levels[f])
 	}
-	md.w = make([][]float64, len(levels))
-	for f := range levels {
-		md.w[f] = make([]float64, levels[f])
-		for l := range md.w[f] {
-			md.w[f][l] = math.Log(md.m[f][l] / md.u[f][l])
-		}
-	}
-	md.grouped = make([]bool, len(levels))
+	register = max(register, 2)
+	lambda := math.Min(defaultDupShare*float64(register)/(float64(register)*float64(register-1)/2), 0.5)
+	md := newModel(levels, m, u, math.Log(lambda/(1-lambda)))
 	if nExtra > 1 {
 		// Without data to test independence on, the extras count once.
 		var g []int
@@ -358,4 +590,14 @@ func defaultModel(nExtra int) *model {
 		md.groups = [][]int{g}
 	}
 	return md
+}
+
+func argmax(v []float64) int {
+	best := 0
+	for i := range v {
+		if v[i] > v[best] {
+			best = i
+		}
+	}
+	return best
 }
