@@ -35,7 +35,7 @@ func RunCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 }
 
 const cliUsage = `usage:
-  ura match dedup  --in PERSONS.csv --out PAIRS.csv [--threshold 0.9]
+  ura match dedup  --in PERSONS.csv --out PAIRS.csv [--threshold 0.9] [--strict] [--no-closure]
   ura match encode --schema SCHEMA.json --secret-file SECRET --in PERSONS.csv --out CLKS.json [--normalize=true]
   ura match link   --a A.json --b B.json --out PAIRS.csv [--threshold 0.8]
 Use - for standard input or output.`
@@ -71,24 +71,30 @@ func runDedup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	thr.v = DefaultThreshold
 	fs.Var(&thr, "threshold", "minimum match probability")
 	noClosure := fs.Bool("no-closure", false, "report only pairs similar on their own, without completing clusters")
+	strict := fs.Bool("strict", false, "refuse the file on the first value not valid for its column, instead of treating it as missing")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("match dedup: %w", err)
 	}
 	if *in == "" || *out == "" {
 		return errors.New("match dedup: --in and --out are required")
 	}
-	data, err := readInput(*in, stdin)
+	r, closeIn, err := openInput(*in, stdin)
 	if err != nil {
 		return fmt.Errorf("match dedup: %w", err)
 	}
-	recs, err := ReadRecords(bytes.NewReader(data))
+	defer closeIn()
+	recs, err := ReadRecordsWith(r, ReadOptions{Strict: *strict, Warn: func(e *InputError) {
+		fmt.Fprintf(stderr, "match dedup: %s: %v\n", *in, e)
+	}})
 	if err != nil {
 		return fmt.Errorf("match dedup: %s: %w", *in, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	pairs := Dedup(recs, Options{Threshold: thr.v, NoClosure: *noClosure})
+	pairs := Dedup(recs, Options{Threshold: thr.v, NoClosure: *noClosure, Warn: func(msg string) {
+		fmt.Fprintln(stderr, "match dedup: "+msg)
+	}})
 	var buf bytes.Buffer
 	if err := WritePairs(&buf, pairs); err != nil {
 		return fmt.Errorf("match dedup: %w", err)
@@ -128,14 +134,15 @@ func runEncode(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fmt.Errorf("match encode: %w", err)
 	}
 	enc.NormalizeText = *normalize
-	data, err := readInput(*in, stdin)
+	r, closeIn, err := openInput(*in, stdin)
 	if err != nil {
 		return fmt.Errorf("match encode: %w", err)
 	}
+	defer closeIn()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	clks, err := EncodeCSV(bytes.NewReader(data), enc)
+	clks, err := EncodeCSV(r, enc)
 	if err != nil {
 		return fmt.Errorf("match encode: %s: %w", *in, err)
 	}
@@ -195,6 +202,20 @@ func runLink(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return fmt.Errorf("match link: %w", err)
 	}
 	return writeOutput(*out, stdout, buf.Bytes())
+}
+
+// openInput opens an input file (or standard input for "-") for
+// streaming: the readers bound each line, so a huge file is refused on its
+// first overlong line rather than read into memory whole.
+func openInput(path string, stdin io.Reader) (io.Reader, func(), error) {
+	if path == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
+	}
+	return f, func() { f.Close() }, nil
 }
 
 func readInput(path string, stdin io.Reader) ([]byte, error) {

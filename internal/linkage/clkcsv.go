@@ -15,14 +15,15 @@ import (
 // feature must have a column: encoding without one would silently give
 // CLKs the other party cannot match.
 func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
-	cr := csv.NewReader(r)
+	lr := &lineLimitReader{r: r, max: MaxLineBytes, line: 1}
+	cr := csv.NewReader(lr)
 	cr.TrimLeadingSpace = true
 	head, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, &InputError{Msg: "empty file: a header row is required"}
 	}
 	if err != nil {
-		return nil, csvError(err)
+		return nil, readError(err, lr)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -31,6 +32,8 @@ func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
 	idCol := 0
 	if i, ok := col[ColID]; ok {
 		idCol = i
+	} else if len(head) == 0 {
+		return nil, &InputError{Line: 1, Msg: "no id column"}
 	}
 	for _, f := range enc.schema.Features {
 		if _, ok := col[f.Identifier]; !ok && !f.Ignored {
@@ -45,7 +48,7 @@ func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, csvError(err)
+			return nil, readError(err, lr)
 		}
 		line, _ := cr.FieldPos(0)
 		id := strings.TrimSpace(row[idCol])
