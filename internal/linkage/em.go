@@ -211,7 +211,7 @@ const uPseudo = 20
 // randomU estimates u from random pairs of records: all pairs when there
 // are few, randomPairSamples drawn with a fixed seed otherwise, so the
 // same input always gives the same weights.
-func randomU(recs []prepared, levels []int) [][]float64 {
+func randomU(recs []prepared, levels []int) ([][]float64, []int8) {
 	n := len(recs)
 	width := len(levels)
 	type ij struct{ i, j int }
@@ -252,7 +252,7 @@ func randomU(recs []prepared, levels []int) [][]float64 {
 		normalise(cnt, 0)
 		u[f] = cnt
 	}
-	return u
+	return u, gammas
 }
 
 // fitModel is the one model-fitting call of Dedup. It estimates u from
@@ -268,14 +268,15 @@ func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts O
 	if len(cands) < minEMPairs {
 		return defaultModel(nExtra, register)
 	}
-	u := randomU(recs, levels)
+	u, random := randomU(recs, levels)
 	pats := collectPatterns(gammas, len(levels))
 	m, pc := fitM(pats, levels, opts.emIterations(), u)
 	expected := pc * float64(len(cands))
 	allPairs := float64(register) * float64(register-1) / 2
 	lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
 	md := newModel(levels, m, u, math.Log(lambda/(1-lambda)))
-	md.groupExtras(pats)
+	md.groupExtras(pats, collectPatterns(random, len(levels)))
+	debugFit = md
 	if why := md.insane(expected, n, opts.threshold()); why != "" {
 		if warn != nil {
 			warn("linkage: the weights estimated from this file fail a sanity check (" + why + "); using the documented default weights")
@@ -412,13 +413,15 @@ func (md *model) score(gamma []int8) float64 {
 const dependenceLift = 4
 
 // groupExtras finds extra fields that are not independent given a
-// non-match, the assumption Fellegi–Sunter rests on. Among candidate pairs
-// weighted by their probability of being a non-match, it compares how
-// often two fields agree exactly together with the product of how often
-// each does; fields whose joint agreement exceeds that by dependenceLift
-// are merged. On FEBRL the extras are independent and stay apart; in
-// registers with households they merge.
-func (md *model) groupExtras(pats []pattern) {
+// non-match, the assumption Fellegi–Sunter rests on. In each set of pairs
+// — the candidates, and random pairs (not selected by blocking, which
+// makes candidates share field values by construction) — weighted by
+// their probability of being a non-match, it compares how often two
+// fields agree exactly together with the product of how often each does;
+// fields whose joint agreement exceeds that by dependenceLift in either
+// set are merged. On FEBRL the extras are independent and stay apart; in
+// registers with households (address, postcode, municipality) they merge.
+func (md *model) groupExtras(sets ...[]pattern) {
 	nf := len(md.levels)
 	parent := make([]int, nf)
 	for i := range parent {
@@ -431,45 +434,48 @@ func (md *model) groupExtras(pats []pattern) {
 		}
 		return i
 	}
-	// Posteriors under independence, the model EM fitted.
 	md.groups, md.grouped = nil, make([]bool, nf)
-	post := make([]float64, len(pats))
-	for i, p := range pats {
-		post[i] = md.probability(p.gamma)
-	}
 	// Only extra fields are grouped. Grouping the family name and birth
 	// date as well (twins share both with the address) was measured and
-	// lost more true pairs than twins it kept apart: the weights EM fitted
-	// under independence no longer add up once the core fields are merged.
+	// lost more true pairs than twins it kept apart; households are
+	// handled by the interaction in score instead.
 	var eligible []int
 	for f := fieldExtra; f < nf; f++ {
 		eligible = append(eligible, f)
 	}
-	for x, a := range eligible {
-		for _, b := range eligible[x+1:] {
-			var both, ca, cb, tot float64
-			for i, p := range pats {
-				ga, gb := p.gamma[a], p.gamma[b]
-				if ga < 0 || gb < 0 {
+	for _, pats := range sets {
+		// Posteriors under independence, the model EM fitted: each pair
+		// counts by its probability of being a non-match.
+		post := make([]float64, len(pats))
+		for i, p := range pats {
+			post[i] = md.probability(p.gamma)
+		}
+		for x, a := range eligible {
+			for _, b := range eligible[x+1:] {
+				var both, ca, cb, tot float64
+				for i, p := range pats {
+					ga, gb := p.gamma[a], p.gamma[b]
+					if ga < 0 || gb < 0 {
+						continue
+					}
+					w := (1 - post[i]) * p.count
+					tot += w
+					if ga == levelExact {
+						ca += w
+					}
+					if gb == levelExact {
+						cb += w
+					}
+					if ga == levelExact && gb == levelExact {
+						both += w
+					}
+				}
+				if tot == 0 || ca == 0 || cb == 0 {
 					continue
 				}
-				w := (1 - post[i]) * p.count
-				tot += w
-				if ga == levelExact {
-					ca += w
+				if lift := both * tot / (ca * cb); lift > dependenceLift && both > 3 {
+					parent[find(b)] = find(a)
 				}
-				if gb == levelExact {
-					cb += w
-				}
-				if ga == levelExact && gb == levelExact {
-					both += w
-				}
-			}
-			if tot == 0 || ca == 0 || cb == 0 {
-				continue
-			}
-			if lift := both * tot / (ca * cb); lift > dependenceLift && both > 5 {
-				parent[find(b)] = find(a)
 			}
 		}
 	}
