@@ -114,7 +114,11 @@ func fitM(pats []pattern, levels []int, iters int, u [][]float64) (m [][]float64
 		} else {
 			m0[f], _ = defaultLevels(f, L)
 		}
-		normalise(uc[f], 0.5)
+		// The candidates' non-match class starts from the random pairs'
+		// u: started from the candidates' own frequencies (matches
+		// included), EM can explain every agreement as a non-match and
+		// settle on no matches at all.
+		copy(uc[f], u[f])
 	}
 	pc = 0.1
 	post := make([]float64, len(pats))
@@ -151,6 +155,7 @@ func fitM(pats []pattern, levels []int, iters int, u [][]float64) (m [][]float64
 			normalise(newM[f], 0)
 			boundM(newM[f], u[f])
 			normalise(newU[f], 0.5)
+			boundU(newU[f], newM[f])
 			for l := range newM[f] {
 				delta = max(delta, math.Abs(newM[f][l]-m[f][l]), math.Abs(newU[f][l]-uc[f][l]))
 			}
@@ -192,6 +197,100 @@ func boundM(m, u []float64) {
 		normalise(m, 0)
 		if !moved {
 			return
+		}
+	}
+}
+
+// fitEM estimates m and the prior by expectation–maximisation over the
+// candidate pairs (Winkler 1988) with u fixed at the random pairs' (as
+// Splink does). Each pair is scored as Dedup will score it (the household
+// interaction included) with the prior of a match among all pairs of
+// records, λ = expected matches / all pairs; the expected number of
+// matches is the sum of the candidates' match probabilities. m is pulled
+// towards the field's prior with priorStrength pseudo-pairs and bounded
+// after every step (boundM). Because u is the random pairs' and not the
+// candidates' own, no second class can grow to absorb the matches, and
+// because the prior is over all pairs, families (who agree on much but
+// are few among all pairs) do not become the match class.
+func fitEM(pats []pattern, levels []int, iters int, u [][]float64, allPairs float64) (*model, float64) {
+	nf := len(levels)
+	m := make([][]float64, nf)
+	m0 := make([][]float64, nf)
+	seen := make([][]float64, nf)
+	for f, L := range levels {
+		dm, _ := defaultLevels(f, L)
+		m0[f] = append([]float64(nil), dm...)
+		seen[f] = make([]float64, L)
+		tot := 0.0
+		for _, p := range pats {
+			if g := p.gamma[f]; g >= 0 {
+				seen[f][g] += p.count
+				tot += p.count
+			}
+		}
+		// A level no candidate pair reaches (an exact date in a file of
+		// birth years) takes no prior mass: the prior is spread over the
+		// levels this file can show.
+		if tot > 0 {
+			for l := range m0[f] {
+				if seen[f][l] == 0 {
+					m0[f][l] *= 1e-4
+				}
+			}
+			normalise(m0[f], 0)
+		}
+		m[f] = append([]float64(nil), m0[f]...)
+		boundM(m[f], u[f])
+	}
+	var total float64
+	for _, p := range pats {
+		total += p.count
+	}
+	expected := 0.1 * total
+	var md *model
+	for it := 0; it < iters; it++ {
+		lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
+		md = newModel(levels, m, u, math.Log(lambda/(1-lambda)))
+		newM := zeroLike(m)
+		var sumM float64
+		for _, pt := range pats {
+			w := md.probability(pt.gamma) * pt.count
+			sumM += w
+			for f, g := range pt.gamma {
+				if g >= 0 {
+					newM[f][g] += w
+				}
+			}
+		}
+		delta := math.Abs(sumM-expected) / math.Max(expected, 1)
+		for f := range newM {
+			a := priorStrength(f)
+			for l := range newM[f] {
+				newM[f][l] += a * m0[f][l]
+			}
+			normalise(newM[f], 0)
+			boundM(newM[f], u[f])
+			for l := range newM[f] {
+				delta = max(delta, math.Abs(newM[f][l]-m[f][l]))
+			}
+		}
+		m, expected = newM, sumM
+		if delta < 1e-6 {
+			break
+		}
+	}
+	lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
+	return newModel(levels, m, u, math.Log(lambda/(1-lambda))), expected
+}
+
+// boundU keeps the candidates' non-match class from becoming the match
+// class: no agreement level may be more likely among candidate
+// non-matches than among matches. The excess goes to "disagree".
+func boundU(uc, m []float64) {
+	for l := 1; l < len(uc); l++ {
+		if uc[l] > m[l] {
+			uc[0] += uc[l] - m[l]
+			uc[l] = m[l]
 		}
 	}
 }
@@ -270,11 +369,8 @@ func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts O
 	}
 	u, random := randomU(recs, levels)
 	pats := collectPatterns(gammas, len(levels))
-	m, pc := fitM(pats, levels, opts.emIterations(), u)
-	expected := pc * float64(len(cands))
 	allPairs := float64(register) * float64(register-1) / 2
-	lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
-	md := newModel(levels, m, u, math.Log(lambda/(1-lambda)))
+	md, expected := fitEM(pats, levels, opts.emIterations(), u, allPairs)
 	md.groupExtras(pats, collectPatterns(random, len(levels)))
 	debugFit = md
 	if why := md.insane(expected, n, opts.threshold()); why != "" {
@@ -556,7 +652,7 @@ func defaultLevels(f, L int) (m, u []float64) {
 	case f == fieldFamily:
 		return []float64{0.01, 0.06, 0.17, 0.76}, []float64{0.94, 0.04, 0.015, 0.005}
 	case f == fieldDate:
-		return []float64{0.01, 0.14, 0.15, 0.70}, []float64{0.96, 0.0385, 0.0014, 0.0001}
+		return []float64{0.003, 0.147, 0.15, 0.70}, []float64{0.96, 0.0385, 0.0014, 0.0001}
 	case f == fieldSex:
 		return identityPriors[fieldSex], []float64{0.5, 0.5}
 	case f == fieldCitizenship:

@@ -43,7 +43,7 @@ func TestWeightsDoNotCollapse(t *testing.T) {
 		{"all", 0.95},
 		{"six", 0.91},
 		{"names+date", 0.87},
-		{"names+year", 0}, // known gap: see docs/linkage.md
+		{"names+year", 0.4},
 	} {
 		t.Run(tt.cfg, func(t *testing.T) {
 			recs := columns(base, tt.cfg)
