@@ -108,6 +108,11 @@ func CompareDates(a, b Date) int {
 			if a.Month == 0 && b.Month == 0 && digitEdits(fmt.Sprintf("%04d", a.Year), fmt.Sprintf("%04d", b.Year)) {
 				return DatePartial
 			}
+			if (a.Month == 0 || b.Month == 0) && absInt(a.Year-b.Year) == 1 {
+				// A year alone is often worked out from an age, and an
+				// age is a year off half the time.
+				return DatePartial
+			}
 			return DateDisagree
 		}
 		if a.Month != 0 && b.Month != 0 && a.Month != b.Month {

@@ -14,7 +14,7 @@ const maxClosureCluster = 8
 
 // closureVeto is the direct match probability below which a pair is not
 // added by cluster completion however strong the chain joining it.
-const closureVeto = 0.2
+const closureVeto = 0.5
 
 // Dedup finds the pairs of records that are likely the same person. It
 // blocks, compares every candidate pair field by field, estimates the
