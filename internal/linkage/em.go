@@ -485,19 +485,18 @@ func (md *model) score(gamma []int8) float64 {
 		}
 	}
 	for _, grp := range md.groups {
-		pos, neg, any := 0.0, 0.0, false
+		// The group counts once, by its most specific field present (the
+		// one whose exact agreement weighs most: a street address over a
+		// municipality): the same town says nothing more once the address
+		// is known to differ.
+		best, w := -1, 0.0
 		for _, f := range grp {
-			if g := gamma[f]; g >= 0 {
-				w := md.w[f][g]
-				pos, neg, any = max(pos, w), min(neg, w), true
+			if g := gamma[f]; g >= 0 && (best < 0 || md.w[f][len(md.w[f])-1] > md.w[best][len(md.w[best])-1]) {
+				best, w = f, md.w[f][g]
 			}
 		}
-		if any {
-			if pos > 0 && hh == 0 {
-				s += pos
-			} else {
-				s += neg
-			}
+		if best >= 0 && (w <= 0 || hh == 0) {
+			s += w
 		}
 	}
 	return s
