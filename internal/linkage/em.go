@@ -336,11 +336,18 @@ func randomU(recs []prepared, levels []int) ([][]float64, []int8) {
 			compare(&recs[pairs[k].i], &recs[pairs[k].j], gammas[k*width:(k+1)*width])
 		}
 	})
+	return uFromGammas(gammas, levels), gammas
+}
+
+// uFromGammas turns the comparison vectors of random pairs into u, mixed
+// with uPseudo pairs' worth of the documented default.
+func uFromGammas(gammas []int8, levels []int) [][]float64 {
+	width := len(levels)
 	u := make([][]float64, width)
 	for f, L := range levels {
 		cnt := make([]float64, L)
-		for k := range pairs {
-			if g := gammas[k*width+f]; g >= 0 {
+		for k := 0; k+width <= len(gammas); k += width {
+			if g := gammas[k+f]; g >= 0 {
 				cnt[g]++
 			}
 		}
@@ -351,7 +358,7 @@ func randomU(recs []prepared, levels []int) ([][]float64, []int8) {
 		normalise(cnt, 0)
 		u[f] = cnt
 	}
-	return u, gammas
+	return u
 }
 
 // fitModel is the one model-fitting call of Dedup. It estimates u from
@@ -372,7 +379,6 @@ func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts O
 	allPairs := float64(register) * float64(register-1) / 2
 	md, expected := fitEM(pats, levels, opts.emIterations(), u, allPairs)
 	md.groupExtras(pats, collectPatterns(random, len(levels)))
-	debugFit = md
 	if why := md.insane(expected, n, opts.threshold()); why != "" {
 		if warn != nil {
 			warn("linkage: the weights estimated from this file fail a sanity check (" + why + "); using the documented default weights")

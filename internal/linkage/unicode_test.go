@@ -51,8 +51,8 @@ func TestNormalizeDecomposed(t *testing.T) {
 	}
 	for _, tt := range []struct{ in, want string }{
 		{"й", "j"}, {"и\u0306", "j"}, // decomposed й
-		{"Ｍａｒｉｊａ", "marija"},        // full-width letters
-		{"ﬁlip", "filip"},           // ligature
+		{"Ｍａｒｉｊａ", "marija"}, // full-width letters
+		{"ﬁlip", "filip"},    // ligature
 		{"Ana\u00a0Marija", "ana marija"},
 	} {
 		if got := linkage.Normalize(tt.in); got != tt.want {
