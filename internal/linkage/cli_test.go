@@ -213,3 +213,46 @@ func TestCLILinkBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIEncodeLinkFields: the default person schema (field filters)
+// through the command line: swapped names, the other script and a
+// swapped day and month are linked, the unmatched record is not, and a
+// field-filter file cannot be linked with a single-CLK file.
+func TestCLIEncodeLinkFields(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	os.WriteFile(secret, []byte("shared secret\n"), 0o600)
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	os.WriteFile(a, []byte("id,given_name,family_name,birth_date,sex,citizenship\nx1,Đorđe,Petrović,1987-11-03,M,RS\nx2,Arta,Krasniqi,1998-04-12,F,XK\nx3,Mohammad,Ahmadi,1990,M,AF\n"), 0o600)
+	os.WriteFile(b, []byte("id,given_name,family_name,birth_date,sex,citizenship\ny1,Krasniqi,Arta,1998-12-04,F,XK\ny2,Ђорђе,Петровић,1987-11-03,M,RS\ny3,Elena,Popescu,2001-01-30,F,MD\n"), 0o600)
+	schema := filepath.Join("testdata", "ura-person-fields.json")
+	for _, f := range []string{"a", "b"} {
+		if _, err := runCLI(t, "", "encode", "--schema", schema, "--secret-file", secret,
+			"--in", filepath.Join(dir, f+".csv"), "--out", filepath.Join(dir, f+".json")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "a.json"))
+	if !strings.Contains(string(data), `"fields":["given_name","family_name"`) {
+		t.Errorf("field-filter CLK file lacks its layout: %.200s", data)
+	}
+	out, err := runCLI(t, "", "link", "--a", filepath.Join(dir, "a.json"), "--b", filepath.Join(dir, "b.json"), "--out", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"x1,y2,", "x2,y1,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("link output %q lacks %q", out, want)
+		}
+	}
+	if strings.Contains(out, "y3") || strings.Contains(out, "x3") {
+		t.Errorf("link output %q links an unmatched record", out)
+	}
+	if _, err := runCLI(t, "", "encode", "--schema", filepath.Join("testdata", "ura-schema.json"), "--secret-file", secret,
+		"--in", a, "--out", filepath.Join(dir, "single.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "", "link", "--a", filepath.Join(dir, "single.json"), "--b", filepath.Join(dir, "b.json"), "--out", "-"); err == nil {
+		t.Error("a single-CLK file was linked with a field-filter file")
+	}
+}

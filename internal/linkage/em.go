@@ -8,12 +8,13 @@ import (
 
 // model is a Fellegi–Sunter model: for every field and agreement level,
 // m is the probability of that level among true matches and u among
-// non-matches; p is the share of matches among the candidate pairs.
+// non-matches; the prior is the log-odds λ/(1−λ) of a match among all
+// pairs of records.
 type model struct {
 	levels  []int
 	m, u    [][]float64
 	w       [][]float64 // log(m/u), the weight each level adds
-	prior   float64     // log(p/(1-p))
+	prior   float64     // log(λ/(1-λ))
 	groups  [][]int     // dependent fields scored together
 	grouped []bool      // field is in one of groups
 }
@@ -71,104 +72,6 @@ func priorStrength(f int) float64 {
 		return 1000
 	}
 	return 50
-}
-
-// fitM estimates m (and the share of matches among the candidate pairs)
-// by expectation–maximisation over the candidate pairs (Winkler 1988),
-// assuming fields independent given the match status. u of the random
-// pairs is given and is not re-estimated; the candidates' own non-match
-// class (siblings, neighbours, namesakes: far more alike than random
-// pairs) has its own frequencies uc, estimated alongside. m is bounded
-// after every step (see boundM) and pulled towards the field's prior m0
-// with priorStrength pseudo-pairs, so that it cannot wander off to
-// describe households instead of persons.
-func fitM(pats []pattern, levels []int, iters int, u [][]float64) (m [][]float64, pc float64) {
-	nf := len(levels)
-	m = make([][]float64, nf)
-	uc := make([][]float64, nf)
-	m0 := make([][]float64, nf)
-	for f, L := range levels {
-		dm, _ := defaultLevels(f, L)
-		m0[f] = append([]float64(nil), dm...)
-		m[f] = append([]float64(nil), m0[f]...)
-		uc[f] = make([]float64, L)
-		for _, p := range pats {
-			if g := p.gamma[f]; g >= 0 {
-				uc[f][g] += p.count
-			}
-		}
-		// A level no candidate pair reaches (an exact date in a file of
-		// birth years) takes no prior mass: the prior is spread over the
-		// levels this file can show, so that agreeing on what it holds
-		// counts as agreement.
-		seen := 0.0
-		for l := range m0[f] {
-			if uc[f][l] == 0 {
-				m0[f][l] = 1e-4 * m0[f][l]
-			}
-			seen += uc[f][l]
-		}
-		if seen > 0 {
-			normalise(m0[f], 0)
-			copy(m[f], m0[f])
-		} else {
-			m0[f], _ = defaultLevels(f, L)
-		}
-		// The candidates' non-match class starts from the random pairs'
-		// u: started from the candidates' own frequencies (matches
-		// included), EM can explain every agreement as a non-match and
-		// settle on no matches at all.
-		copy(uc[f], u[f])
-	}
-	pc = 0.1
-	post := make([]float64, len(pats))
-	for it := 0; it < iters; it++ {
-		lp := math.Log(pc / (1 - pc))
-		for i, pt := range pats {
-			s := lp
-			for f, g := range pt.gamma {
-				if g >= 0 {
-					s += math.Log(m[f][g]) - math.Log(uc[f][g])
-				}
-			}
-			post[i] = sigmoid(s)
-		}
-		var sumM, sumAll float64
-		newM, newU := zeroLike(m), zeroLike(uc)
-		for i, pt := range pats {
-			w := post[i] * pt.count
-			sumM += w
-			sumAll += pt.count
-			for f, g := range pt.gamma {
-				if g >= 0 {
-					newM[f][g] += w
-					newU[f][g] += pt.count - w
-				}
-			}
-		}
-		delta := 0.0
-		for f := range newM {
-			a := priorStrength(f)
-			for l := range newM[f] {
-				newM[f][l] += a * m0[f][l]
-			}
-			normalise(newM[f], 0)
-			boundM(newM[f], u[f])
-			normalise(newU[f], 0.5)
-			boundU(newU[f], newM[f])
-			for l := range newM[f] {
-				delta = max(delta, math.Abs(newM[f][l]-m[f][l]), math.Abs(newU[f][l]-uc[f][l]))
-			}
-		}
-		m, uc = newM, newU
-		np := math.Min(math.Max(sumM/sumAll, 1e-6), 1-1e-6)
-		delta = max(delta, math.Abs(np-pc))
-		pc = np
-		if delta < 1e-7 {
-			break
-		}
-	}
-	return m, pc
 }
 
 // boundM makes m a valid Fellegi–Sunter m for the u of random pairs:
@@ -283,18 +186,6 @@ func fitEM(pats []pattern, levels []int, iters int, u [][]float64, allPairs floa
 	return newModel(levels, m, u, math.Log(lambda/(1-lambda))), expected
 }
 
-// boundU keeps the candidates' non-match class from becoming the match
-// class: no agreement level may be more likely among candidate
-// non-matches than among matches. The excess goes to "disagree".
-func boundU(uc, m []float64) {
-	for l := 1; l < len(uc); l++ {
-		if uc[l] > m[l] {
-			uc[0] += uc[l] - m[l]
-			uc[l] = m[l]
-		}
-	}
-}
-
 // randomPairSamples is the number of random record pairs from which u is
 // estimated. Almost every random pair is two different people, so the
 // frequency of each agreement level among them is u (Splink estimates u
@@ -365,7 +256,7 @@ func uFromGammas(gammas []int8, levels []int) [][]float64 {
 // random pairs, m by bounded EM over the candidate pairs, and the prior
 // from the expected number of matches among all pairs of records; then it
 // checks the model against what any sound model of persons must satisfy
-// (see sane). A model that fails is replaced by the documented defaults,
+// (see insane). A model that fails is replaced by the documented defaults,
 // and warn is told why (a line for standard error, without any value).
 func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts Options, warn func(string)) *model {
 	levels := levelCounts(nExtra)
@@ -391,14 +282,14 @@ func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts O
 // insane returns why the model cannot be right, or "". The conditions:
 // two records with the same given name, family name and birth date (as
 // fully as the file gives dates; nothing else known) must score at or
-// above the threshold; one name
-// alone, the same given name or the same family name with nothing else
-// known, must score below it; the weights must rise with agreement; and the
-// expected number of matching pairs must be plausible — at most
-// two per record (a person registered k times gives k(k−1)/2 pairs over k
-// records, and few are registered more than five times). A model in which the
-// "match" class has become households fails the second, one whose weights
-// have collapsed fails the first.
+// above the threshold; one name alone, the same given name or the same
+// family name with nothing else known, must score below it; the weights
+// must rise with agreement; and the expected number of matching pairs
+// must be plausible — at most two per record (a person registered k times
+// gives k(k−1)/2 pairs over k records, and few are registered more than
+// five times). A model whose weights have collapsed fails the first; one
+// in which the "match" class has become households or namesakes fails
+// the second or the last.
 func (md *model) insane(expected float64, n int, thr float64) string {
 	g := make([]int8, len(md.levels))
 	for i := range g {
