@@ -192,6 +192,14 @@ func fitEM(pats []pattern, levels []int, iters int, u [][]float64, allPairs floa
 // the same way); 40,000 pairs take a few tens of milliseconds.
 const randomPairSamples = 40000
 
+// randomSamples is the number of random pairs drawn for n records: at
+// least randomPairSamples, and more for large files (8 per record, up to
+// 400,000), so that rare agreements — two records of one household among
+// random pairs — are still seen often enough to measure.
+func randomSamples(n int) int {
+	return min(max(randomPairSamples, 8*n), 400000)
+}
+
 // uPseudo is how many pairs' worth of the documented default u is mixed
 // into the u measured on random pairs: it keeps a level never seen among
 // the sampled pairs (two different people born on the same day) from
@@ -206,7 +214,8 @@ func randomU(recs []prepared, levels []int) ([][]float64, []int8) {
 	width := len(levels)
 	type ij struct{ i, j int }
 	var pairs []ij
-	if total := n * (n - 1) / 2; total <= randomPairSamples {
+	samples := randomSamples(n)
+	if total := n * (n - 1) / 2; total <= samples {
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
 				pairs = append(pairs, ij{i, j})
@@ -214,7 +223,7 @@ func randomU(recs []prepared, levels []int) ([][]float64, []int8) {
 		}
 	} else {
 		rng := rand.New(rand.NewPCG(uint64(n), 0x7a11d0))
-		for len(pairs) < randomPairSamples {
+		for len(pairs) < samples {
 			i, j := rng.IntN(n), rng.IntN(n)
 			if i != j {
 				pairs = append(pairs, ij{i, j})
@@ -404,6 +413,10 @@ func (md *model) score(gamma []int8) float64 {
 // are treated as one piece of evidence.
 const dependenceLift = 4
 
+// nestedShare is the share of the pairs agreeing on the rarer of two
+// fields that must agree on the other too for the two to count as nested.
+const nestedShare = 0.8
+
 // groupExtras finds extra fields that are not independent given a
 // non-match, the assumption Fellegi–Sunter rests on. In each set of pairs
 // — the candidates, and random pairs (not selected by blocking, which
@@ -465,7 +478,11 @@ func (md *model) groupExtras(sets ...[]pattern) {
 				if tot == 0 || ca == 0 || cb == 0 {
 					continue
 				}
-				if lift := both * tot / (ca * cb); lift > dependenceLift && both > 3 {
+				lift := both * tot / (ca * cb)
+				// Nested fields (an address inside a municipality): one
+				// field's agreement all but implies the other's.
+				nested := both > 3 && lift > 1.5 && both >= nestedShare*min(ca, cb)
+				if lift > dependenceLift && both > 3 || nested {
 					parent[find(b)] = find(a)
 				}
 			}

@@ -95,7 +95,7 @@ func fitLinkModel(a, b []CLK, lay *fieldLayout, gammas []int8, levels []int, thr
 	if len(gammas)/width < minEMPairs {
 		return defaultModel(nExtra, register)
 	}
-	n := int(min(allPairs, randomPairSamples))
+	n := int(min(allPairs, float64(randomSamples(len(a)+len(b)))))
 	rng := rand.New(rand.NewPCG(uint64(len(a))<<32|uint64(len(b)), 0x11f))
 	random := make([]int8, n*width)
 	pairs := make([][2]int, n)
