@@ -594,6 +594,12 @@ func defaultLevels(f, L int) (m, u []float64) {
 	return []float64{0.1, 0.1, 0.1, 0.7}, []float64{0.9, 0.04, 0.03, 0.03}
 }
 
+// minDefaultRegister is the smallest register the default prior is set
+// for. A prior taken from a handful of records (two at a registration in a
+// new instance) would make every namesake with another birth date a
+// duplicate; a thousand persons is a small register.
+const minDefaultRegister = 1000
+
 // defaultDupShare is the share of records assumed to have a duplicate in
 // the register when the prior cannot be estimated: one in ten.
 const defaultDupShare = 0.1
@@ -609,7 +615,7 @@ func defaultModel(nExtra, register int) *model {
 	for f := range levels {
 		m[f], u[f] = defaultLevels(f, levels[f])
 	}
-	register = max(register, 2)
+	register = max(register, minDefaultRegister)
 	lambda := math.Min(defaultDupShare*float64(register)/(float64(register)*float64(register-1)/2), 0.5)
 	md := newModel(levels, m, u, math.Log(lambda/(1-lambda)))
 	if nExtra > 1 {
