@@ -29,6 +29,8 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
@@ -83,6 +85,27 @@ type Service struct {
 	Vault  *vault.Vault
 	Clock  clock.Clock
 	Config Config
+
+	popMu sync.Mutex
+	pop   int       // cached size of the register, for the prior of Likely
+	popAt time.Time // when pop was counted
+}
+
+// registerSize is the number of unmerged persons, counted at most every
+// ten minutes: it only sets the order of magnitude of the prior, and a
+// count per registration would scan the persons table each time.
+func (s *Service) registerSize(ctx context.Context, q store.Querier) (int, error) {
+	s.popMu.Lock()
+	defer s.popMu.Unlock()
+	if !s.popAt.IsZero() && time.Since(s.popAt) < 10*time.Minute {
+		return s.pop, nil
+	}
+	n, err := cases.CountUnmergedPersons(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	s.pop, s.popAt = n, time.Now()
+	return n, nil
 }
 
 // Candidate is one case of a person likely the same as the one being
@@ -110,7 +133,7 @@ func (s *Service) Likely(ctx context.Context, q store.Querier, p cases.Person) (
 	if err != nil {
 		return nil, err
 	}
-	n, err := cases.CountUnmergedPersons(ctx, q)
+	n, err := s.registerSize(ctx, q)
 	if err != nil {
 		return nil, err
 	}
