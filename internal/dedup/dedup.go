@@ -26,8 +26,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
@@ -82,6 +85,27 @@ type Service struct {
 	Vault  *vault.Vault
 	Clock  clock.Clock
 	Config Config
+
+	popMu sync.Mutex
+	pop   int       // cached size of the register, for the prior of Likely
+	popAt time.Time // when pop was counted
+}
+
+// registerSize is the number of unmerged persons, counted at most every
+// ten minutes: it only sets the order of magnitude of the prior, and a
+// count per registration would scan the persons table each time.
+func (s *Service) registerSize(ctx context.Context, q store.Querier) (int, error) {
+	s.popMu.Lock()
+	defer s.popMu.Unlock()
+	if !s.popAt.IsZero() && time.Since(s.popAt) < 10*time.Minute {
+		return s.pop, nil
+	}
+	n, err := cases.CountUnmergedPersons(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	s.pop, s.popAt = n, time.Now()
+	return n, nil
 }
 
 // Candidate is one case of a person likely the same as the one being
@@ -91,8 +115,9 @@ type Candidate = cases.LikelyCase
 
 // Likely returns the cases of persons likely the same as p, best score
 // first. Each person found through the blocking keys is decrypted in memory
-// and scored against p alone with the engine's weights (two records: its
-// hand-set model, the same for every registration). A merged person found
+// and scored against p alone with the engine's documented default weights
+// (two records are too few to fit any), the prior set for a register of
+// this instance's size. A merged person found
 // by an old spelling stands for the person it was merged into. Likely does
 // not decide visibility: the caller (the case file) does.
 func (s *Service) Likely(ctx context.Context, q store.Querier, p cases.Person) ([]Candidate, error) {
@@ -108,10 +133,14 @@ func (s *Service) Likely(ctx context.Context, q store.Querier, p cases.Person) (
 	if err != nil {
 		return nil, err
 	}
+	n, err := s.registerSize(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	newRec := Record("new", p)
 	score := map[string]float64{} // survivor person id → best score
 	for _, lp := range persons {
-		pairs := linkage.Dedup([]linkage.Record{newRec, lp.record}, linkage.Options{Threshold: s.Config.Threshold})
+		pairs := linkage.Dedup([]linkage.Record{newRec, lp.record}, linkage.Options{Threshold: s.Config.Threshold, RegisterSize: n + 1})
 		if len(pairs) == 0 {
 			continue
 		}
@@ -225,3 +254,7 @@ func (s *Service) casesOf(ctx context.Context, q store.Querier, score map[string
 var errNotFound = errs.E(errs.NotFound, "dedup.not_found")
 
 func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// engineWarning passes the engine's warnings (a fitted model replaced by
+// the default weights) to the log; they never hold personal data.
+func engineWarning(msg string) { slog.Warn("dedup: " + msg) }

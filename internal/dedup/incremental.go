@@ -63,6 +63,10 @@ func (s *Service) scanChanged(ctx context.Context, now time.Time, since string) 
 	if err != nil {
 		return rep, err
 	}
+	population, err := s.population(ctx)
+	if err != nil {
+		return rep, err
+	}
 	var pairs []linkage.Pair
 	recs := map[string]linkage.Record{}
 	for lo := 0; lo < len(changed); lo += s.Config.Batch {
@@ -87,7 +91,7 @@ func (s *Service) scanChanged(ctx context.Context, now time.Time, since string) 
 				if o.id == r.ID || o.mergedInto != "" {
 					continue
 				}
-				found := linkage.Dedup([]linkage.Record{r, o.record}, linkage.Options{Threshold: s.Config.Threshold})
+				found := linkage.Dedup([]linkage.Record{r, o.record}, linkage.Options{Threshold: s.Config.Threshold, RegisterSize: population})
 				if len(found) == 0 {
 					continue
 				}

@@ -28,6 +28,9 @@ func TestRegistrationWarnsOfLikelyDuplicates(t *testing.T) {
 		{"NamesSwapped", person("Arta", "Krasniqi", "1999-05-14"), person("Krasniqi", "Arta", "1999-05-14"), true},
 		{"SiblingsDoNotWarn", person("Milica", "Đorđević", "1998-03-04"), person("Ana", "Đorđević", "2001-10-17"), false},
 		{"SiblingsOtherFirstLetterDoNotWarn", person("Jelena", "Đorđević", "1996-08-25"), person("Milica", "Đorđević", "1998-03-04"), false},
+		{"TwinsDoNotWarn", person("Arta", "Krasniqi", "1999-05-14"), person("Blerta", "Krasniqi", "1999-05-14"), false},
+		{"NamesakesWithAnotherBirthDateDoNotWarn", person("Ana", "Petrović", "1990-02-11"), person("Ana", "Petrović", "1975-09-30"), false},
+		{"DecomposedCyrillicWarns", person("Андрій", "Йовановић", "1990-03-04"), person("Андрі\u0438\u0306", "\u0418\u0306овановић", "1990-03-04"), true},
 	}
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {

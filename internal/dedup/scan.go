@@ -72,12 +72,10 @@ func (s *Service) Scan(ctx context.Context, now time.Time) (Report, error) {
 		after = last
 	}
 	rep.Persons = len(recs)
-	var pairs []linkage.Pair
-	if richEnough(recs) {
-		pairs = linkage.Dedup(recs, linkage.Options{Threshold: s.Config.Threshold})
-	} else {
-		pairs = s.pairwise(recs, keys)
-	}
+	// The engine fits its weights to this register (u from random pairs,
+	// m by bounded EM, checked and replaced by its documented defaults if
+	// they fail a sanity check), with or without addresses.
+	pairs := linkage.Dedup(recs, linkage.Options{Threshold: s.Config.Threshold, Warn: engineWarning})
 	rep.Pairs = len(pairs)
 	var err error
 	byID := make(map[string]linkage.Record, len(recs))

@@ -35,9 +35,9 @@ func RunCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 }
 
 const cliUsage = `usage:
-  ura match dedup  --in PERSONS.csv --out PAIRS.csv [--threshold 0.9]
+  ura match dedup  --in PERSONS.csv --out PAIRS.csv [--threshold 0.9] [--strict] [--no-closure]
   ura match encode --schema SCHEMA.json --secret-file SECRET --in PERSONS.csv --out CLKS.json [--normalize=true]
-  ura match link   --a A.json --b B.json --out PAIRS.csv [--threshold 0.8]
+  ura match link   --a A.json --b B.json --out PAIRS.csv [--threshold 0.8 for single CLKs, 0.9 for field filters]
 Use - for standard input or output.`
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
@@ -71,24 +71,30 @@ func runDedup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	thr.v = DefaultThreshold
 	fs.Var(&thr, "threshold", "minimum match probability")
 	noClosure := fs.Bool("no-closure", false, "report only pairs similar on their own, without completing clusters")
+	strict := fs.Bool("strict", false, "refuse the file on the first value not valid for its column, instead of treating it as missing")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("match dedup: %w", err)
 	}
 	if *in == "" || *out == "" {
 		return errors.New("match dedup: --in and --out are required")
 	}
-	data, err := readInput(*in, stdin)
+	r, closeIn, err := openInput(*in, stdin)
 	if err != nil {
 		return fmt.Errorf("match dedup: %w", err)
 	}
-	recs, err := ReadRecords(bytes.NewReader(data))
+	defer closeIn()
+	recs, err := ReadRecordsWith(r, ReadOptions{Strict: *strict, Warn: func(e *InputError) {
+		fmt.Fprintf(stderr, "match dedup: %s: %v\n", *in, e)
+	}})
 	if err != nil {
 		return fmt.Errorf("match dedup: %s: %w", *in, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	pairs := Dedup(recs, Options{Threshold: thr.v, NoClosure: *noClosure})
+	pairs := Dedup(recs, Options{Threshold: thr.v, NoClosure: *noClosure, Warn: func(msg string) {
+		fmt.Fprintln(stderr, "match dedup: "+msg)
+	}})
 	var buf bytes.Buffer
 	if err := WritePairs(&buf, pairs); err != nil {
 		return fmt.Errorf("match dedup: %w", err)
@@ -128,19 +134,24 @@ func runEncode(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fmt.Errorf("match encode: %w", err)
 	}
 	enc.NormalizeText = *normalize
-	data, err := readInput(*in, stdin)
+	r, closeIn, err := openInput(*in, stdin)
 	if err != nil {
 		return fmt.Errorf("match encode: %w", err)
 	}
+	defer closeIn()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	clks, err := EncodeCSV(bytes.NewReader(data), enc)
+	clks, err := EncodeCSV(r, enc)
 	if err != nil {
 		return fmt.Errorf("match encode: %s: %w", *in, err)
 	}
+	set := CLKSet{CLKs: clks}
+	if schema.FieldFilters {
+		set.Fields, set.FieldBits = schema.ActiveFeatures(), schema.L
+	}
 	var buf bytes.Buffer
-	if err := WriteCLKs(&buf, clks); err != nil {
+	if err := WriteCLKSet(&buf, set); err != nil {
 		return fmt.Errorf("match encode: %w", err)
 	}
 	return writeOutput(*out, stdout, buf.Bytes())
@@ -153,39 +164,53 @@ func runLink(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	out := fs.String("out", "", "pairs CSV to write (id_a,id_b,score)")
 	var thr thresholdFlag
 	thr.v = DefaultLinkThreshold
-	fs.Var(&thr, "threshold", "minimum Dice coefficient")
+	fs.Var(&thr, "threshold", "minimum Dice coefficient (single CLKs, default 0.8) or match probability (field filters, default 0.9)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("match link: %w", err)
 	}
 	if *a == "" || *b == "" || *out == "" {
 		return errors.New("match link: --a, --b and --out are required")
 	}
-	load := func(path string) ([]CLK, error) {
-		data, err := readInput(path, stdin)
+	load := func(path string) (CLKSet, error) {
+		r, closeIn, err := openInput(path, stdin)
 		if err != nil {
-			return nil, err
+			return CLKSet{}, err
 		}
-		cs, err := ReadCLKs(bytes.NewReader(data))
+		defer closeIn()
+		set, err := ReadCLKSet(r)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return CLKSet{}, fmt.Errorf("%s: %w", path, err)
 		}
-		return cs, nil
+		return set, nil
 	}
-	ca, err := load(*a)
+	sa, err := load(*a)
 	if err != nil {
 		return fmt.Errorf("match link: %w", err)
 	}
-	cb, err := load(*b)
+	sb, err := load(*b)
 	if err != nil {
 		return fmt.Errorf("match link: %w", err)
 	}
+	ca, cb := sa.CLKs, sb.CLKs
 	if len(ca) > 0 && len(cb) > 0 && len(ca[0].Bits) != len(cb[0].Bits) {
 		return errors.New("match link: the two files hold CLKs of different lengths (different schemas?)")
+	}
+	if strings.Join(sa.Fields, ",") != strings.Join(sb.Fields, ",") || sa.FieldBits != sb.FieldBits {
+		return errors.New("match link: the two files were encoded with different schemas (their field filters differ)")
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ms := Link(ca, cb, thr.v)
+	var ms []Match
+	if sa.Fields != nil {
+		t := DefaultFieldLinkThreshold
+		if thr.set {
+			t = thr.v
+		}
+		ms = LinkFields(ca, cb, sa.Fields, (sa.FieldBits+7)/8, t, func(msg string) { fmt.Fprintln(stderr, "match link: "+msg) })
+	} else {
+		ms = Link(ca, cb, thr.v)
+	}
 	pairs := make([]Pair, len(ms))
 	for i, m := range ms {
 		pairs[i] = Pair{A: m.A, B: m.B, Score: m.Score}
@@ -197,15 +222,18 @@ func runLink(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return writeOutput(*out, stdout, buf.Bytes())
 }
 
-func readInput(path string, stdin io.Reader) ([]byte, error) {
+// openInput opens an input file (or standard input for "-") for
+// streaming: the readers bound each line, so a huge file is refused on its
+// first overlong line rather than read into memory whole.
+func openInput(path string, stdin io.Reader) (io.Reader, func(), error) {
 	if path == "-" {
-		return io.ReadAll(stdin)
+		return stdin, func() {}, nil
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
+		return nil, nil, fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
 	}
-	return data, nil
+	return f, func() { f.Close() }, nil
 }
 
 // writeOutput writes the whole result at once, so that a failed run does

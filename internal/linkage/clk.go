@@ -79,6 +79,9 @@ func NewEncoder(s *Schema, secret []byte) (*Encoder, error) {
 // rejected: clkhash would refuse the whole file, but one bad cell should
 // not stop a linkage.
 func (e *Encoder) Encode(id string, value func(identifier string) string) CLK {
+	if e.schema.FieldFilters {
+		return e.encodeFields(id, value)
+	}
 	bf := make([]byte, (e.hashL+7)/8)
 	var tokens []string
 	var ks []int
@@ -119,6 +122,9 @@ func (e *Encoder) formatValue(f Feature, v string) string {
 			return d
 		}
 	case "string":
+		if e.NormalizeText && f.Identifier == ColSex {
+			return normalizeSex(v)
+		}
 		if e.NormalizeText {
 			return Normalize(v)
 		}

@@ -13,16 +13,19 @@ import (
 // come in any order; the record id is the "id" column, or the first column
 // when there is none (clkhash also takes the first). Every non-ignored
 // feature must have a column: encoding without one would silently give
-// CLKs the other party cannot match.
+// CLKs the other party cannot match. Derived features (given_phonetic,
+// family_phonetic, names_sorted, birth_year, birth_daymonth) are computed
+// from the person columns when the file has no column of that name.
 func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
-	cr := csv.NewReader(r)
+	lr := &lineLimitReader{r: r, max: MaxLineBytes, line: 1}
+	cr := csv.NewReader(lr)
 	cr.TrimLeadingSpace = true
 	head, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, &InputError{Msg: "empty file: a header row is required"}
 	}
 	if err != nil {
-		return nil, csvError(err)
+		return nil, readError(err, lr)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -31,8 +34,13 @@ func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
 	idCol := 0
 	if i, ok := col[ColID]; ok {
 		idCol = i
+	} else if len(head) == 0 {
+		return nil, &InputError{Line: 1, Msg: "no id column"}
 	}
 	for _, f := range enc.schema.Features {
+		if _, derived := derivedValue(f.Identifier, func(string) string { return "" }); derived {
+			continue
+		}
 		if _, ok := col[f.Identifier]; !ok && !f.Ignored {
 			return nil, &InputError{Line: 1, Msg: fmt.Sprintf("no column for schema feature %q", f.Identifier)}
 		}
@@ -45,7 +53,7 @@ func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, csvError(err)
+			return nil, readError(err, lr)
 		}
 		line, _ := cr.FieldPos(0)
 		id := strings.TrimSpace(row[idCol])
@@ -56,12 +64,20 @@ func EncodeCSV(r io.Reader, enc *Encoder) ([]CLK, error) {
 			return nil, &InputError{Line: line, Msg: "duplicate id"}
 		}
 		ids[id] = true
-		out = append(out, enc.Encode(id, func(name string) string {
+		raw := func(name string) string {
 			i, ok := col[name]
 			if !ok {
 				return ""
 			}
 			return strings.TrimSpace(row[i])
+		}
+		out = append(out, enc.Encode(id, func(name string) string {
+			if _, ok := col[name]; !ok {
+				if v, derived := derivedValue(name, raw); derived {
+					return v
+				}
+			}
+			return raw(name)
 		}))
 	}
 }

@@ -49,7 +49,8 @@ func compare(a, b *prepared, gamma []int8) {
 		// crossed reading when it explains the pair strictly better.
 		cg := nameLevel(a.given, b.family, a.givenTok, b.familyTok, a.givenPh, b.familyPh)
 		cf := nameLevel(a.family, b.given, a.familyTok, b.givenTok, a.familyPh, b.givenPh)
-		if max(cg, 0)+max(cf, 0) > max(g, 0)+max(f, 0) && cg >= levelClose && cf >= levelClose {
+		// One of the crossed names may carry a typo as well.
+		if max(cg, 0)+max(cf, 0) > max(g, 0)+max(f, 0) && max(cg, cf) >= levelClose && min(cg, cf) >= levelFuzzy {
 			g, f = cg, cf
 		}
 	}

@@ -94,6 +94,11 @@ func CompareDates(a, b Date) int {
 		return DateMissing
 	}
 	if a == b {
+		if a.Day == 0 {
+			// The same year (and month) is what thousands share; only a
+			// full date agreeing is an exact agreement.
+			return DatePartial
+		}
 		return DateExact
 	}
 	full := a.Day != 0 && b.Day != 0
@@ -101,6 +106,11 @@ func CompareDates(a, b Date) int {
 		// At least one side is partial: agree on what both know.
 		if a.Year != b.Year {
 			if a.Month == 0 && b.Month == 0 && digitEdits(fmt.Sprintf("%04d", a.Year), fmt.Sprintf("%04d", b.Year)) {
+				return DatePartial
+			}
+			if (a.Month == 0 || b.Month == 0) && absInt(a.Year-b.Year) == 1 {
+				// A year alone is often worked out from an age, and an
+				// age is a year off half the time.
 				return DatePartial
 			}
 			return DateDisagree

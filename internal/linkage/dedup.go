@@ -12,6 +12,10 @@ import (
 // is left as the pairs that were found directly.
 const maxClosureCluster = 8
 
+// closureVeto is the direct match probability below which a pair is not
+// added by cluster completion however strong the chain joining it.
+const closureVeto = 0.5
+
 // Dedup finds the pairs of records that are likely the same person. It
 // blocks, compares every candidate pair field by field, estimates the
 // Fellegi–Sunter weights with EM from the data itself, and reports the
@@ -30,12 +34,7 @@ func Dedup(records []Record, opts Options) []Pair {
 	width := fieldExtra + len(extras)
 	cands := candidatePairs(recs, opts.maxBlock())
 	gammas := compareAll(recs, cands, width)
-	var md *model
-	if len(cands) < minEMPairs {
-		md = defaultModel(len(extras))
-	} else {
-		md = fitEM(collectPatterns(gammas, width), levelCounts(len(extras)), opts.emIterations(), identityPriors)
-	}
+	md := fitModel(recs, cands, gammas, len(extras), opts, opts.warn())
 
 	thr := opts.threshold()
 	score := map[uint64]float64{}
@@ -45,7 +44,11 @@ func Dedup(records []Record, opts Options) []Pair {
 		}
 	}
 	if !opts.NoClosure {
-		closeClusters(score)
+		g := make([]int8, width)
+		closeClusters(score, func(i, j uint32) bool {
+			compare(&recs[i], &recs[j], g)
+			return md.probability(g) < closureVeto
+		})
 	}
 	out := make([]Pair, 0, len(score))
 	for key, s := range score {
@@ -112,8 +115,11 @@ func parallel(n int, fn func(lo, hi int)) {
 
 // closeClusters adds the missing pairs inside every small connected
 // component of the match graph. The added pair's score is the bottleneck
-// of the strongest path between the two records.
-func closeClusters(score map[uint64]float64) {
+// of the strongest path between the two records. A pair for which veto
+// is true is never added: compared directly, its two records are clearly
+// two people (twins found through a duplicate of one of them), and a
+// chain through a third record does not outweigh that.
+func closeClusters(score map[uint64]float64, veto func(i, j uint32) bool) {
 	adj := map[uint32][]uint32{}
 	keys := make([]uint64, 0, len(score))
 	for k := range score {
@@ -148,13 +154,13 @@ func closeClusters(score map[uint64]float64) {
 		if len(comp) < 3 || len(comp) > maxClosureCluster {
 			continue
 		}
-		completeComponent(comp, score)
+		completeComponent(comp, score, veto)
 	}
 }
 
 // completeComponent runs a max–min (widest path) Floyd–Warshall over one
 // small component.
-func completeComponent(comp []uint32, score map[uint64]float64) {
+func completeComponent(comp []uint32, score map[uint64]float64, veto func(i, j uint32) bool) {
 	n := len(comp)
 	best := make([][]float64, n)
 	for a := range best {
@@ -184,7 +190,7 @@ func completeComponent(comp []uint32, score map[uint64]float64) {
 	for a := 0; a < n; a++ {
 		for b := a + 1; b < n; b++ {
 			k := pk(comp[a], comp[b])
-			if _, ok := score[k]; !ok && best[a][b] > 0 {
+			if _, ok := score[k]; !ok && best[a][b] > 0 && !veto(uint32(k>>32), uint32(k)) {
 				score[k] = best[a][b]
 			}
 		}

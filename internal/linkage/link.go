@@ -148,11 +148,30 @@ func Link(a, b []CLK, threshold float64) []Match {
 type clkFile struct {
 	CLKs []string `json:"clks"`
 	IDs  []string `json:"ids,omitempty"`
+	// Fields and FieldBits describe field-filter CLKs (a schema with
+	// FieldFilters): the features in the order of their filters, and the
+	// bits of one filter. Absent for clkhash's single CLKs.
+	Fields    []string `json:"fields,omitempty"`
+	FieldBits int      `json:"fieldBits,omitempty"`
+}
+
+// CLKSet is a CLK file: the CLKs and, for field-filter CLKs, the layout
+// of their filters.
+type CLKSet struct {
+	CLKs      []CLK
+	Fields    []string // nil for single CLKs
+	FieldBits int
 }
 
 // WriteCLKs writes CLKs as JSON.
 func WriteCLKs(w io.Writer, cs []CLK) error {
-	f := clkFile{CLKs: make([]string, len(cs)), IDs: make([]string, len(cs))}
+	return WriteCLKSet(w, CLKSet{CLKs: cs})
+}
+
+// WriteCLKSet writes a CLK file, with the filter layout when set.
+func WriteCLKSet(w io.Writer, set CLKSet) error {
+	cs := set.CLKs
+	f := clkFile{CLKs: make([]string, len(cs)), IDs: make([]string, len(cs)), Fields: set.Fields, FieldBits: set.FieldBits}
 	for i, c := range cs {
 		f.CLKs[i] = base64.StdEncoding.EncodeToString(c.Bits)
 		f.IDs[i] = c.ID
@@ -164,21 +183,48 @@ func WriteCLKs(w io.Writer, cs []CLK) error {
 // ReadCLKs reads CLKs written by WriteCLKs or by clkhash. All CLKs must
 // have the same length.
 func ReadCLKs(r io.Reader) ([]CLK, error) {
+	set, err := ReadCLKSet(r)
+	if err != nil {
+		return nil, err
+	}
+	return set.CLKs, nil
+}
+
+// ReadCLKSet reads a CLK file with its filter layout, if any. A layout
+// must fit the CLKs: as many filters of FieldBits bits as fields.
+func ReadCLKSet(r io.Reader) (CLKSet, error) {
+	cs, f, err := readCLKFile(r)
+	if err != nil {
+		return CLKSet{}, err
+	}
+	set := CLKSet{CLKs: cs, Fields: f.Fields, FieldBits: f.FieldBits}
+	if len(f.Fields) > 0 || f.FieldBits != 0 {
+		if len(f.Fields) == 0 || f.FieldBits <= 0 || f.FieldBits > 1<<20 {
+			return CLKSet{}, errors.New("not a CLK file: fields and fieldBits must be given together")
+		}
+		if len(cs) > 0 && len(cs[0].Bits) != len(f.Fields)*((f.FieldBits+7)/8) {
+			return CLKSet{}, errors.New("not a CLK file: clks do not hold one filter per field")
+		}
+	}
+	return set, nil
+}
+
+func readCLKFile(r io.Reader) ([]CLK, clkFile, error) {
 	var f clkFile
 	if err := json.NewDecoder(r).Decode(&f); err != nil {
-		return nil, errors.New("not a CLK file: invalid JSON")
+		return nil, f, errors.New("not a CLK file: invalid JSON")
 	}
 	if f.IDs != nil && len(f.IDs) != len(f.CLKs) {
-		return nil, errors.New("not a CLK file: ids and clks differ in number")
+		return nil, f, errors.New("not a CLK file: ids and clks differ in number")
 	}
 	out := make([]CLK, len(f.CLKs))
 	for i, s := range f.CLKs {
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			return nil, fmt.Errorf("clk %d: not base64", i+1)
+			return nil, f, fmt.Errorf("clk %d: not base64", i+1)
 		}
 		if i > 0 && len(b) != len(out[0].Bits) {
-			return nil, fmt.Errorf("clk %d: length differs from the first", i+1)
+			return nil, f, fmt.Errorf("clk %d: length differs from the first", i+1)
 		}
 		id := strconv.Itoa(i)
 		if f.IDs != nil {
@@ -186,5 +232,5 @@ func ReadCLKs(r io.Reader) ([]CLK, error) {
 		}
 		out[i] = CLK{ID: id, Bits: b}
 	}
-	return out, nil
+	return out, f, nil
 }

@@ -8,6 +8,8 @@ package linkage
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // foldRune maps one lower-case rune to its folded Latin spelling. Cyrillic
@@ -70,7 +72,14 @@ var digraphs = []struct{ from, to string }{
 // Collisions accepted on purpose (they only ever add candidates): č, ć and
 // c; š, sh and s; ž, zh and z; đ, dj and d; dž, xh and dz; gj and g; kj
 // and k; ch and c; kh and h; ë and e; ı, i and İ; Ukrainian и read as i.
+//
+// Before anything else the name is brought to Unicode NFKC: composed
+// letters (a "й" typed as и and a combining breve is the same letter as
+// the precomposed one) and compatibility forms folded (full-width letters,
+// ligatures, superscript digits), so that every spelling of one name gives
+// one key.
 func Normalize(s string) string {
+	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces

@@ -1,6 +1,8 @@
 package linkage
 
 import (
+	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -55,6 +57,21 @@ type Options struct {
 	// NoClosure turns off the transitive completion of clusters (see
 	// Dedup), to report only pairs that are similar on their own.
 	NoClosure bool
+	// RegisterSize is the number of persons the records were drawn from,
+	// when Dedup scores a few candidates found in a larger register (the
+	// check at registration); it sets the prior. 0 means len(records).
+	RegisterSize int
+	// Warn receives the one-line warnings of a run (a fitted model that
+	// failed its sanity checks); nil writes them to standard error. They
+	// never hold a value from the records.
+	Warn func(msg string)
+}
+
+func (o Options) warn() func(string) {
+	if o.Warn != nil {
+		return o.Warn
+	}
+	return func(msg string) { fmt.Fprintln(os.Stderr, msg) }
 }
 
 func (o Options) threshold() float64 {

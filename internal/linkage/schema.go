@@ -17,6 +17,31 @@ type Schema struct {
 	XorFolds int
 	KDF      KDF
 	Features []Feature
+	// FieldFilters encodes every feature into its own filter of L bits
+	// (a record's CLK is their concatenation), so that the fields can be
+	// compared one by one; a Ura extension (clkhash encodes all features
+	// into one filter).
+	FieldFilters bool
+}
+
+// CLKBytes is the length in bytes of one record's encoding.
+func (s *Schema) CLKBytes() int {
+	if !s.FieldFilters {
+		return (s.L + 7) / 8
+	}
+	return len(s.ActiveFeatures()) * ((s.L + 7) / 8)
+}
+
+// ActiveFeatures lists the identifiers of the features that are hashed,
+// in schema order: with FieldFilters, the order of the filters.
+func (s *Schema) ActiveFeatures() []string {
+	var out []string
+	for _, f := range s.Features {
+		if !f.Ignored {
+			out = append(out, f.Identifier)
+		}
+	}
+	return out
 }
 
 // KDF configures the derivation of one key per feature (and hash
@@ -85,6 +110,11 @@ type rawSchema struct {
 		} `json:"kdf"`
 	} `json:"clkConfig"`
 	Features []rawFeature `json:"features"`
+	// Ura is this project's extension: {"fieldFilters": true} encodes
+	// every feature into a filter of its own (see EncodeFields).
+	Ura *struct {
+		FieldFilters bool `json:"fieldFilters"`
+	} `json:"ura"`
 }
 
 type rawFeature struct {
@@ -142,6 +172,9 @@ func ParseSchema(data []byte) (*Schema, error) {
 	}
 	c := raw.ClkConfig
 	s := &Schema{Version: *raw.Version, L: c.L, XorFolds: c.XorFolds}
+	if raw.Ura != nil {
+		s.FieldFilters = raw.Ura.FieldFilters
+	}
 	if s.L < 1 || s.L > 1<<20 {
 		return nil, &SchemaError{Msg: "clkConfig.l must be between 1 and 1048576"}
 	}

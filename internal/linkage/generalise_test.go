@@ -1,0 +1,52 @@
+package linkage_test
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ura-nrm/ura/internal/linkage"
+	"github.com/ura-nrm/ura/internal/linkage/synth2"
+)
+
+// synth2People is the size of the independent generator's set in the
+// quality tests: 6,000 people (about 8,000 registrations) in CI,
+// URA_LINKAGE_PEOPLE for a larger run.
+func synth2People(tb testing.TB) int {
+	if v := os.Getenv("URA_LINKAGE_PEOPLE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 {
+			tb.Fatalf("URA_LINKAGE_PEOPLE=%q: want a number ≥ 100", v)
+		}
+		return n
+	}
+	return 6000
+}
+
+// TestDedupGeneralises holds the engine, with no tuning for this data, to
+// quality on the independent generator (package synth2: other names,
+// other errors, other households) in three column configurations.
+func TestDedupGeneralises(t *testing.T) {
+	base := synth2.Generate(synth2.Options{People: synth2People(t), Seed: 11})
+	for _, tt := range []struct {
+		cfg   string
+		minF1 float64
+	}{
+		{"all", 0.97},
+		{"six", 0.965},
+		{"names+date", 0.96},
+	} {
+		t.Run(tt.cfg, func(t *testing.T) {
+			recs := columns(base, tt.cfg)
+			start := time.Now()
+			pairs := linkage.Dedup(recs, linkage.Options{Warn: func(s string) { t.Log(s) }})
+			q := evaluate(recs, pairs)
+			t.Logf("synth2 %s: %d records, precision %.4f recall %.4f F1 %.4f (tp %d fp %d fn %d) in %v",
+				tt.cfg, len(recs), q.precision, q.recall, q.f1, q.tp, q.fp, q.fn, time.Since(start).Round(time.Millisecond))
+			if q.f1 < tt.minF1 {
+				t.Errorf("F1 = %.4f, want ≥ %.2f", q.f1, tt.minF1)
+			}
+		})
+	}
+}
