@@ -1,0 +1,57 @@
+package linkage_test
+
+import (
+	"bufio"
+	"encoding/csv"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/ura-nrm/ura/internal/linkage/synth"
+)
+
+// TestWriteSynthCSV writes the synthetic regional set as a persons CSV for
+// the speed measurements in docs/benchmarks.md (the sets are too big for
+// the repository):
+//
+//	URA_SYNTH_OUT=/tmp/synth-1m.csv URA_SYNTH_FAMILIES=385000 \
+//	  go test ./internal/linkage -run TestWriteSynthCSV -v
+//
+// It is skipped unless URA_SYNTH_OUT is set.
+func TestWriteSynthCSV(t *testing.T) {
+	path := os.Getenv("URA_SYNTH_OUT")
+	if path == "" {
+		t.Skip("URA_SYNTH_OUT not set")
+	}
+	families, err := strconv.Atoi(os.Getenv("URA_SYNTH_FAMILIES"))
+	if err != nil || families <= 0 {
+		t.Fatal("URA_SYNTH_FAMILIES must be a positive number")
+	}
+	recs := synth.Generate(synth.Options{Families: families, Seed: 12})
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := csv.NewWriter(bw)
+	extras := []string{"address", "town", "postcode"}
+	w.Write(append([]string{"id", "given_name", "family_name", "birth_date", "sex", "citizenship"}, extras...))
+	for _, r := range recs {
+		row := []string{r.ID, r.GivenName, r.FamilyName, r.BirthDate, r.Sex, r.Citizenship}
+		for _, k := range extras {
+			row = append(row, r.Extra[k])
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d records from %d families written to %s", len(recs), families, path)
+}
