@@ -168,3 +168,50 @@ func diceAtLeast(c, pab int, lim, thr float64) (float64, bool) {
 	s := 2 * float64(c) / float64(pab)
 	return s, s >= thr
 }
+
+// andCountsAbove writes to out the indices j of the rows with
+// popcount(q AND row j) ≥ minc and returns their number; out must hold
+// one entry per row. Link calls it on runs of rows of one popcount, for
+// which the Dice threshold is one count.
+func andCountsAbove(q, rows []uint64, words, minc int, out []int32) int {
+	n := len(rows) / words
+	if n == 0 {
+		return 0
+	}
+	_ = out[n-1]
+	if useAVX512 && words == 16 {
+		return andCountsAbove16AVX512(&q[0], &rows[0], n, minc, &out[0])
+	}
+	return andCountsAbovePortable(q, rows, words, minc, out)
+}
+
+func andCountsAbovePortable(q, rows []uint64, words, minc int, out []int32) int {
+	n := len(rows) / words
+	h := 0
+	if words == 16 {
+		q := (*[16]uint64)(q)
+		for j := 0; j < n; j++ {
+			r := (*[16]uint64)(rows[j*16 : j*16+16])
+			c0 := bits.OnesCount64(q[0]&r[0]) + bits.OnesCount64(q[4]&r[4]) +
+				bits.OnesCount64(q[8]&r[8]) + bits.OnesCount64(q[12]&r[12])
+			c1 := bits.OnesCount64(q[1]&r[1]) + bits.OnesCount64(q[5]&r[5]) +
+				bits.OnesCount64(q[9]&r[9]) + bits.OnesCount64(q[13]&r[13])
+			c2 := bits.OnesCount64(q[2]&r[2]) + bits.OnesCount64(q[6]&r[6]) +
+				bits.OnesCount64(q[10]&r[10]) + bits.OnesCount64(q[14]&r[14])
+			c3 := bits.OnesCount64(q[3]&r[3]) + bits.OnesCount64(q[7]&r[7]) +
+				bits.OnesCount64(q[11]&r[11]) + bits.OnesCount64(q[15]&r[15])
+			if c0+c1+c2+c3 >= minc {
+				out[h] = int32(j)
+				h++
+			}
+		}
+		return h
+	}
+	for j := 0; j < n; j++ {
+		if andCount(q, rows[j*words:(j+1)*words]) >= minc {
+			out[h] = int32(j)
+			h++
+		}
+	}
+	return h
+}

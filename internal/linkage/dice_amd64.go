@@ -25,3 +25,10 @@ func andCounts16AVX512(q, rows *uint64, n int, out *int32)
 //
 //go:noescape
 func andCountsAVX512(q, rows *uint64, words, n int, out *int32)
+
+// andCountsAbove16AVX512 writes to out the indices j < n of the 16-word
+// rows with popcount(q AND row j) ≥ minc and returns their number: the
+// kernel and the threshold test in one pass, no count stored per pair.
+//
+//go:noescape
+func andCountsAbove16AVX512(q, rows *uint64, n, minc int, out *int32) int

@@ -77,3 +77,48 @@ chunk:
 done:
 	VZEROUPPER
 	RET
+
+// func andCountsAbove16AVX512(q, rows *uint64, n, minc int, out *int32) int
+//
+// Writes to out the indices j < n of the rows whose popcount(q AND row)
+// is at least minc, and returns how many there are. out must hold n.
+TEXT ·andCountsAbove16AVX512(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), AX
+	MOVQ rows+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ minc+24(FP), R10
+	MOVQ out+32(FP), DI
+	XORQ R11, R11
+	XORQ R12, R12
+	VMOVDQU64 (AX), Z0
+	VMOVDQU64 64(AX), Z1
+	TESTQ CX, CX
+	JZ doneA
+
+loopA:
+	VPANDQ (SI), Z0, Z2
+	VPANDQ 64(SI), Z1, Z3
+	VPOPCNTQ Z2, Z2
+	VPOPCNTQ Z3, Z3
+	VPADDQ Z2, Z3, Z2
+	VEXTRACTI64X4 $1, Z2, Y3
+	VPADDQ Y2, Y3, Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPADDQ X2, X3, X2
+	VPSHUFD $0x4e, X2, X3
+	VPADDQ X2, X3, X2
+	VMOVQ X2, BX
+	MOVL R12, (DI)(R11*4)
+	CMPQ BX, R10
+	SBBQ R13, R13           // -1 when the count is below minc
+	INCQ R11
+	ADDQ R13, R11
+	INCQ R12
+	ADDQ $128, SI
+	CMPQ R12, CX
+	JB loopA
+
+doneA:
+	VZEROUPPER
+	MOVQ R11, ret+40(FP)
+	RET

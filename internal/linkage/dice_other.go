@@ -8,3 +8,5 @@ const useAVX512 = false
 func andCounts16AVX512(q, rows *uint64, n int, out *int32) { panic("unreachable") }
 
 func andCountsAVX512(q, rows *uint64, words, n int, out *int32) { panic("unreachable") }
+
+func andCountsAbove16AVX512(q, rows *uint64, n, minc int, out *int32) int { panic("unreachable") }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/bits"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -82,7 +83,7 @@ func Link(a, b []CLK, threshold float64) []Match {
 	if threshold <= 0 || threshold > 1 {
 		threshold = DefaultLinkThreshold
 	}
-	cands := linkCandidates(a, b, threshold, len(a)*len(b) > exactLinkPairs)
+	cands := linkCandidates(a, b, threshold, linkAuto)
 	sort.Slice(cands, func(x, y int) bool {
 		if cands[x].score != cands[y].score {
 			return cands[x].score > cands[y].score
@@ -111,9 +112,32 @@ func Link(a, b []CLK, threshold float64) []Match {
 	return out
 }
 
-// linkCandidates returns every pair with Dice ≥ threshold (useLSH false),
-// or those of them that share an LSH band (useLSH true), in no set order.
-func linkCandidates(a, b []CLK, threshold float64, useLSH bool) []linkCand {
+// How linkCandidates chooses its candidates.
+type linkMode int
+
+const (
+	linkAuto  linkMode = iota // LSH when its estimated cost is lower
+	linkExact                 // every pair in the popcount band
+	linkLSH                   // pairs that share an LSH band
+)
+
+// linkModeEnv lets URA_LINK_BLOCKING=exact or lsh force a mode, to
+// measure one against the other on the same files.
+func linkModeEnv(m linkMode) linkMode {
+	switch os.Getenv("URA_LINK_BLOCKING") {
+	case "exact":
+		return linkExact
+	case "lsh":
+		return linkLSH
+	}
+	return m
+}
+
+// linkCandidates returns every pair with Dice ≥ threshold (linkExact),
+// or those of them that share an LSH band (linkLSH), in no set order.
+// linkAuto uses LSH above exactLinkPairs pairs when its estimated cost
+// is lower than the exact scan's.
+func linkCandidates(a, b []CLK, threshold float64, mode linkMode) []linkCand {
 	if len(a) == 0 || len(b) == 0 {
 		return nil
 	}
@@ -142,8 +166,31 @@ func linkCandidates(a, b []CLK, threshold float64, useLSH bool) []linkCand {
 		maxPop = max(maxPop, pops[k])
 	}
 	var idx *lshIndex
-	if useLSH {
-		idx = newLSHIndex(sa, sb, maxCLKBytes(a, b)*8, threshold)
+	if mode = linkModeEnv(mode); mode != linkExact {
+		nbits := maxCLKBytes(a, b) * 8
+		pl := planLSH(sa, sb, nbits, threshold)
+		if mode == linkLSH || len(a)*len(b) > exactLinkPairs && pl.lshCost < pl.scanCost {
+			idx = buildLSH(sb, pl, nbits)
+		}
+	}
+	// The Dice threshold as a least count |a∧b| per pair of popcounts,
+	// computed once per popcount of A, and where each popcount's run of
+	// B starts.
+	maxPopA := 0
+	for _, p := range sa.pop {
+		maxPopA = max(maxPopA, int(p))
+	}
+	tables := make([][]int32, maxPopA+1)
+	bands := make([][2]int, maxPopA+1)
+	for _, p := range sa.pop {
+		if p > 0 && tables[p] == nil {
+			tables[p] = make([]int32, maxPop+1)
+			bands[p][0], bands[p][1] = diceTable(tables[p], int(p), threshold)
+		}
+	}
+	runStart := make([]int, maxPop+2)
+	for pb := range runStart {
+		runStart[pb] = sort.SearchInts(pops, pb)
 	}
 	w := runtime.GOMAXPROCS(0)
 	parts := make([][]linkCand, w)
@@ -156,8 +203,7 @@ func linkCandidates(a, b []CLK, threshold float64, useLSH bool) []linkCand {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			minC := make([]int32, maxPop+1)
-			var counts []int32
+			hits := make([]int32, len(b))
 			var stamp []int32
 			if idx != nil {
 				stamp = make([]int32, len(b))
@@ -176,26 +222,25 @@ func linkCandidates(a, b []CLK, threshold float64, useLSH bool) []linkCand {
 					if qp == 0 {
 						continue
 					}
-					lo, hi := diceTable(minC, qp, threshold)
-					start := sort.SearchInts(pops, lo)
-					end := sort.SearchInts(pops, hi+1)
-					if start >= end {
+					minC, plo, phi := tables[qp], bands[qp][0], bands[qp][1]
+					if plo > phi {
 						continue
 					}
 					q := sa.row(x)
 					if idx != nil {
-						local = idx.scan(local, x, q, qp, sb, minC, lo, hi, threshold, stamp)
+						local = idx.scan(local, x, q, qp, sb, minC, plo, phi, stamp)
 						continue
 					}
-					if cap(counts) < end-start {
-						counts = make([]int32, end-start)
-					}
-					cs := counts[:end-start]
-					andCounts(q, sb.rows(start, end), words, cs)
-					for k, c := range cs {
-						y := start + k
-						if c >= minC[pops[y]] {
-							local = append(local, linkCand{int32(x), order[y], 2 * float64(c) / float64(qp+pops[y])})
+					for pb := plo; pb <= phi; pb++ {
+						s, e := runStart[pb], runStart[pb+1]
+						if s == e {
+							continue
+						}
+						h := andCountsAbove(q, sb.rows(s, e), words, int(minC[pb]), hits)
+						for _, k := range hits[:h] {
+							y := s + int(k)
+							c := andCount(q, sb.row(y))
+							local = append(local, linkCand{int32(x), order[y], 2 * float64(c) / float64(qp+pb)})
 						}
 					}
 				}

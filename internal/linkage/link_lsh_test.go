@@ -105,9 +105,9 @@ func TestLinkLSHRecall(t *testing.T) {
 		if len(exact) > 0 {
 			recall = float64(hit) / float64(len(exact))
 		}
-		k, bands := linkage.LSHShape(a, b, thr)
-		t.Logf("threshold %.2f: %d × %d CLKs, %d exact pairs (%v), LSH %d bits × %d bands found %d: recall %.4f (%v)",
-			thr, len(a), len(b), len(exact), tExact.Round(time.Millisecond), k, bands, hit, recall, tLSH.Round(time.Millisecond))
+		k, bands, lshCost, scanCost := linkage.LSHShape(a, b, thr)
+		t.Logf("threshold %.2f: %d × %d CLKs, %d exact pairs (%v), LSH %d bits × %d bands found %d: recall %.4f (%v; estimated cost %.2f s against %.2f s for the scan)",
+			thr, len(a), len(b), len(exact), tExact.Round(time.Millisecond), k, bands, hit, recall, tLSH.Round(time.Millisecond), lshCost/1e9, scanCost/1e9)
 		if len(exact) < 1000 {
 			t.Fatalf("threshold %.2f: only %d exact pairs: the test set is too small to measure recall", thr, len(exact))
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ura-nrm/ura/internal/linkage"
 	"github.com/ura-nrm/ura/internal/linkage/synth"
 )
 
@@ -54,4 +55,45 @@ func TestWriteSynthCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d records from %d families written to %s", len(recs), families, path)
+}
+
+// TestWriteSynthTwoParties writes two parties' persons CSVs of n records
+// each (A: first registrations; B: the second registration of A's persons
+// who have one, then other persons) for `ura match encode` and `ura match
+// link` at scale:
+//
+//	URA_SYNTH_PARTIES=/tmp/lf URA_SYNTH_PARTY_SIZE=100000 \
+//	  go test ./internal/linkage -run TestWriteSynthTwoParties -v
+//
+// writes /tmp/lf-a.csv and /tmp/lf-b.csv. Skipped unless set.
+func TestWriteSynthTwoParties(t *testing.T) {
+	prefix := os.Getenv("URA_SYNTH_PARTIES")
+	if prefix == "" {
+		t.Skip("URA_SYNTH_PARTIES not set")
+	}
+	n, err := strconv.Atoi(os.Getenv("URA_SYNTH_PARTY_SIZE"))
+	if err != nil || n <= 0 {
+		t.Fatal("URA_SYNTH_PARTY_SIZE must be a positive number")
+	}
+	a, b := twoParties(synth.Generate(synth.Options{Families: n * 4 / 3, Seed: 12}), n)
+	for name, recs := range map[string][]linkage.Record{"a": a, "b": b} {
+		path := prefix + "-" + name + ".csv"
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := csv.NewWriter(f)
+		w.Write([]string{"id", "given_name", "family_name", "birth_date", "sex", "citizenship"})
+		for _, r := range recs {
+			w.Write([]string{r.ID, r.GivenName, r.FamilyName, r.BirthDate, r.Sex, r.Citizenship})
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d records written to %s", len(recs), path)
+	}
 }
