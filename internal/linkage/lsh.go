@@ -110,7 +110,7 @@ func planLSH(sa, sb *clkSet, nbits int, thr float64) lshPlan {
 // one record in one band (its key and a binary search).
 const (
 	scanPairNs = 2.5
-	lshPairNs  = 12
+	lshPairNs  = 60
 	lshBandNs  = 150
 )
 

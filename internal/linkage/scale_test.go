@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/linkage"
 	"github.com/ura-nrm/ura/internal/linkage/synth"
@@ -96,4 +97,32 @@ func TestWriteSynthTwoParties(t *testing.T) {
 		}
 		t.Logf("%d records written to %s", len(recs), path)
 	}
+}
+
+// TestDedupScale runs Dedup on a persons CSV written by TestWriteSynthCSV
+// and logs its time and quality (the ids carry the truth):
+//
+//	URA_SCALE_CSV=/tmp/synth-100k.csv go test ./internal/linkage -run TestDedupScale -v
+//
+// Skipped unless URA_SCALE_CSV is set.
+func TestDedupScale(t *testing.T) {
+	path := os.Getenv("URA_SCALE_CSV")
+	if path == "" {
+		t.Skip("URA_SCALE_CSV not set")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := linkage.ReadRecords(bufio.NewReaderSize(f, 1<<20))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	pairs := linkage.Dedup(recs, linkage.Options{})
+	el := time.Since(start)
+	q := evaluate(recs, pairs)
+	t.Logf("%d records in %v: %d pairs, precision %.4f recall %.4f F1 %.4f (tp %d fp %d fn %d)",
+		len(recs), el.Round(time.Millisecond), len(pairs), q.precision, q.recall, q.f1, q.tp, q.fp, q.fn)
 }
