@@ -157,18 +157,6 @@ func andCount(a, b []uint64) int {
 	return c0 + c1 + c2 + c3
 }
 
-// diceAtLeast reports whether 2c/(pa+pb) ≥ thr, and the score, deciding
-// with a multiplication first so that the division is done only for the
-// few pairs near or above the threshold; the final test is the same
-// floating-point comparison as before, so exactly the same pairs pass.
-func diceAtLeast(c, pab int, lim, thr float64) (float64, bool) {
-	if float64(2*c) < lim*float64(pab) || pab == 0 {
-		return 0, false
-	}
-	s := 2 * float64(c) / float64(pab)
-	return s, s >= thr
-}
-
 // andCountsAbove writes to out the indices j of the rows with
 // popcount(q AND row j) ≥ minc and returns their number; out must hold
 // one entry per row. Link calls it on runs of rows of one popcount, for

@@ -48,6 +48,31 @@ func checkKernels(t *testing.T, q CLK, cs []CLK) {
 			t.Fatalf("%d bytes, row %d: andCount = %d, want %d", len(c.Bits), j, got, want[j])
 		}
 	}
+	// The fused kernel with the threshold test, at a few thresholds.
+	for _, minc := range []int{0, 1, 5, 40, 200} {
+		var wantIdx []int32
+		for j := range want {
+			if int(want[j]) >= minc {
+				wantIdx = append(wantIdx, int32(j))
+			}
+		}
+		hits := make([]int32, len(cs))
+		check := func(name string, h int) {
+			if h != len(wantIdx) {
+				t.Fatalf("%d words, minc %d: %s found %d rows, want %d", words, minc, name, h, len(wantIdx))
+			}
+			for k := range wantIdx {
+				if hits[k] != wantIdx[k] {
+					t.Fatalf("%d words, minc %d: %s hit %d = %d, want %d", words, minc, name, k, hits[k], wantIdx[k])
+				}
+			}
+		}
+		check("portable", andCountsAbovePortable(qs.row(0), set.w, words, minc, hits))
+		check("dispatch", andCountsAbove(qs.row(0), set.w, words, minc, hits))
+		if hasAVX512Popcount && words == 16 {
+			check("AVX-512", andCountsAbove16AVX512(&qs.w[0], &set.w[0], len(cs), minc, &hits[0]))
+		}
+	}
 	got := make([]int32, len(cs))
 	andCountsPortable(qs.row(0), set.w, words, got)
 	for j := range want {
@@ -150,50 +175,56 @@ func FuzzDiceKernels(f *testing.F) {
 }
 
 // benchKernel measures one query against 4,096 rows of 1024-bit CLKs
-// (512 KiB, resident in the L2 cache as in Link's inner loop), scores
-// included, and reports comparisons per second on one core.
-func benchKernel(b *testing.B, kernel func(q, rows []uint64, words int, out []int32)) {
+// of one popcount (512 KiB, resident in the L2 cache, as one run of
+// Link's inner loop), the Dice threshold test included, and reports
+// comparisons per second on one core.
+func benchKernel(b *testing.B, kernel func(q, rows []uint64, minc int, out []int32) int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 4096
 	cs := randomCLKs(rng, n+1, 128, 0.3)
 	set := newCLKSet(cs, 16)
-	counts := make([]int32, n)
+	hits := make([]int32, n)
 	q, rows := set.row(n), set.rows(0, n)
-	qp := int(set.pop[n])
-	thr := DefaultLinkThreshold
-	lim := thr * (1 - 1e-9)
-	hits := 0
+	minC := make([]int32, 1025)
+	diceTable(minC, int(set.pop[n]), DefaultLinkThreshold)
+	minc := int(minC[set.pop[0]])
+	found := 0
 	for b.Loop() {
-		kernel(q, rows, 16, counts)
-		for j, c := range counts {
-			if _, ok := diceAtLeast(int(c), qp+int(set.pop[j]), lim, thr); ok {
-				hits++
-			}
-		}
+		found += kernel(q, rows, minc, hits)
 	}
 	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "comparisons/s")
 	b.ReportMetric(0, "ns/op")
-	_ = hits
+	_ = found
 }
 
-// BenchmarkDice1024 is the Dice comparison of 1024-bit CLKs, per core:
+// BenchmarkDice1024 is the Dice comparison of 1024-bit CLKs as Link
+// makes it, per core:
 //
 //	go test ./internal/linkage -run '^$' -bench Dice1024 -cpu 1 -count 3
 func BenchmarkDice1024(b *testing.B) {
-	b.Run("portable", func(b *testing.B) { benchKernel(b, andCountsPortable) })
+	b.Run("portable", func(b *testing.B) {
+		benchKernel(b, func(q, rows []uint64, minc int, out []int32) int {
+			return andCountsAbovePortable(q, rows, 16, minc, out)
+		})
+	})
 	b.Run("avx512", func(b *testing.B) {
 		if !hasAVX512Popcount {
 			b.Skip("no AVX-512 VPOPCNTDQ on this CPU")
 		}
-		benchKernel(b, func(q, rows []uint64, words int, out []int32) {
-			andCounts16AVX512(&q[0], &rows[0], len(out), &out[0])
+		benchKernel(b, func(q, rows []uint64, minc int, out []int32) int {
+			return andCountsAbove16AVX512(&q[0], &rows[0], len(rows)/16, minc, &out[0])
 		})
 	})
 	b.Run("pair", func(b *testing.B) {
-		benchKernel(b, func(q, rows []uint64, words int, out []int32) {
-			for j := range out {
-				out[j] = int32(andCount(q, rows[j*16:j*16+16]))
+		benchKernel(b, func(q, rows []uint64, minc int, out []int32) int {
+			h := 0
+			for j := 0; j < len(rows)/16; j++ {
+				if andCount(q, rows[j*16:j*16+16]) >= minc {
+					out[h] = int32(j)
+					h++
+				}
 			}
+			return h
 		})
 	})
 }
