@@ -3,7 +3,10 @@
 package linkage
 
 // useAVX512 is false off amd64: the portable kernel is the only one.
-const useAVX512 = false
+const (
+	useAVX512         = false
+	hasAVX512Popcount = false
+)
 
 func andCounts16AVX512(q, rows *uint64, n int, out *int32) { panic("unreachable") }
 
