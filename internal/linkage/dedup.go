@@ -94,9 +94,21 @@ func compareAll(recs []prepared, cands []uint64, width int) []int8 {
 
 // parallel splits [0,n) into one contiguous range per CPU. Each worker
 // writes only its own range, so the result is the same as a serial run.
-func parallel(n int, fn func(lo, hi int)) {
+func parallel(n int, fn func(lo, hi int)) { parallelMin(n, 1024, fn) }
+
+// workers is the number of ranges parallel would split n items into.
+func workers(n int) int {
+	if n < 1024 {
+		return 1
+	}
+	return max(1, runtime.GOMAXPROCS(0))
+}
+
+// parallelMin is parallel for work items big enough to be split from
+// minN of them on.
+func parallelMin(n, minN int, fn func(lo, hi int)) {
 	w := runtime.GOMAXPROCS(0)
-	if n < 1024 || w < 2 {
+	if n < minN || w < 2 {
 		fn(0, n)
 		return
 	}

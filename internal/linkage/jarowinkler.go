@@ -6,8 +6,8 @@ func Jaro(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := toRunes(a), toRunes(b)
-	return jaroRunes(ra, rb)
+	var ba, bb [64]rune
+	return jaroRunes(toRunes(ba[:0], a), toRunes(bb[:0], b))
 }
 
 // JaroWinkler returns the Jaro–Winkler similarity of a and b: Jaro raised
@@ -18,7 +18,8 @@ func JaroWinkler(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := toRunes(a), toRunes(b)
+	var ba, bb [64]rune
+	ra, rb := toRunes(ba[:0], a), toRunes(bb[:0], b)
 	j := jaroRunes(ra, rb)
 	if j <= 0.7 {
 		return j
@@ -30,24 +31,14 @@ func JaroWinkler(a, b string) float64 {
 	return j + float64(l)*0.1*(1-j)
 }
 
-// toRunes avoids an allocation for ASCII, which is what normalised names
-// almost always are.
-func toRunes(s string) []rune {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
+// toRunes decodes s into buf (its runes, as []rune(s) would give them)
+// when they fit, so that comparing two names allocates nothing: every
+// candidate pair of a deduplication compares several.
+func toRunes(buf []rune, s string) []rune {
+	for _, r := range s {
+		buf = append(buf, r)
 	}
-	if !ascii {
-		return []rune(s)
-	}
-	r := make([]rune, len(s))
-	for i := 0; i < len(s); i++ {
-		r[i] = rune(s[i])
-	}
-	return r
+	return buf
 }
 
 func jaroRunes(a, b []rune) float64 {
