@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
+	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/notify"
@@ -166,6 +167,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Consent: a.Consent, Cases: a.Cases}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
+	a.Stats.Sources.Register(a.Helpline.StatsSource())
+	a.Stats.Sources.Register(a.Tips.StatsSource())
+	a.Stats.Releases = disclosure.Releases{DB: db, Clock: o.Clock}
 	return a, nil
 }
 

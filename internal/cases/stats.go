@@ -24,7 +24,7 @@ type statsSource struct{ s *Service }
 var (
 	dimStatus = stats.Dimension{Name: "status", Label: "case.status", ValueKey: "case.status.",
 		Values: []string{string(StatusPossible), string(StatusPresumed), string(StatusIdentified), string(StatusNotVictim)}}
-	dimSex         = stats.Dimension{Name: "sex", Label: "case.sex", ValueKey: "case.sex.", Values: Sexes}
+	dimSex         = stats.Dimension{Name: "sex", Label: "case.person.sex", ValueKey: "case.sex.", Values: Sexes}
 	dimAge         = stats.Dimension{Name: "age_band", Label: "case.age_band", ValueKey: "stats.age_band.", Values: append(append([]string(nil), AgeBands...), "unknown")}
 	dimChild       = stats.Dimension{Name: "child", Label: "stats.dim.child", ValueKey: "stats.child.", Values: []string{"child", "adult"}}
 	dimCitizenship = stats.Dimension{Name: "citizenship", Label: "stats.dim.citizenship", ValueKey: "stats.country.", Open: true,

@@ -232,3 +232,27 @@ func inList(list []string, v string) bool {
 	}
 	return false
 }
+
+// Releases records whole documents' releases in the ledger: every table of
+// one document in one transaction, so that a refused table (over budget,
+// raw and protected) keeps none of the document's records.
+type Releases struct {
+	DB     *store.DB
+	Clock  interface{ Now() time.Time }
+	Ledger Ledger
+}
+
+// Record writes rs, all or nothing.
+func (r Releases) Record(ctx context.Context, rs []Release) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return r.DB.InTx(ctx, r.Clock.Now(), func(tx *store.Tx) error {
+		for _, rel := range rs {
+			if _, err := r.Ledger.Record(ctx, tx, rel); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -50,22 +50,8 @@ func (statsSource) Measures() []stats.Measure {
 	}
 }
 
-// monthBounds are the first instant of from and of the month after to, in
-// store.TimeFormat, for comparing stored times.
-func monthBounds(from, to string) (string, string, error) {
-	f, err := time.Parse("2006-01", from)
-	if err != nil {
-		return "", "", errs.InvalidField("from", "stats.period_invalid")
-	}
-	t, err := time.Parse("2006-01", to)
-	if err != nil {
-		return "", "", errs.InvalidField("to", "stats.period_invalid")
-	}
-	return f.Format(store.TimeFormat), t.AddDate(0, 1, 0).Format(store.TimeFormat), nil
-}
-
 func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, error) {
-	lo, hi, err := monthBounds(q.From, q.To)
+	lo, hi, err := stats.MonthBounds(q.From, q.To)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/report/reporttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -74,109 +75,6 @@ func write(t testing.TB, fn func(io.Writer, *Document) error, d *Document) []byt
 	return b.Bytes()
 }
 
-// pdftotext extracts the text of a PDF (poppler-utils), page after page
-// separated by form feeds. Without the tool the test is skipped, unless
-// URA_TEST_REQUIRE_BROWSER=1 (as in CI), where it fails.
-func pdftotext(t *testing.T, pdf []byte, layout bool) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("URA_TEST_REQUIRE_BROWSER") != "" {
-			t.Fatal("pdftotext (Debian's poppler-utils) is missing; scripts/setup-test-deps installs it")
-		}
-		t.Skip("pdftotext (Debian's poppler-utils) is missing: the PDF's text is not checked (scripts/setup-test-deps installs it; with URA_TEST_REQUIRE_BROWSER set it fails)")
-	}
-	args := []string{"-enc", "UTF-8"}
-	if layout {
-		args = append(args, "-layout")
-	}
-	cmd := exec.Command(bin, append(args, "-", "-")...)
-	cmd.Stdin = bytes.NewReader(pdf)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
-	}
-	return string(out)
-}
-
-// xlsxDump is a workbook as text: its sheets in order, every non-empty cell
-// with its type (n number, s text) and value, and the notes on cells.
-func xlsxDump(t *testing.T, data []byte) string {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var b strings.Builder
-	for _, sheet := range f.GetSheetList() {
-		fmt.Fprintf(&b, "== sheet %q\n", sheet)
-		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range rows {
-			for c, v := range row {
-				if v == "" {
-					continue
-				}
-				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				typ, err := f.GetCellType(sheet, cell)
-				if err != nil {
-					t.Fatal(err)
-				}
-				kind := "s"
-				if typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber {
-					kind = "n"
-				}
-				fmt.Fprintf(&b, "%s %s %q%s\n", cell, kind, v, styleDump(t, f, sheet, cell))
-			}
-		}
-		comments, err := f.GetComments(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range comments {
-			fmt.Fprintf(&b, "%s note %q\n", c.Cell, c.Text)
-		}
-		panes, err := f.GetPanes(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if panes.Freeze {
-			fmt.Fprintf(&b, "frozen rows %d\n", panes.YSplit)
-		}
-	}
-	for _, n := range f.GetDefinedName() {
-		fmt.Fprintf(&b, "defined %s in %q: %s\n", n.Name, n.Scope, n.RefersTo)
-	}
-	return b.String()
-}
-
-// styleDump is what the golden files check of a cell's style: bold, and a
-// number's format.
-func styleDump(t *testing.T, f *excelize.File, sheet, cell string) string {
-	t.Helper()
-	id, err := f.GetCellStyle(sheet, cell)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := f.GetStyle(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out string
-	if st.Font != nil && st.Font.Bold {
-		out += " bold"
-	}
-	if st.CustomNumFmt != nil {
-		out += " format " + *st.CustomNumFmt
-	}
-	return out
-}
-
 func TestGoldenCSV(t *testing.T) {
 	for _, l := range sampleLangs {
 		t.Run(string(l), func(t *testing.T) {
@@ -197,7 +95,7 @@ func TestGoldenXLSX(t *testing.T) {
 			if again := write(t, WriteXLSX, d); !bytes.Equal(data, again) {
 				t.Error("the same document gave two different workbooks")
 			}
-			golden(t, "sample."+string(l)+".xlsx.txt", []byte(xlsxDump(t, data)))
+			golden(t, "sample."+string(l)+".xlsx.txt", []byte(reporttest.XLSXText(t, data)))
 		})
 	}
 }
@@ -213,11 +111,11 @@ func TestGoldenPDF(t *testing.T) {
 			if dir := os.Getenv("URA_ARTEFACTS"); dir != "" {
 				_ = os.WriteFile(filepath.Join(dir, "report-sample."+string(l)+".pdf"), pdf, 0o644)
 			}
-			text := pdftotext(t, pdf, true)
+			text := reporttest.PDFText(t, pdf, true)
 			golden(t, "sample."+string(l)+".pdf.txt", []byte(text))
 			// Whatever the layout, the words come back whole: the font has
 			// the glyphs and their Unicode mapping.
-			plainText := pdftotext(t, pdf, false)
+			plainText := reporttest.PDFText(t, pdf, false)
 			tx := texts[l]
 			for _, want := range []string{tx.title, tx.citizenshipHead, tx.countries[1], tx.female, tx.measures[1]} {
 				if !strings.Contains(plainText, want) {
@@ -234,7 +132,7 @@ func TestPDFEmbedsFont(t *testing.T) {
 	d := sample(i18n.SerbianCyrillic)
 	d.Title = "Ћирилица: љ њ џ ђ ћ ж ш ч; shqip: ë ç Ë Ç; latinica: č ć đ š ž Č Ć Đ Š Ž"
 	pdf := write(t, WritePDF, d)
-	text := pdftotext(t, pdf, false)
+	text := reporttest.PDFText(t, pdf, false)
 	if !strings.Contains(strings.Join(strings.Fields(text), " "), d.Title) {
 		t.Errorf("title not extracted as written; got:\n%s", text[:min(len(text), 400)])
 	}
@@ -271,7 +169,7 @@ func TestPDFLongTable(t *testing.T) {
 	sec.Table.Corner = "Municipality (header)"
 	d.Sections = []Section{sec}
 	pdf := write(t, WritePDF, d)
-	pages := strings.Split(strings.TrimSuffix(pdftotext(t, pdf, true), "\f"), "\f")
+	pages := strings.Split(strings.TrimSuffix(reporttest.PDFText(t, pdf, true), "\f"), "\f")
 	if len(pages) < 40 {
 		t.Fatalf("%d pages, want at least 40", len(pages))
 	}
@@ -342,7 +240,7 @@ func TestSuppressedNeverPrinted(t *testing.T) {
 				t.Errorf("%s: XLSX part %s holds a suppressed value", l, f.Name)
 			}
 		}
-		dump := xlsxDump(t, x)
+		dump := reporttest.XLSXText(t, x)
 		if !strings.Contains(dump, "note "+fmt.Sprintf("%q", texts[l].reason)) {
 			t.Errorf("%s: XLSX has no note giving the reason of suppression", l)
 		}
@@ -350,7 +248,7 @@ func TestSuppressedNeverPrinted(t *testing.T) {
 	// The PDF last: without pdftotext the test stops here.
 	for _, l := range sampleLangs {
 		pdf := write(t, WritePDF, secretDocument(l))
-		if text := pdftotext(t, pdf, false); secretForms.MatchString(text) {
+		if text := reporttest.PDFText(t, pdf, false); secretForms.MatchString(text) {
 			t.Errorf("%s: PDF prints a suppressed value", l)
 		} else if !strings.Contains(text, texts[l].suppressed) {
 			t.Errorf("%s: PDF does not show the suppressed label", l)

@@ -39,6 +39,9 @@ var dashboardSpecs = []TableSpec{
 	{Name: "referrals", Heading: "stats.table.referrals", Measure: "referrals", Rows: "service_type", Chart: report.BarChart},
 	{Name: "answers", Heading: "stats.table.answer_hours", Measure: "answer_hours", Rows: "service_type", Chart: report.BarChart},
 	{Name: "occupancy", Heading: "stats.table.occupancy", Measure: "occupancy", Rows: "month", Cols: "beds", Chart: report.LineChart},
+	// Shown when their capability has registered its source.
+	{Name: "helpline", Heading: "stats.table.helpline_topics", Measure: "helpline_contacts", Rows: "category", Chart: report.BarChart},
+	{Name: "tips", Heading: "stats.table.tips", Measure: "tips", Rows: "state", Chart: report.BarChart},
 }
 
 // Dashboard builds the coordinator's dashboard over f: the cases
@@ -63,6 +66,9 @@ func (s *Service) Dashboard(ctx context.Context, a access.Actor, f Filter, p *i1
 	out := []Panel{s.panel(yoy, prot, p)}
 	b := s.newSession(f, victimCube)
 	for _, spec := range dashboardSpecs {
+		if _, ok := s.Sources.Measure(spec.Measure); !ok {
+			continue
+		}
 		g, err := b.build(ctx, spec, p)
 		if err != nil {
 			return nil, err

@@ -2,6 +2,8 @@ package stats
 
 import (
 	"context"
+	"errors"
+	"math"
 	"slices"
 	"time"
 
@@ -154,14 +156,24 @@ func (s *Service) BuildReport(ctx context.Context, a access.Actor, name string, 
 		doc.Definitions = append(doc.Definitions, report.Definition{Term: p.T(d + "_term"), Text: p.T(d)})
 	}
 	r := &Report{Template: tpl, Filter: f, Protection: prot, Doc: doc}
+	var releases []disclosure.Release
 	b := s.newSession(f, victimCube)
 	for _, spec := range tpl.Tables {
 		g, err := b.build(ctx, spec, p)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.protect(ctx, a, tpl.Name, g, prot, doc); err != nil {
+		rel, err := s.protect(ctx, a, tpl.Name, g, prot, tableEpsilon(s.Epsilon, len(tpl.Tables)), doc)
+		if err != nil {
 			return nil, err
+		}
+		if rel != nil {
+			// The summary was written from the raw table: say only what
+			// the protected table shows.
+			g.Summary = summary(p, &Grid{Kind: g.Kind, Table: g.Table})
+			rel.Period = f.From.Format("2006-01-02") + "/" + f.To.AddDate(0, 1, -1).Format("2006-01-02")
+			rel.Year = f.To.Year()
+			releases = append(releases, *rel)
 		}
 		sec := report.Section{Heading: p.T(spec.Heading), Text: g.Summary, Table: g.Table}
 		if spec.Text != "" {
@@ -173,44 +185,78 @@ func (s *Service) BuildReport(ctx context.Context, a access.Actor, name string, 
 		doc.Sections = append(doc.Sections, sec)
 		r.Grids = append(r.Grids, g)
 	}
+	if err := s.record(ctx, releases); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
-// protect applies the protection to a grid's table. A table that cannot be
-// protected is never shown raw: the error refuses the whole document.
-func (s *Service) protect(ctx context.Context, a access.Actor, report string, g *Grid, prot Protection, doc *docNotes) error {
-	if prot == disclosure.None {
+// record writes a document's protected tables in the disclosure ledger
+// before the document leaves: a release the ledger refuses (the year's
+// privacy budget spent, a table already released in another version)
+// refuses the whole document.
+func (s *Service) record(ctx context.Context, rs []disclosure.Release) error {
+	if len(rs) == 0 {
 		return nil
 	}
-	pol := disclosure.Policy{Method: prot, K: s.K, Base: 5, Epsilon: s.Epsilon}
+	if s.Releases == nil {
+		return errs.E(errs.Unavailable, "stats.protection_unavailable")
+	}
+	if err := s.Releases.Record(ctx, rs); err != nil {
+		var de *disclosure.Error
+		if errors.As(err, &de) {
+			args := map[string]any{}
+			for i := 0; i+1 < len(de.Args); i += 2 {
+				if k, ok := de.Args[i].(string); ok {
+					args[k] = de.Args[i+1]
+				}
+			}
+			return errs.InvalidField("protection", de.Key()).With(args).Wrap(err)
+		}
+		return err
+	}
+	return nil
+}
+
+// protect applies the protection to a grid's table and returns the release
+// to record (nil for a raw table). A table that cannot be protected is never
+// shown raw: the error refuses the whole document.
+//
+// A noisy table is a public release: its ε is the document's ε (the
+// service's Epsilon) shared among the document's tables, so one release of
+// a report spends Epsilon of its family's yearly budget.
+func (s *Service) protect(ctx context.Context, a access.Actor, report string, g *Grid, prot Protection, eps float64, doc *docNotes) (*disclosure.Release, error) {
+	if prot == disclosure.None {
+		return nil, nil
+	}
+	pol := disclosure.Policy{Method: prot, K: s.K, Base: 5, Epsilon: eps}
 	note, err := disclosure.Protect(&g.Table, pol)
 	if err != nil {
 		if e := errs.As(err); e.Code != errs.Internal {
-			return e
+			return nil, e
 		}
-		return errs.E(errs.Unavailable, "stats.protection_unavailable").Wrap(err)
+		return nil, errs.E(errs.Unavailable, "stats.protection_unavailable").Wrap(err)
 	}
 	if note != "" && !slices.Contains(doc.Notes, note) {
 		doc.Notes = append(doc.Notes, note)
 	}
-	if prot == disclosure.Noise {
-		if err := recordRelease(ctx, a, report, g.Spec.Name, pol); err != nil {
-			return err
-		}
+	audience := disclosure.Analyst
+	switch {
+	case prot == disclosure.Noise:
+		audience = disclosure.Public
+	case CanSeeRaw(a):
+		audience = disclosure.Office
 	}
-	return nil
+	return &disclosure.Release{By: a.UserID, Report: report, Table: g.Spec.Name, Audience: audience, Policy: pol}, nil
 }
 
 type docNotes = report.Document
 
-// recordRelease records a differential-privacy release of one table (who,
-// which table, ε) in the privacy-budget ledger, which refuses a release
-// past the year's budget.
-//
-// TODO(merge): wire to the disclosure ledger (issue 15, item 3) at merge.
-func recordRelease(ctx context.Context, a access.Actor, report, table string, p disclosure.Policy) error {
-	_, _, _, _, _ = ctx, a, report, table, p
-	return nil
+// tableEpsilon is one table's share of a document's ε, rounded down to the
+// ledger's unit (10⁻⁶), so that the document's tables together never spend
+// more than the document's ε.
+func tableEpsilon(eps float64, tables int) float64 {
+	return math.Floor(eps/float64(tables)*1e6) / 1e6
 }
 
 // PeriodText is the period as a reader sees it: "January 2026 – December 2026".

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/errs"
 )
 
@@ -18,13 +19,25 @@ type Service struct {
 	// K is the threshold of primary suppression for protected tables
 	// (default 10).
 	K int
-	// Epsilon is the ε of one differential-privacy release (default 1).
+	// Epsilon is the ε one differential-privacy release of a whole report
+	// spends, shared among its tables (default 0.5: with the ledger's
+	// yearly budget of 1 per report family, two noisy releases a year).
 	Epsilon float64
+	// Releases records each protected document's tables in the disclosure
+	// ledger (who, which table, which period, which protection) and
+	// charges a noisy release to its report's yearly privacy budget. Nil:
+	// nothing protected is released (the reports refuse).
+	Releases ReleaseRecorder
+}
+
+// ReleaseRecorder records a document's releases, all or none.
+type ReleaseRecorder interface {
+	Record(ctx context.Context, rs []disclosure.Release) error
 }
 
 // New returns a service over an empty registry.
 func New(c clock.Clock) *Service {
-	return &Service{Sources: NewRegistry(), Clock: c, K: 10, Epsilon: 1}
+	return &Service{Sources: NewRegistry(), Clock: c, K: 10, Epsilon: 0.5}
 }
 
 // Filter is what a page or API request asks for: a period of months and,

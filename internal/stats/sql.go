@@ -2,7 +2,9 @@ package stats
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/store"
@@ -53,4 +55,33 @@ func GroupAgg(ctx context.Context, db store.Querier, agg, from string, cols, whe
 		return nil, errs.Internalf("statistics: %w", err)
 	}
 	return out, nil
+}
+
+// PlaceCondition is the condition keeping only the query's municipalities
+// in col, numbered after the args already given ("" and args unchanged for
+// the whole country).
+func PlaceCondition(col string, q Query, args []any) (string, []any) {
+	if len(q.Municipalities) == 0 {
+		return "", args
+	}
+	ph := make([]string, len(q.Municipalities))
+	for i, m := range q.Municipalities {
+		args = append(args, m)
+		ph[i] = "$" + strconv.Itoa(len(args))
+	}
+	return col + " IN (" + strings.Join(ph, ", ") + ")", args
+}
+
+// MonthBounds are the first instant of the month from and of the month
+// after to (both YYYY-MM), in store.TimeFormat, to compare stored times.
+func MonthBounds(from, to string) (string, string, error) {
+	f, err := time.Parse("2006-01", from)
+	if err != nil {
+		return "", "", errs.InvalidField("from", "stats.period_invalid")
+	}
+	t, err := time.Parse("2006-01", to)
+	if err != nil {
+		return "", "", errs.InvalidField("to", "stats.period_invalid")
+	}
+	return f.Format(store.TimeFormat), t.AddDate(0, 1, 0).Format(store.TimeFormat), nil
 }

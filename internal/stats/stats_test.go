@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/app"
@@ -16,9 +17,11 @@ import (
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/demo/scale"
+	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/report"
+	"github.com/ura-nrm/ura/internal/report/reporttest"
 	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
@@ -139,6 +142,18 @@ func TestSourcesAddUp(t *testing.T) {
 					t.Errorf("negative median %v", r)
 				}
 			}
+			// The helpline's source agrees with its own figures.
+			figs, err := f.a.Helpline.Figures(ctx, f.coord, all.From, all.To.AddDate(0, 1, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err = s.Answer(ctx, f.coord, "helpline_contacts", []string{"category", "channel"}, all)
+			if err != nil || int(total(rows)) != figs.Total || figs.Total == 0 {
+				t.Errorf("helpline contacts: %v (%v), want the %d of the figures", total(rows), err, figs.Total)
+			}
+			if _, err := s.Answer(ctx, f.coord, "tips", []string{"state", "month"}, reg(t, f)); err != nil {
+				t.Errorf("tips: %v", err)
+			}
 			// A region keeps only its municipalities' cases.
 			reg, _ := stats.ParseFilter(f.a.Clock.Now(), "2019-01-01", "2028-12-31", "prizren", "")
 			rows, err = s.Answer(ctx, f.coord, cases.MeasureVictims, nil, reg)
@@ -173,6 +188,118 @@ func TestSourcesAddUp(t *testing.T) {
 	}
 }
 
+func reg(t *testing.T, f *fixture) stats.Filter {
+	t.Helper()
+	r, err := stats.ParseFilter(f.a.Clock.Now(), "2019-01-01", "2028-12-31", "prizren", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestReportReleases: every protected report leaves a record of each of
+// its tables in the disclosure ledger (who, which table, which period,
+// which protection, which audience); a noisy report is a public release
+// charged to its family's yearly privacy budget, and the release past the
+// budget is refused naming the protection, keeping no record of it; a raw
+// report for the coordinator's office records nothing.
+func TestReportReleases(t *testing.T) {
+	ctx := context.Background()
+	a, _ := apptest.Open(t, store.SQLite)
+	s := a.Stats
+	analyst := access.Actor{UserID: "analyst-1", Role: access.Analyst}
+	coord := access.Actor{UserID: "coord-1", Role: access.Coordinator}
+	p := i18n.For(i18n.English)
+	tpl, _ := stats.TemplateByName("greta")
+	n := len(tpl.Tables)
+	var led disclosure.Ledger
+	count := func(year int) []disclosure.Release {
+		rs, err := led.Releases(ctx, a.DB.Read(), "greta", year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	if _, err := s.BuildReport(ctx, coord, "greta", stats.Year(2025), "none", p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rs := count(2025); len(rs) != 0 {
+		t.Errorf("a raw report recorded %d releases", len(rs))
+	}
+	if _, err := s.BuildReport(ctx, analyst, "greta", stats.Year(2025), "suppress", p, nil); err != nil {
+		t.Fatal(err)
+	}
+	rs := count(2025)
+	if len(rs) != n || rs[0].Audience != disclosure.Analyst || rs[0].By != "analyst-1" || rs[0].Policy.Method != disclosure.Suppress ||
+		rs[0].Period != "2025-01-01/2025-12-31" {
+		t.Fatalf("suppressed report: %d releases %+v, want %d for the analyst", len(rs), rs, n)
+	}
+	// Two noisy releases fit the year's budget of 1 (0.5 each); the third does not.
+	for i := 0; i < 2; i++ {
+		r, err := s.BuildReport(ctx, analyst, "greta", stats.Year(2025), "dp", p, nil)
+		if err != nil {
+			t.Fatalf("noisy release %d: %v", i+1, err)
+		}
+		if len(r.Doc.Notes) == 0 {
+			t.Errorf("a noisy report states no protection")
+		}
+	}
+	_, err := s.BuildReport(ctx, analyst, "greta", stats.Year(2025), "dp", p, nil)
+	if e := errs.As(err); e == nil || e.Field != "protection" || e.Key != "disclosure.error.over_budget" {
+		t.Fatalf("third noisy release: %v, want refused over the budget", err)
+	}
+	rs = count(2025)
+	public := 0
+	for _, r := range rs {
+		if r.Audience == disclosure.Public && r.Policy.Method == disclosure.Noise {
+			public++
+		}
+	}
+	if len(rs) != 3*n || public != 2*n {
+		t.Errorf("after two noisy releases: %d releases (%d public), want %d (%d)", len(rs), public, 3*n, 2*n)
+	}
+	if left, err := led.Left(ctx, a.DB.Read(), "greta", 2025); err != nil || left > 0.001 {
+		t.Errorf("budget left %v (%v), want none", left, err)
+	}
+	// Another year has its own budget.
+	if _, err := s.BuildReport(ctx, analyst, "greta", stats.Year(2024), "dp", p, nil); err != nil {
+		t.Errorf("2024: %v", err)
+	}
+}
+
+// TestMeasureLabels: every name a page or report shows for a registered
+// measure — its label, definition, dimensions and their codes — is in the
+// catalogue, so no table ever shows a catalogue key.
+func TestMeasureLabels(t *testing.T) {
+	a, _ := apptest.Open(t, store.SQLite)
+	keys := map[string]bool{}
+	for _, k := range i18n.Keys() {
+		keys[k] = true
+	}
+	need := func(m, k string) {
+		if !keys[k] {
+			t.Errorf("%s: %q is not in the catalogue", m, k)
+		}
+	}
+	ms := a.Stats.Sources.Measures()
+	if len(ms) < 10 {
+		t.Fatalf("%d measures registered", len(ms))
+	}
+	for _, m := range ms {
+		need(m.Name, m.Label)
+		need(m.Name, m.Definition)
+		for _, d := range m.Dims {
+			need(m.Name, d.Label)
+			for _, v := range d.Values {
+				need(m.Name+"."+d.Name, d.ValueKey+v)
+			}
+			if d.Open {
+				need(m.Name+"."+d.Name, d.ValueKey+"other")
+			}
+		}
+	}
+}
+
 func TestParseFilter(t *testing.T) {
 	now := apptest.Start
 	for _, c := range []struct {
@@ -204,29 +331,43 @@ func TestParseFilter(t *testing.T) {
 
 // TestReportsGolden builds every standard report over 2025 on a fixed
 // synthetic data set (synthSource: seeded, in memory, answering the real
-// sources' measures with their dimensions), raw in English and suppressed
-// in Albanian, and compares its JSON with testdata/<name>.json and its CSV
-// with testdata/<name>.csv once the writer is built. -update rewrites them.
+// sources' measures with their dimensions) and compares it with the golden
+// files in testdata: raw in English as JSON, CSV and XLSX (its cells), and
+// suppressed in Albanian as PDF (its extracted text). -update rewrites them.
 // The real sources agree with the services on both engines
 // (TestSourcesAddUp); this test fixes what the reports make of the counts.
 func TestReportsGolden(t *testing.T) {
 	ctx := context.Background()
 	s := synthService()
 	coord := access.Actor{UserID: "c", Role: access.Coordinator}
-	p := i18n.For(i18n.English)
+	analyst := access.Actor{UserID: "a", Role: access.Analyst}
+	en, sq := i18n.For(i18n.English), i18n.For(i18n.Albanian)
 	for _, tpl := range stats.Templates {
-		r, err := s.BuildReport(ctx, coord, tpl.Name, stats.Year(2025), "none", p, nil)
+		r, err := s.BuildReport(ctx, coord, tpl.Name, stats.Year(2025), "none", en, time.UTC)
 		if err != nil {
 			t.Fatalf("%s: %v", tpl.Name, err)
 		}
 		got, _ := json.MarshalIndent(r.JSON(), "", "  ")
 		golden(t, tpl.Name+".json", append(got, '\n'))
-		var csv bytes.Buffer
+		var csv, xlsx, pdf bytes.Buffer
 		if err := report.WriteCSV(&csv, r.Doc); err != nil {
-			t.Logf("%s: CSV writer: %v (the golden CSV is checked once the writer is merged)", tpl.Name, err)
-			continue
+			t.Fatalf("%s: CSV: %v", tpl.Name, err)
 		}
 		golden(t, tpl.Name+".csv", csv.Bytes())
+		if err := report.WriteXLSX(&xlsx, r.Doc); err != nil {
+			t.Fatalf("%s: XLSX: %v", tpl.Name, err)
+		}
+		golden(t, tpl.Name+".xlsx.txt", []byte(reporttest.XLSXText(t, xlsx.Bytes())))
+		// Suppressed, in Albanian, as an analyst downloads it: the PDF by
+		// its extracted text.
+		r, err = s.BuildReport(ctx, analyst, tpl.Name, stats.Year(2025), "suppress", sq, time.UTC)
+		if err != nil {
+			t.Fatalf("%s suppressed: %v", tpl.Name, err)
+		}
+		if err := report.WritePDF(&pdf, r.Doc); err != nil {
+			t.Fatalf("%s: PDF: %v", tpl.Name, err)
+		}
+		golden(t, tpl.Name+".sq.pdf.txt", []byte(reporttest.PDFText(t, pdf.Bytes(), true)))
 	}
 }
 
@@ -263,8 +404,7 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 // TestProtectedReportsHideSmallCells builds every standard report with cell
 // suppression, as an analyst, and checks that no published cell shows a
 // count the raw report has between 1 and k-1, and that rounding leaves
-// only multiples of the base. Skipped until disclosure control is merged
-// (disclosure.Protect answers "not built" until then).
+// only multiples of the base.
 func TestProtectedReportsHideSmallCells(t *testing.T) {
 	ctx := context.Background()
 	s := synthService()
@@ -277,9 +417,6 @@ func TestProtectedReportsHideSmallCells(t *testing.T) {
 			t.Fatal(err)
 		}
 		prot, err := s.BuildReport(ctx, analyst, tpl.Name, stats.Year(2025), "suppress", p, nil)
-		if errs.Is(err, errs.Unavailable) {
-			t.Skip("disclosure not merged")
-		}
 		if err != nil {
 			t.Fatalf("%s: %v", tpl.Name, err)
 		}

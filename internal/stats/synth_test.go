@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"context"
+	"github.com/ura-nrm/ura/internal/disclosure"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -72,6 +73,7 @@ func (s *synthSource) Answer(_ context.Context, q stats.Query) ([]stats.Row, err
 // admissions, clocks, overdue tasks and a year of shelter occupancy.
 func synthService() *stats.Service {
 	s := stats.New(clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)))
+	s.Releases = &memReleases{}
 	src := &synthSource{}
 	for _, m := range []stats.Source{(&cases.Service{}).StatsSource(), (&referral.Service{}).StatsSource(), (&clocks.Service{}).StatsSource()} {
 		src.measures = append(src.measures, m.Measures()...)
@@ -138,4 +140,14 @@ func kindStrings() []string {
 		out = append(out, string(k))
 	}
 	return out
+}
+
+// memReleases keeps the releases a report records, in memory (the ledger
+// itself is tested in internal/disclosure and, through the reports, by
+// TestReportReleases).
+type memReleases struct{ rs []disclosure.Release }
+
+func (m *memReleases) Record(_ context.Context, rs []disclosure.Release) error {
+	m.rs = append(m.rs, rs...)
+	return nil
 }

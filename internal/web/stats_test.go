@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/cases"
 )
 
 // TestStatsPages: the coordinator's dashboard draws its charts beside their
@@ -18,6 +21,17 @@ import (
 func TestStatsPages(t *testing.T) {
 	en := newEnv(t, "sqlite")
 	en.clk.Advance(200 * 24 * time.Hour) // into December
+	// Three victims: counts a table for the analyst must never show.
+	police := en.users[access.Police].Actor()
+	for _, p := range []cases.Person{
+		{GivenName: "Drita", FamilyName: "Provaj", BirthDate: "2009-02-03", Sex: "female", Citizenship: "XK"},
+		{GivenName: "Lule", FamilyName: "Provaj", BirthDate: "2001-07-08", Sex: "female", Citizenship: "AL"},
+		{GivenName: "Arben", FamilyName: "Testi", BirthDate: "1995-11-12", Sex: "male", Citizenship: "XK"},
+	} {
+		if _, err := en.app.Cases.Open(context.Background(), police, cases.Input{Person: p, Municipality: "Prizren", ConfirmDuplicate: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	coord, _ := en.session(t, access.Coordinator)
 	analyst, _ := en.session(t, access.Analyst)
 	code, body := en.get(t, coord, "/")
@@ -51,10 +65,34 @@ func TestStatsPages(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `id="stats-protected"`) {
 		t.Fatalf("analyst dashboard: %d", code)
 	}
-	// Until disclosure control is merged no table can be protected: the
-	// analyst then sees none, never a raw one.
-	if strings.Contains(body, "stats.protection_unavailable") || (!strings.Contains(body, "data-suppressed") && strings.Contains(body, `id="table-status"`) && !strings.Contains(body, "class=\"empty\"")) {
-		t.Errorf("analyst sees a table that was not protected")
+	// Every figure the analyst sees is protected: no table withheld as
+	// unprotectable, and each cell shown is zero, at least the threshold
+	// (10) or marked suppressed — never a raw small count.
+	if strings.Contains(body, `<p class="empty">`) {
+		t.Errorf("analyst dashboard withholds a table it could not protect")
+	}
+	cells := analystCell.FindAllStringSubmatch(body, -1)
+	if len(cells) == 0 {
+		t.Fatalf("analyst dashboard shows no table cell")
+	}
+	suppressed := 0
+	for _, c := range cells {
+		if c[1] != "" {
+			suppressed++
+			continue
+		}
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, c[2])
+		if n, err := strconv.Atoi(digits); err == nil && n > 0 && n < 10 && !strings.ContainsAny(c[2], ".,") {
+			t.Errorf("analyst sees a raw small count %q", c[2])
+		}
+	}
+	if suppressed == 0 {
+		t.Errorf("analyst dashboard over a handful of cases suppresses no cell")
 	}
 	if code, _ := en.get(t, analyst, "/stats/quality"); code != http.StatusForbidden {
 		t.Errorf("analyst quality page: %d, want 403", code)
@@ -66,11 +104,15 @@ func TestStatsPages(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `href="/stats/reports/eurostat/xlsx?from=2026-01-01&amp;to=2026-06-30"`) {
 		t.Errorf("reports page: %d", code)
 	}
-	// A report file: written once the writers are merged, until then a
-	// clear refusal (never a 500 or a partial file).
-	code, _ = en.get(t, coord, "/stats/reports/greta/csv?from=2026-01-01&to=2026-06-30")
-	if code != http.StatusOK && code != http.StatusServiceUnavailable {
-		t.Errorf("greta CSV: %d", code)
+	// Report files in every format, named and typed for a download.
+	for _, c := range []struct{ format, ctype, start string }{
+		{"csv", "text/csv", "\ufeff"}, {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK"}, {"pdf", "application/pdf", "%PDF-"},
+	} {
+		rec := en.send(t, "GET", "/stats/reports/greta/"+c.format+"?from=2026-01-01&to=2026-06-30", coord, "", nil)
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), c.ctype) ||
+			!strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") || !strings.HasPrefix(rec.Body.String(), c.start) {
+			t.Errorf("greta %s: %d %q %q", c.format, rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"))
+		}
 	}
 	if code, _ := en.get(t, coord, "/stats/reports/greta/csv?from=2026-06-01&to=2026-01-01"); code != http.StatusBadRequest {
 		t.Errorf("greta CSV over a reversed period: %d, want 400", code)
@@ -82,3 +124,7 @@ func TestStatsPages(t *testing.T) {
 
 // catalogueKey is a key shown instead of its text (a missing translation).
 var catalogueKey = regexp.MustCompile(`[>"\s](stats|case|htcds|service|task|referrals)\.[a-z_]+\.[A-Za-z0-9_.+-]+`)
+
+// analystCell is a dashboard table's data cell: whether it is marked
+// suppressed, and the text it shows.
+var analystCell = regexp.MustCompile(`<td data-label="[^"]*"( data-suppressed="true")?>([^<]*)</td>`)
