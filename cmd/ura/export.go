@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"github.com/ura-nrm/ura/internal/audit"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,9 +86,17 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		year, _ = strconv.Atoi(toMonth[:4])
 	}
 	err = db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
-		if _, err := (disclosure.Ledger{}).Record(ctx, tx, disclosure.Release{By: "cli:" + by, Report: "ctdc",
+		rel, err := (disclosure.Ledger{}).Record(ctx, tx, disclosure.Release{By: "cli:" + by, Report: "ctdc",
 			Table: "ctdc_extract", Period: ledgerPeriod, Audience: disclosure.Partner,
-			Policy: disclosure.Policy{Method: disclosure.Suppress, K: k}, Year: year}); err != nil {
+			Policy: disclosure.Policy{Method: disclosure.Suppress, K: k}, Year: year})
+		if err != nil {
+			return err
+		}
+		// The extract reads every case in the period: the audit trail names
+		// the operator, the release and how many records left.
+		if _, err := audit.Append(ctx, tx, audit.Event{Actor: audit.Actor{UserID: "cli:" + by, Role: "system"},
+			Action: "export.ctdc", ObjectType: "disclosure_release", ObjectID: rel.ID,
+			Detail: fmt.Sprintf("from=%s;to=%s;k=%d;cases=%d;records=%d", orNone(fromMonth), orNone(toMonth), k, len(rows), len(recs))}); err != nil {
 			return err
 		}
 		return writeFileAtomic(out, func(f *os.File) error { return disclosure.WriteCTDC(f, recs) })
@@ -155,4 +164,13 @@ func exportPeriod(from, to string) (fromMonth, toMonth string, err error) {
 		return "", "", usagef("the period ends (--to %s) before it starts (--from %s)", to, from)
 	}
 	return fromMonth, toMonth, nil
+}
+
+// orNone is a month for the audit detail: "open" when the period has no
+// such bound.
+func orNone(m string) string {
+	if m == "" {
+		return "open"
+	}
+	return m
 }

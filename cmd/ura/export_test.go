@@ -97,6 +97,13 @@ func TestExportCTDC(t *testing.T) {
 					t.Fatalf("ledger of %d: %+v %v", year, rs, err)
 				}
 			}
+			// Each extract is in the audit trail, which still verifies.
+			var n int
+			if err := db.Read().QueryRowContext(context.Background(),
+				`SELECT COUNT(*) FROM audit_events WHERE action = 'export.ctdc' AND actor_id = 'cli:operator'`).Scan(&n); err != nil || n != 2 {
+				t.Errorf("audit events of the exports: %d (%v), want 2", n, err)
+			}
+			mustUra(t, "", append([]string{"audit", "verify"}, sargs...)...)
 		})
 	}
 }
