@@ -105,7 +105,7 @@ func CompareDates(a, b Date) int {
 	if !full {
 		// At least one side is partial: agree on what both know.
 		if a.Year != b.Year {
-			if a.Month == 0 && b.Month == 0 && digitEdits(fmt.Sprintf("%04d", a.Year), fmt.Sprintf("%04d", b.Year)) {
+			if a.Month == 0 && b.Month == 0 && yearNear(a.Year, b.Year) {
 				return DatePartial
 			}
 			if (a.Month == 0 || b.Month == 0) && absInt(a.Year-b.Year) == 1 {
@@ -123,7 +123,7 @@ func CompareDates(a, b Date) int {
 	if a.Year == b.Year && a.Month == b.Day && a.Day == b.Month {
 		return DateNear
 	}
-	if digitEdits(dateDigits(a), dateDigits(b)) {
+	if da, db := dateDigits(a), dateDigits(b); digitEdits(da[:], db[:]) {
 		return DateNear
 	}
 	if a.Year == b.Year && (a.Month == b.Month || a.Day == b.Day) {
@@ -137,13 +137,38 @@ func CompareDates(a, b Date) int {
 	return DateDisagree
 }
 
-func dateDigits(d Date) string {
-	return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
+// dateDigits is YYYYMMDD (and yearNear's years YYYY), written by hand: they are
+// compared for every candidate pair, and fmt allocated twice per pair.
+func dateDigits(d Date) [8]byte {
+	var b [8]byte
+	putDigits(b[0:4], d.Year)
+	putDigits(b[4:6], d.Month)
+	putDigits(b[6:8], d.Day)
+	return b
+}
+
+// yearNear: two years one mistyped digit or one swap apart (1987, 1978).
+func yearNear(a, b int) bool {
+	var x, y [4]byte
+	putDigits(x[:], a)
+	putDigits(y[:], b)
+	return digitEdits(x[:], y[:])
+}
+
+// putDigits writes v's last len(b) decimal digits into b, zero-padded.
+func putDigits(b []byte, v int) {
+	if v < 0 {
+		v = -v
+	}
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
 }
 
 // digitEdits reports whether two equal-length digit strings differ by one
 // substituted digit or by one swap of adjacent digits.
-func digitEdits(a, b string) bool {
+func digitEdits[T string | []byte](a, b T) bool {
 	if len(a) != len(b) {
 		return false
 	}

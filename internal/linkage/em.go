@@ -31,24 +31,23 @@ type pattern struct {
 	count float64
 }
 
-func gammaKey(g []int8) string {
-	b := make([]byte, len(g))
-	for i, v := range g {
-		b[i] = byte(v + 1)
-	}
-	return string(b)
-}
-
 func collectPatterns(gammas []int8, width int) []pattern {
 	idx := map[string]int{}
 	var out []pattern
+	buf := make([]byte, width)
 	for i := 0; i+width <= len(gammas); i += width {
 		g := gammas[i : i+width]
-		k := gammaKey(g)
-		if j, ok := idx[k]; ok {
+		for f, v := range g {
+			buf[f] = byte(v + 1)
+		}
+		// idx[string(buf)] looks up without allocating; a key string is
+		// made only for a new pattern (a few hundred, against millions of
+		// pairs).
+		if j, ok := idx[string(buf)]; ok {
 			out[j].count++
 			continue
 		}
+		k := string(buf)
 		idx[k] = len(out)
 		out = append(out, pattern{gamma: g, key: k, count: 1})
 	}

@@ -38,10 +38,13 @@ type Pair struct {
 // 0.97 (measurements in docs/linkage.md).
 const DefaultThreshold = 0.9
 
-// DefaultMaxBlockSize caps a block: a blocking key shared by more records
-// than this (a common surname in a common birth year, a postcode of a
-// city) is too weak to be worth n² comparisons, and the other keys still
-// bring the true pairs inside it together.
+// DefaultMaxBlockSize is the largest block compared in full: inside a
+// block of more records (a common surname in a common birth year, a
+// postcode of a city) each record meets only its snWindow neighbours in
+// the block's sorted order (sorted neighbourhood), since such a key is too
+// weak to be worth n² comparisons and the other keys still bring the true
+// pairs inside it together. The window (2·snWindow+1) bounds it from
+// above: a smaller MaxBlockSize makes more blocks windowed.
 const DefaultMaxBlockSize = 100
 
 // Options tunes Dedup. The zero value is the recommended setting.
@@ -49,7 +52,8 @@ type Options struct {
 	// Threshold is the minimum match probability reported; 0 or less
 	// means DefaultThreshold.
 	Threshold float64
-	// MaxBlockSize caps blocks; 0 or less means DefaultMaxBlockSize.
+	// MaxBlockSize is the largest block compared in full (see
+	// DefaultMaxBlockSize); 0 or less means DefaultMaxBlockSize.
 	MaxBlockSize int
 	// EMIterations bounds the estimation of the match weights; 0 or less
 	// means 100.
