@@ -50,27 +50,18 @@ func (statsSource) Measures() []stats.Measure {
 
 func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, error) {
 	db := src.s.DB.Read()
-	var cols []string
 	switch q.Measure {
 	case MeasureOverdue:
-		for _, d := range q.By {
-			if d != "task_kind" {
-				return nil, errs.InvalidField("by", "stats.dimension_unknown")
-			}
-			cols = append(cols, "kind")
+		cols, err := stats.Columns(q.By, map[string]string{"task_kind": "kind"})
+		if err != nil {
+			return nil, err
 		}
 		now := src.s.Clock.Now().UTC().Format(store.TimeFormat)
 		return stats.GroupCount(ctx, db, "tasks", cols, []string{"done_at IS NULL", "due_at < $1"}, []any{now})
 	case MeasureLegalClocks:
-		for _, d := range q.By {
-			switch d {
-			case "clock_kind":
-				cols = append(cols, "kind")
-			case stats.DimMonth:
-				cols = append(cols, "SUBSTR(starts_on, 1, 7)")
-			default:
-				return nil, errs.InvalidField("by", "stats.dimension_unknown")
-			}
+		cols, err := stats.Columns(q.By, map[string]string{"clock_kind": "kind", stats.DimMonth: "SUBSTR(starts_on, 1, 7)"})
+		if err != nil {
+			return nil, err
 		}
 		if _, err := time.Parse("2006-01", q.From); err != nil {
 			return nil, errs.InvalidField("from", "stats.period_invalid")

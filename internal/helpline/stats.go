@@ -54,13 +54,9 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 	if q.Measure != MeasureContacts {
 		return nil, errs.InvalidField("measure", "stats.measure_unknown")
 	}
-	cols := make([]string, 0, len(q.By))
-	for _, d := range q.By {
-		c, ok := statsColumns[d]
-		if !ok {
-			return nil, errs.InvalidField("by", "stats.dimension_unknown")
-		}
-		cols = append(cols, c)
+	cols, err := stats.Columns(q.By, statsColumns)
+	if err != nil {
+		return nil, err
 	}
 	// month is the contact's start month in UTC, kept on the row: the
 	// period's range is a range of that column's values.

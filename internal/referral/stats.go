@@ -60,14 +60,14 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 	switch q.Measure {
 	case MeasureReferrals:
 		exprs := map[string]string{"service_type": "service_type", "state": "state", stats.DimMonth: month("created_at")}
-		cols, err := columns(q.By, exprs)
+		cols, err := stats.Columns(q.By, exprs)
 		if err != nil {
 			return nil, err
 		}
 		return stats.GroupCount(ctx, db, "referrals", cols, []string{"created_at >= $1", "created_at < $2"}, []any{lo, hi})
 	case MeasureAdmissions:
 		exprs := map[string]string{"service_type": "v.type", stats.DimMonth: month("s.admitted_at")}
-		cols, err := columns(q.By, exprs)
+		cols, err := stats.Columns(q.By, exprs)
 		if err != nil {
 			return nil, err
 		}
@@ -79,18 +79,6 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		return src.occupancy(ctx, q)
 	}
 	return nil, errs.InvalidField("measure", "stats.measure_unknown")
-}
-
-func columns(by []string, exprs map[string]string) ([]string, error) {
-	var cols []string
-	for _, d := range by {
-		e, ok := exprs[d]
-		if !ok {
-			return nil, errs.InvalidField("by", "stats.dimension_unknown")
-		}
-		cols = append(cols, e)
-	}
-	return cols, nil
 }
 
 // answerHours is the median of the hours between a referral and its answer

@@ -85,3 +85,17 @@ func MonthBounds(from, to string) (string, string, error) {
 	}
 	return f.Format(store.TimeFormat), t.AddDate(0, 1, 0).Format(store.TimeFormat), nil
 }
+
+// Columns maps a query's dimensions to the source's column expressions,
+// in order; a dimension the source does not have is refused naming "by".
+func Columns(by []string, exprs map[string]string) ([]string, error) {
+	cols := make([]string, 0, len(by))
+	for _, d := range by {
+		e, ok := exprs[d]
+		if !ok {
+			return nil, errs.InvalidField("by", "stats.dimension_unknown")
+		}
+		cols = append(cols, e)
+	}
+	return cols, nil
+}

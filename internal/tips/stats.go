@@ -35,16 +35,9 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 	if q.Measure != MeasureTips {
 		return nil, errs.InvalidField("measure", "stats.measure_unknown")
 	}
-	var cols []string
-	for _, d := range q.By {
-		switch d {
-		case "state":
-			cols = append(cols, "state")
-		case stats.DimMonth:
-			cols = append(cols, "SUBSTR(created_at, 1, 7)")
-		default:
-			return nil, errs.InvalidField("by", "stats.dimension_unknown")
-		}
+	cols, err := stats.Columns(q.By, map[string]string{"state": "state", stats.DimMonth: "SUBSTR(created_at, 1, 7)"})
+	if err != nil {
+		return nil, err
 	}
 	lo, hi, err := stats.MonthBounds(q.From, q.To)
 	if err != nil {
