@@ -92,7 +92,7 @@ func (s *Service) panel(g *Grid, prot Protection, p *i18n.Printer) Panel {
 		}
 		// The summary was written from the raw table: say only what the
 		// protected table shows.
-		pn.Summary = summary(p, &Grid{Kind: g.Kind, Table: pn.Table})
+		pn.Summary = summary(p, &Grid{Spec: g.Spec, Kind: g.Kind, Table: pn.Table})
 	}
 	return pn
 }
@@ -139,8 +139,7 @@ func (s *Service) yearOverYear(ctx context.Context, f Filter, p *i18n.Printer) (
 	}
 	t.Cells = append(t.Cells, sums)
 	g.Table = t
-	g.Summary = p.T("stats.summary.year", "this", strconv.Itoa(y), "n", formatValue(sums[0].Value, 0),
-		"last", strconv.Itoa(y-1), "m", formatValue(sums[1].Value, 0))
+	g.Summary = summary(p, g)
 	return g, nil
 }
 

@@ -170,7 +170,7 @@ func (s *Service) BuildReport(ctx context.Context, a access.Actor, name string, 
 		if rel != nil {
 			// The summary was written from the raw table: say only what
 			// the protected table shows.
-			g.Summary = summary(p, &Grid{Kind: g.Kind, Table: g.Table})
+			g.Summary = summary(p, g)
 			rel.Period = f.From.Format("2006-01-02") + "/" + f.To.AddDate(0, 1, -1).Format("2006-01-02")
 			rel.Year = f.To.Year()
 			releases = append(releases, *rel)

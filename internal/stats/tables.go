@@ -306,6 +306,13 @@ func summary(p *i18n.Printer, g *Grid) string {
 	if len(t.Rows) == 0 {
 		return p.T("stats.summary.empty")
 	}
+	if g.Spec.Name == "year" && len(t.Columns) == 2 && t.RowTotal {
+		// This year against last: each column's total, as the table
+		// shows it (protected or not).
+		tot := t.Cells[len(t.Cells)-1]
+		return p.T("stats.summary.year", "this", t.Columns[0], "n", cellText(tot[0]),
+			"last", t.Columns[1], "m", cellText(tot[1]))
+	}
 	n := len(t.Rows)
 	if t.RowTotal {
 		n--
@@ -328,6 +335,15 @@ func summary(p *i18n.Printer, g *Grid) string {
 	}
 	total := t.Cells[len(t.Cells)-1][len(t.Columns)-1].Value
 	return p.T("stats.summary.count", "total", formatValue(total, 0), "label", t.Rows[best], "value", formatValue(bestV, 0))
+}
+
+// cellText is a count as a summary says it: the suppression mark for a
+// suppressed cell.
+func cellText(c report.Cell) string {
+	if c.Suppressed {
+		return "–"
+	}
+	return formatValue(c.Value, 0)
 }
 
 func formatValue(v float64, dec int) string {

@@ -197,14 +197,17 @@ func svgChart(pn stats.Panel) template.HTML {
 				max = c.Value
 			}
 		}
-		const rowH, labelW, width = 26, 230, 640
+		// Labels of up to 30 runes fit the label column at the chart's
+		// font (13px, about 7.2px a rune in DejaVu Sans); the table beside
+		// the chart has them whole.
+		const rowH, labelW, width = 26, 260, 640
 		h := n*rowH + 8
 		fmt.Fprintf(&b, `<svg class="chart chart-bar" id="%s" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d" preserveAspectRatio="xMinYMin meet">`, id, width, h, id, id)
 		fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(pn.Heading), id, esc(pn.Summary))
 		for i := 0; i < n; i++ {
 			y := 4 + i*rowH
 			c := t.Cells[i][col]
-			fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="end">%s</text>`, labelW-8, y+17, esc(shorten(t.Rows[i], 34)))
+			fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="end">%s</text>`, labelW-8, y+17, esc(shorten(t.Rows[i], 30)))
 			if c.Suppressed {
 				fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d">–</text>`, labelW+4, y+17)
 				continue
@@ -232,6 +235,14 @@ func svgChart(pn stats.Panel) template.HTML {
 		}
 		if max == 0 {
 			max = 1
+		}
+		if integral(t, cols) {
+			// Counts: an even top, so that the three grid lines are whole
+			// numbers (0, 14, 28 rather than 0, 13.5, 27).
+			max = math.Ceil(max)
+			if int(max)%2 == 1 {
+				max++
+			}
 		}
 		const width, height, left, top, bottom = 640, 260, 48, 12, 40
 		plotW, plotH := float64(width-left-16), float64(height-top-bottom)
@@ -285,6 +296,19 @@ func svgChart(pn stats.Panel) template.HTML {
 		return ""
 	}
 	return template.HTML(b.String())
+}
+
+// integral tells whether every shown value of the first cols columns is
+// written without decimals (counts).
+func integral(t report.Table, cols int) bool {
+	for _, row := range t.Cells {
+		for j := 0; j < cols && j < len(row); j++ {
+			if row[j].Decimals != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // abbrev is the first n letters of a label (month names on a time axis:

@@ -94,6 +94,11 @@ func TestStatsPages(t *testing.T) {
 	if suppressed == 0 {
 		t.Errorf("analyst dashboard over a handful of cases suppresses no cell")
 	}
+	// The text summaries say only what the protected tables show: this
+	// year's three cases are not told by the year's summary either.
+	if m := yearSummary.FindStringSubmatch(body); m == nil || strings.Contains(m[1], ": 3") || !strings.Contains(m[1], ": –") {
+		t.Errorf("analyst's year summary %q", m)
+	}
 	if code, _ := en.get(t, analyst, "/stats/quality"); code != http.StatusForbidden {
 		t.Errorf("analyst quality page: %d, want 403", code)
 	}
@@ -128,3 +133,6 @@ var catalogueKey = regexp.MustCompile(`[>"\s](stats|case|htcds|service|task|refe
 // analystCell is a dashboard table's data cell: whether it is marked
 // suppressed, and the text it shows.
 var analystCell = regexp.MustCompile(`<td data-label="[^"]*"( data-suppressed="true")?>([^<]*)</td>`)
+
+// yearSummary is the year-against-last chart's description.
+var yearSummary = regexp.MustCompile(`<desc id="chart-year-d">([^<]*)</desc>`)
