@@ -73,7 +73,18 @@ func (s *server) statsFilter(r *http.Request, p *page) (stats.Filter, error) {
 			p.Form.Set(k, v)
 		}
 	}
-	return stats.ParseFilter(s.now(), q.Get("from"), q.Get("to"), q.Get("region"), q.Get("municipality"))
+	f, err := stats.ParseFilter(s.now(), q.Get("from"), q.Get("to"), q.Get("region"), q.Get("municipality"))
+	if err == nil {
+		// The period in effect is shown in the form, also when it is the
+		// default: the reader sees which months the figures count.
+		if q.Get("from") == "" {
+			p.Form.Set("from", f.From.Format("2006-01-02"))
+		}
+		if q.Get("to") == "" {
+			p.Form.Set("to", f.To.AddDate(0, 1, -1).Format("2006-01-02"))
+		}
+	}
+	return f, err
 }
 
 func (s *server) statsData(r *http.Request, p *page) *statsData {

@@ -45,6 +45,10 @@ func TestStatsPages(t *testing.T) {
 	if k := catalogueKey.FindString(body); k != "" {
 		t.Errorf("the dashboard shows a catalogue key: %q", k)
 	}
+	// The period in effect is in the form even when none was asked for.
+	if y := en.clk.Now().Format("2006"); !strings.Contains(body, `name="from" type="date" value="`+y+`-01-01"`) {
+		t.Errorf("the dashboard does not show the default period's start %s-01-01", y)
+	}
 	for _, want := range []string{`id="stats-year"`, `<svg class="chart chart-line"`, `id="table-status"`, `id="table-occupancy"`, `<desc id="chart-year-d">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %s", want)
