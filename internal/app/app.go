@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/breakglass"
 	"github.com/ura-nrm/ura/internal/casenotes"
@@ -20,6 +21,7 @@ import (
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
@@ -64,6 +66,8 @@ type App struct {
 	Helpline *helpline.Service
 	// Tips are the public portal's anonymous tips and their triage queue.
 	Tips *tips.Service
+	// Justice is the criminal-justice track: criminal cases linked to victim cases.
+	Justice *justice.Service
 }
 
 // Options tune Open.
@@ -166,6 +170,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Consent: a.Consent, Cases: a.Cases}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
+	a.Justice = &justice.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, BreakGlass: a.BreakGlass, OrgType: orgType}
 	return a, nil
 }
 
@@ -203,4 +208,18 @@ type helplineNotifier struct{ *notify.Service }
 
 func (h helplineNotifier) Notify(ctx context.Context, tx *store.Tx, n helpline.Notification) error {
 	return h.Service.Notify(ctx, tx, notify.Notification(n))
+}
+
+// orgType answers an organisation's type and whether it is active, for the
+// criminal-justice track (the prosecution office a report goes to).
+func orgType(ctx context.Context, q store.Querier, id string) (access.OrgType, bool, error) {
+	m, err := auth.OrgsByID(ctx, q, []string{id})
+	if err != nil {
+		return "", false, err
+	}
+	o := m[id]
+	if o == nil {
+		return "", false, nil
+	}
+	return o.Type, o.Active, nil
 }
