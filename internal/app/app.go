@@ -171,6 +171,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	a.Justice = &justice.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, BreakGlass: a.BreakGlass, OrgType: orgType}
+	a.Stats.Sources.Register(a.Justice.StatsSource())
 	return a, nil
 }
 

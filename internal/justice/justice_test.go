@@ -3,6 +3,7 @@ package justice_test
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/justice"
+	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
@@ -228,6 +230,36 @@ func TestCriminalTrack(t *testing.T) {
 			}
 			if comp == nil || justice.Day(comp.Due) != "2026-07-10" || comp.DueHard {
 				t.Errorf("state compensation deadline = %+v, want 2026-07-10 as a warning", comp)
+			}
+			// The statistics (R1.3.2), from the source registered in the app.
+			src := j.StatsSource()
+			for _, c := range []struct {
+				measure string
+				by      []string
+				want    map[string]float64
+			}{
+				{justice.MeasureInvestigations, []string{"offence"}, map[string]float64{"THB": 1}},
+				{justice.MeasureProsecutions, nil, map[string]float64{"": 1}},
+				{justice.MeasureJudgments, []string{"instance", "outcome"}, map[string]float64{"JUDGMENT_FIRST_INSTANCE|CONVICTION": 1}},
+				{justice.MeasureDefendants, []string{"sex", "nationality"}, map[string]float64{"male|AL": 1}},
+				{justice.MeasureSentences, []string{"sentence_band", "below_minimum", "final"}, map[string]float64{"12_35|yes|no": 1}},
+				{justice.MeasureRequalified, nil, map[string]float64{"": 0}}, // police THB → indictment THB: same offence
+				{justice.MeasureTestified, []string{"protective_measure"}, map[string]float64{"yes": 1}},
+				{justice.MeasureCompensation, []string{"route", "comp_outcome"}, map[string]float64{"STATE|PENDING": 1}},
+				{justice.MeasureCompClaimed, []string{"route"}, map[string]float64{"STATE": 5000}},
+				{justice.MeasureCompAwarded, nil, map[string]float64{"": 0}},
+			} {
+				rows, err := src.Answer(ctx, stats.Query{Measure: c.measure, By: c.by, From: "2026-01", To: "2026-12"})
+				if err != nil {
+					t.Fatalf("%s: %v", c.measure, err)
+				}
+				got := map[string]float64{}
+				for _, r := range rows {
+					got[strings.Join(r.Keys, "|")] += r.Value
+				}
+				if !reflect.DeepEqual(got, c.want) {
+					t.Errorf("%s by %v = %v, want %v", c.measure, c.by, got, c.want)
+				}
 			}
 			// The advocate follows the proceedings, without the defendants' identity.
 			adv, err := j.Get(ctx, w.Advocate, id)
