@@ -52,10 +52,80 @@ type justiceCaseData struct {
 	ChargeOf  map[string]justice.Charge
 	EventOf   map[string]justice.Event
 	CanDefend bool
+	// Opts are the picklists with their labels, by list name (the
+	// template prints them; translating in the template cost most of the
+	// page's time).
+	Opts map[string][]opt
+	// EventRows and DeadlineRows are the events and deadlines with their labels.
+	EventRows    []eventRow
+	DeadlineRows []deadlineRow
 	// VictimOpts are the linked victim cases as the victim form offers them.
 	VictimOpts []struct{ ID, Label string }
 	form       url.Values
 	errorForm  string
+}
+
+type opt struct{ V, L string }
+
+type eventRow struct {
+	Type, ISO, Day, Label string
+}
+
+type deadlineRow struct {
+	justice.Deadline
+	ISO, Day, Label, StateLabel string
+}
+
+// justiceOpts names each picklist's catalogue prefix.
+var justiceOpts = map[string]string{"Systems": "justice.system.", "Instances": "justice.instance.", "EventTypes": "justice.event.",
+	"Outcomes": "justice.outcome.", "Sexes": "justice.sex.", "ChargeStages": "justice.charge_stage.", "Offences": "justice.offence.",
+	"AssetMeasures": "justice.asset.", "VictimKinds": "justice.kind.", "InfoTypes": "justice.info.", "Measures": "justice.measure.",
+	"AllegedOffences": "justice.alleged.", "CompensationRoutes": "justice.route.", "MeasureStatuses": "justice.measure_status.",
+	"WitnessStatuses": "justice.witness.", "NonPunishDecisions": "justice.np.", "CompensationOutcome": "justice.comp.",
+	"Languages": "justice.lang.", "Roles": "justice.role."}
+
+func (l justiceLists) byName(name string) []string {
+	switch name {
+	case "Systems":
+		return l.Systems
+	case "Instances":
+		return l.Instances
+	case "EventTypes":
+		return l.EventTypes
+	case "Outcomes":
+		return l.Outcomes
+	case "Sexes":
+		return l.Sexes
+	case "ChargeStages":
+		return l.ChargeStages
+	case "Offences":
+		return l.Offences
+	case "AssetMeasures":
+		return l.AssetMeasures
+	case "VictimKinds":
+		return l.VictimKinds
+	case "InfoTypes":
+		return l.InfoTypes
+	case "Measures":
+		return l.Measures
+	case "AllegedOffences":
+		return l.AllegedOffences
+	case "CompensationRoutes":
+		return l.CompensationRoutes
+	case "MeasureStatuses":
+		return l.MeasureStatuses
+	case "WitnessStatuses":
+		return l.WitnessStatuses
+	case "NonPunishDecisions":
+		return l.NonPunishDecisions
+	case "CompensationOutcome":
+		return l.CompensationOutcome
+	case "Languages":
+		return l.Languages
+	case "Roles":
+		return l.Roles
+	}
+	return nil
 }
 
 // V is what was typed in field of form, when that form was refused.
@@ -89,6 +159,33 @@ func (s *server) renderJusticeCase(w http.ResponseWriter, r *http.Request, statu
 		if e.Type == justice.JudgmentFirst || e.Type == justice.FinalJudgment {
 			d.Judgments = append(d.Judgments, e)
 		}
+	}
+	tr := st.p.T
+	d.Opts = map[string][]opt{}
+	if c.CanRecord || c.CanVictim {
+		for name, prefix := range justiceOpts {
+			for _, v := range d.Lists.byName(name) {
+				d.Opts[name] = append(d.Opts[name], opt{v, tr(prefix + v)})
+			}
+		}
+	}
+	for _, e := range c.Events {
+		label := tr("justice.event." + e.Type)
+		if e.Outcome != "" {
+			label += " — " + tr("justice.outcome."+e.Outcome)
+		}
+		if e.Detention {
+			label += " — " + tr("justice.detention")
+		}
+		d.EventRows = append(d.EventRows, eventRow{Type: e.Type, ISO: justice.Day(e.Date), Day: st.p.Date(e.Date), Label: label})
+	}
+	for _, dl := range c.Deadlines {
+		state := tr("justice.deadline." + dl.State)
+		if !dl.MetAt.IsZero() {
+			state += " (" + st.p.Date(dl.MetAt) + ")"
+		}
+		d.DeadlineRows = append(d.DeadlineRows, deadlineRow{Deadline: dl, ISO: justice.Day(dl.Due), Day: st.p.Date(dl.Due),
+			Label: tr("justice.rule." + dl.Rule.ID), StateLabel: state})
 	}
 	for _, def := range c.Defendants {
 		if def.Name != "" {
