@@ -112,23 +112,26 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		day = "e.event_date"
 		cols["offence"], cols["sex"], cols["nationality"] = "c.offence_code", "d.sex", "d.nationality"
 	case MeasureSentences:
-		from = `criminal_sentences s JOIN criminal_events e ON e.id = s.event_id JOIN criminal_charges g ON g.id = s.charge_id
+		from = `criminal_events e JOIN criminal_sentences s ON s.event_id = e.id JOIN criminal_charges g ON g.id = s.charge_id
 			JOIN criminal_defendants d ON d.id = g.defendant_id`
 		day = "e.event_date"
-		where = []string{"s.outcome = 'CONVICTION'"}
+		where = []string{"e.type IN ('" + JudgmentFirst + "', '" + FinalJudgment + "')", "s.outcome = 'CONVICTION'"}
 		cols["sentence_band"], cols["below_minimum"], cols["final"] = bandSQL, yesNo("s.below_minimum"), yesNo("s.final")
 		cols["offence"], cols["sex"] = "g.offence_code", "d.sex"
 	case MeasureRequalified:
 		from = `criminal_charges g JOIN criminal_charges o ON o.id = g.replaces_id`
-		day = "SUBSTR(g.created_at, 1, 10)"
-		where = []string{"g.offence_code <> o.offence_code"}
+		day = "g.created_at"
+		where = []string{"g.replaces_id <> ''", "g.offence_code <> o.offence_code"}
 		cols["initial_offence"], cols["offence"] = "o.offence_code", "g.offence_code"
 	case MeasureTestified:
-		// Each victim (case) once per criminal case, on the first hearing where they testified.
+		// Each victim (case) once per criminal case: the first hearing in
+		// the period where they testified, and whether a protective measure
+		// was ever granted to them in that criminal case.
 		from = `(SELECT v.criminal_case_id, v.case_id, MIN(v.record_date) AS record_date,
 			MAX(CASE WHEN EXISTS (SELECT 1 FROM criminal_victim_records m WHERE m.criminal_case_id = v.criminal_case_id
-				AND m.case_id = v.case_id AND m.kind = 'measure' AND m.status = 'GRANTED') THEN 1 ELSE 0 END) AS measured
-			FROM criminal_victim_records v WHERE v.kind = 'hearing' AND v.code = 'TESTIFIED' GROUP BY v.criminal_case_id, v.case_id) t`
+				AND m.kind = 'measure' AND m.case_id = v.case_id AND m.status = 'GRANTED') THEN 1 ELSE 0 END) AS measured
+			FROM criminal_victim_records v WHERE v.kind = 'hearing' AND v.code = 'TESTIFIED' AND v.record_date >= $1 AND v.record_date < $2
+			GROUP BY v.criminal_case_id, v.case_id) t`
 		day = "t.record_date"
 		cols["protective_measure"] = yesNo("t.measured")
 	case MeasureCompensation, MeasureCompClaimed, MeasureCompAwarded:
@@ -155,6 +158,10 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		}
 		sel = append(sel, c)
 	}
+	lo, hi := q.From+"-01", q.To+"-32"
+	if day == "g.created_at" {
+		lo, hi = q.From+"-01T00:00:00", q.To+"-32" // times sort as text (store.TimeFormat)
+	}
 	where = append(where, day+" >= $1", day+" < $2")
-	return stats.GroupAgg(ctx, src.s.DB.Read(), "COALESCE("+agg+", 0)", from, sel, where, []any{q.From + "-01", q.To + "-32"})
+	return stats.GroupAgg(ctx, src.s.DB.Read(), "COALESCE("+agg+", 0)", from, sel, where, []any{lo, hi})
 }

@@ -23,6 +23,8 @@ CREATE TABLE criminal_cases (
 	version       INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX criminal_cases_offence ON criminal_cases (offence_date);
+-- Covering the statistics' join from an event to its offence.
+CREATE INDEX criminal_cases_id_offence ON criminal_cases (id, offence_code);
 
 -- The organisations working a criminal case (the police unit that filed
 -- it, the prosecution office it went to).
@@ -69,7 +71,8 @@ CREATE TABLE criminal_events (
 	created_at       TEXT NOT NULL,
 	UNIQUE (criminal_case_id, seq)
 );
-CREATE INDEX criminal_events_type ON criminal_events (type, event_date);
+-- Covering the statistics by stage and period.
+CREATE INDEX criminal_events_type ON criminal_events (type, event_date, criminal_case_id, outcome);
 
 -- Suspects and defendants. Name and details sealed with the criminal
 -- case's key; sex, nationality, roles and birth year band in clear for
@@ -85,7 +88,8 @@ CREATE TABLE criminal_defendants (
 	official         INTEGER NOT NULL DEFAULT 0,
 	created_at       TEXT NOT NULL
 );
-CREATE INDEX criminal_defendants_case ON criminal_defendants (criminal_case_id);
+CREATE INDEX criminal_defendants_case ON criminal_defendants (criminal_case_id, sex, nationality);
+CREATE INDEX criminal_defendants_id_sex ON criminal_defendants (id, sex);
 
 -- Charges with their qualification history: a requalified charge names the
 -- one it replaces (police -> indictment -> judgment), so "initially THB,
@@ -103,6 +107,8 @@ CREATE TABLE criminal_charges (
 	created_at       TEXT NOT NULL
 );
 CREATE INDEX criminal_charges_case ON criminal_charges (criminal_case_id);
+CREATE INDEX criminal_charges_created ON criminal_charges (created_at, replaces_id, offence_code);
+CREATE INDEX criminal_charges_id_offence ON criminal_charges (id, offence_code, defendant_id);
 
 -- Decisions per count: outcome, the sentence, and whether it falls below
 -- the statutory minimum of the offence table (R1.4.2).
@@ -120,6 +126,7 @@ CREATE TABLE criminal_sentences (
 	created_at          TEXT NOT NULL
 );
 CREATE INDEX criminal_sentences_case ON criminal_sentences (criminal_case_id);
+CREATE INDEX criminal_sentences_event ON criminal_sentences (event_id, outcome, charge_id, imprisonment_months, below_minimum, final);
 
 -- Asset freezing and confiscation.
 CREATE TABLE criminal_assets (
@@ -157,3 +164,4 @@ CREATE TABLE criminal_victim_records (
 );
 CREATE INDEX criminal_victim_records_case ON criminal_victim_records (criminal_case_id, kind);
 CREATE INDEX criminal_victim_records_victim ON criminal_victim_records (case_id);
+CREATE INDEX criminal_victim_records_kind ON criminal_victim_records (kind, record_date);
