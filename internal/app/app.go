@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
@@ -171,6 +172,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	a.Justice = &justice.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, BreakGlass: a.BreakGlass, OrgType: orgType}
+	a.Justice.Reminders = testimonyReminders{a.Clocks}
 	a.Stats.Sources.Register(a.Justice.StatsSource())
 	return a, nil
 }
@@ -223,4 +225,21 @@ func orgType(ctx context.Context, q store.Querier, id string) (access.OrgType, b
 		return "", false, nil
 	}
 	return o.Type, o.Active, nil
+}
+
+// testimonyReminders give the victim advocate's and the shelter's
+// organisations on the victim's case a task on a testimony date, through the
+// clocks, without any criminal detail.
+type testimonyReminders struct{ c *clocks.Service }
+
+func (r testimonyReminders) TestimonyReminder(ctx context.Context, tx *store.Tx, caseID string, due time.Time) error {
+	var orgs []string
+	for _, typ := range []access.OrgType{"victim_advocacy", "shelter"} {
+		ids, err := cases.TeamOrgsOfType(ctx, tx, caseID, typ)
+		if err != nil {
+			return err
+		}
+		orgs = append(orgs, ids...)
+	}
+	return r.c.AccompanyReminder(ctx, tx, caseID, due, orgs)
 }

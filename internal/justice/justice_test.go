@@ -14,6 +14,7 @@ import (
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/casenotes"
 	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/stats"
@@ -182,6 +183,17 @@ func TestCriminalTrack(t *testing.T) {
 			rec(w.Prosecutor, justice.VictimInput{Kind: justice.KindMeasure, Code: "VIDEO_LINK_TESTIMONY", Status: "GRANTED", Date: "2026-05-04", EventID: trial.ID})
 			rec(w.Advocate, justice.VictimInput{Kind: justice.KindHearing, EventID: hearing.ID, Date: "2026-05-20", Present: true, AdvocatePresent: true})
 			rec(w.Advocate, justice.VictimInput{Kind: justice.KindHearing, EventID: trial.ID, Date: "2026-05-25", Present: true, AdvocatePresent: true, Testified: true})
+			// The testimony date reminds the advocate and the shelter, without criminal detail.
+			for _, a := range []access.Actor{w.Advocate, w.Shelter} {
+				tasks, err := w.A.Clocks.DueFor(ctx, a)
+				found := false
+				for _, tk := range tasks {
+					found = found || tk.Kind == clocks.AccompanyAppointment && tk.CaseID == w.CaseID && justice.Day(tk.DueAt) == "2026-05-25"
+				}
+				if err != nil || !found {
+					t.Errorf("%s has no reminder of the testimony date (%v)", a.Role, err)
+				}
+			}
 			_, err = j.RecordVictim(ctx, w.Advocate, id, justice.VictimInput{CaseID: w.CaseID, Kind: justice.KindHearing, EventID: "nosuch", Date: "2026-05-25"})
 			wantField(t, err, "event_id")
 			if _, err := j.RecordVictim(ctx, w.Shelter, id, justice.VictimInput{CaseID: w.CaseID, Kind: justice.KindRights}); !errs.Is(err, errs.Forbidden) {
