@@ -263,7 +263,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in CreateInput
 		if err := insertEvent(ctx, tx, id, Event{ID: store.NewID(), Seq: 1, Type: CriminalReport, Date: report, CreatedBy: actor.UserID}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.create", id, "offence="+in.OffenceCode)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.create", id, "offence="+in.OffenceCode)
 	})
 	if err != nil {
 		return "", errs.As(err)
@@ -295,7 +295,7 @@ func checkRef(r *Reference) error {
 	return nil
 }
 
-func (s *Service) audit(ctx context.Context, tx *store.Tx, actor access.Actor, action, id, detail string) error {
+func (s *Service) recordEvent(ctx context.Context, tx *store.Tx, actor access.Actor, action, id, detail string) error {
 	_, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(actor), Action: action, ObjectType: "criminal_case",
 		ObjectID: id, Detail: detail})
 	if err != nil {

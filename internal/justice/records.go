@@ -298,7 +298,7 @@ func (s *Service) RecordEvent(ctx context.Context, actor access.Actor, id string
 		if err := insertEvent(ctx, tx, id, ev); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.event", id, "type="+ev.Type)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.event", id, "type="+ev.Type)
 	})
 	if err != nil {
 		return nil, errs.As(err)
@@ -319,7 +319,7 @@ func (s *Service) AddReference(ctx context.Context, actor access.Actor, id strin
 		if err := insertRef(ctx, tx, id, r); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.reference", id, "system="+r.System)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.reference", id, "system="+r.System)
 	})
 }
 
@@ -342,7 +342,7 @@ func (s *Service) LinkVictim(ctx context.Context, actor access.Actor, id, caseID
 		if err := insertVictimLink(ctx, tx, id, caseID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.link", id, "")
+		return s.recordEvent(ctx, tx, actor, "criminal_case.link", id, "")
 	})
 }
 
@@ -416,7 +416,7 @@ func (s *Service) AddDefendant(ctx context.Context, actor access.Actor, id strin
 		if err := insertDefendant(ctx, tx, did, id, name, details, in); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.defendant", id, "defendant="+did)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.defendant", id, "defendant="+did)
 	})
 	if err != nil {
 		return "", err
@@ -482,7 +482,7 @@ func (s *Service) AddCharge(ctx context.Context, actor access.Actor, id string, 
 		if err := insertCharge(ctx, tx, id, c); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.charge", id, "offence="+off.Code+";stage="+in.Stage)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.charge", id, "offence="+off.Code+";stage="+in.Stage)
 	})
 	if err != nil {
 		return "", err
@@ -580,7 +580,7 @@ func (s *Service) RecordSentence(ctx context.Context, actor access.Actor, id str
 		if err := insertSentence(ctx, tx, id, *x); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.sentence", id, "outcome="+in.Outcome)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.sentence", id, "outcome="+in.Outcome)
 	})
 	if err != nil {
 		return nil, err
@@ -629,6 +629,6 @@ func (s *Service) AddAsset(ctx context.Context, actor access.Actor, id string, i
 		if err := insertAsset(ctx, tx, id, Asset{ID: store.NewID(), DefendantID: in.DefendantID, Measure: in.Measure, ValueEUR: in.ValueEUR, Date: day}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.asset", id, "measure="+in.Measure)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.asset", id, "measure="+in.Measure)
 	})
 }

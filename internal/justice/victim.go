@@ -175,7 +175,7 @@ func (s *Service) RecordVictim(ctx context.Context, actor access.Actor, id strin
 				return err
 			}
 		}
-		return s.audit(ctx, tx, actor, "criminal_case.victim", id, "kind="+v.Kind)
+		return s.recordEvent(ctx, tx, actor, "criminal_case.victim", id, "kind="+v.Kind)
 	})
 	if err != nil {
 		return "", err
