@@ -80,6 +80,12 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
 	access.TipRead:            {access.Police: access.All, access.Coordinator: access.All},
 	access.TipTriage:          {access.Police: access.All, access.Coordinator: access.All},
+	// The criminal file: never shelter, NGO or helpline; defendants only police and prosecution.
+	access.JusticeView:       {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.Coordinator: access.Stats},
+	access.JusticeRecord:     {access.Police: access.Team, access.Prosecutor: access.Team},
+	access.JusticeDefendants: {access.Police: access.Team, access.Prosecutor: access.Team},
+	access.JusticeVictim:     {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team},
+	access.JusticeDashboard:  {access.Police: access.Team, access.Prosecutor: access.Team},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

@@ -108,6 +108,17 @@ const (
 	// unit and the coordinator read the triage queue and mark the tips.
 	TipRead   Action = "tip.read"   // the queue, a tip with what was added, the CSV export
 	TipTriage Action = "tip.triage" // checking, linked to a case, passed to an investigation, closed
+
+	// The criminal-justice track (internal/justice): criminal cases, their
+	// events, charges and decisions. The criminal file never reaches the
+	// roles that serve only the victim's assistance (shelter, NGO,
+	// helpline). Suspects' and defendants' personal data are a field class
+	// of their own: police and prosecution, the coordinator by break-glass.
+	JusticeView       Action = "justice.view"       // a criminal case: references, events, deadlines, charges, decisions
+	JusticeRecord     Action = "justice.record"     // file a criminal case, record events, references, charges, decisions
+	JusticeDefendants Action = "justice.defendants" // suspects' and defendants' names and details
+	JusticeVictim     Action = "justice.victim"     // the victim in proceedings: rights, hearings, measures, compensation
+	JusticeDashboard  Action = "justice.dashboard"  // upcoming hearings, investigations due for review, deadlines
 )
 
 // rule is one line of the policy.
@@ -229,6 +240,19 @@ var policy = []rule{
 	// them; no one else reads them.
 	{TipRead, map[Role]Scope{Police: All, Coordinator: All}},
 	{TipTriage, map[Role]Scope{Police: All, Coordinator: All}},
+
+	// The criminal file: police and prosecution work the criminal cases of
+	// their organisation or of the victim cases whose team they are on; the
+	// victim advocate follows the proceedings of the victims they accompany
+	// (no defendant's identity); the coordinator sees every criminal case's
+	// statistical fields and the defendants only by break-glass. Shelters,
+	// NGOs and the helpline see none of it (Art. 12(6): assistance never
+	// depends on the criminal case).
+	{JusticeView, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, Coordinator: Stats}},
+	{JusticeRecord, map[Role]Scope{Police: Team, Prosecutor: Team}},
+	{JusticeDefendants, map[Role]Scope{Police: Team, Prosecutor: Team}},
+	{JusticeVictim, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team}},
+	{JusticeDashboard, map[Role]Scope{Police: Team, Prosecutor: Team}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,
@@ -254,6 +278,8 @@ var breakGlassOpens = map[Action]bool{
 	PlanRead:         true,
 	NoteRead:         true, // team notes only: secret notes stay with their author's role
 	DocumentRead:     true,
+	// A criminal case's defendants, named in the grant as criminal_case/<id>.
+	JusticeDefendants: true,
 }
 
 // BreakGlassOpens reports whether an open break-glass grant allows act on its
@@ -267,7 +293,7 @@ func BreakGlassOpens(a Actor, act Action) bool {
 // stored screenings, and break-glass, which opens the first ones to a role
 // otherwise denied them.
 var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
-	ScreeningRead, BreakGlassUse, HelplineRead, TipRead}
+	ScreeningRead, BreakGlassUse, HelplineRead, TipRead, JusticeDefendants}
 
 // GrantsPersonalData reports whether the policy lets role r see a person's
 // data in any scope. Giving an account such a role (creating it, changing

@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/metrics"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/referral"
@@ -55,6 +56,8 @@ type Deps struct {
 	// Helpline logs and reads the helpline's contacts and counts them
 	// (helpline.go); nil answers 404.
 	Helpline *helpline.Service
+	// Justice serves the criminal-justice track (justice.go); nil answers 404.
+	Justice *justice.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -123,6 +126,10 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/helpline/contacts", Action: access.HelplineLog, h: (*api).handleHelplineLog},
 	{Method: "GET", Pattern: "/api/v1/helpline/contacts/{id}", Action: access.HelplineRead, h: (*api).handleHelplineContact},
 	{Method: "GET", Pattern: "/api/v1/helpline/figures", Action: access.HelplineStats, h: (*api).handleHelplineFigures},
+	// The criminal-justice track (justice.go).
+	{Method: "POST", Pattern: "/api/v1/criminal-cases", Action: access.JusticeRecord, h: (*api).handleCriminalCreate},
+	{Method: "GET", Pattern: "/api/v1/criminal-cases/{id}", Action: access.JusticeView, h: (*api).handleCriminalCase},
+	{Method: "POST", Pattern: "/api/v1/criminal-cases/{id}/events", Action: access.JusticeRecord, h: (*api).handleCriminalEvent},
 
 	// Referrals (referral.go).
 	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},

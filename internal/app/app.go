@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
+	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/breakglass"
 	"github.com/ura-nrm/ura/internal/casenotes"
@@ -21,6 +23,7 @@ import (
 	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
@@ -65,6 +68,8 @@ type App struct {
 	Helpline *helpline.Service
 	// Tips are the public portal's anonymous tips and their triage queue.
 	Tips *tips.Service
+	// Justice is the criminal-justice track: criminal cases linked to victim cases.
+	Justice *justice.Service
 }
 
 // Options tune Open.
@@ -170,6 +175,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Stats.Sources.Register(a.Helpline.StatsSource())
 	a.Stats.Sources.Register(a.Tips.StatsSource())
 	a.Stats.Releases = disclosure.Releases{DB: db, Clock: o.Clock}
+	a.Justice = &justice.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, BreakGlass: a.BreakGlass, OrgType: orgType}
+	a.Justice.Reminders = testimonyReminders{a.Clocks}
+	a.Stats.Sources.Register(a.Justice.StatsSource())
 	return a, nil
 }
 
@@ -207,4 +215,35 @@ type helplineNotifier struct{ *notify.Service }
 
 func (h helplineNotifier) Notify(ctx context.Context, tx *store.Tx, n helpline.Notification) error {
 	return h.Service.Notify(ctx, tx, notify.Notification(n))
+}
+
+// orgType answers an organisation's type and whether it is active, for the
+// criminal-justice track (the prosecution office a report goes to).
+func orgType(ctx context.Context, q store.Querier, id string) (access.OrgType, bool, error) {
+	m, err := auth.OrgsByID(ctx, q, []string{id})
+	if err != nil {
+		return "", false, err
+	}
+	o := m[id]
+	if o == nil {
+		return "", false, nil
+	}
+	return o.Type, o.Active, nil
+}
+
+// testimonyReminders give the victim advocate's and the shelter's
+// organisations on the victim's case a task on a testimony date, through the
+// clocks, without any criminal detail.
+type testimonyReminders struct{ c *clocks.Service }
+
+func (r testimonyReminders) TestimonyReminder(ctx context.Context, tx *store.Tx, caseID string, due time.Time) error {
+	var orgs []string
+	for _, typ := range []access.OrgType{"victim_advocacy", "shelter"} {
+		ids, err := cases.TeamOrgsOfType(ctx, tx, caseID, typ)
+		if err != nil {
+			return err
+		}
+		orgs = append(orgs, ids...)
+	}
+	return r.c.AccompanyReminder(ctx, tx, caseID, due, orgs)
 }

@@ -36,10 +36,14 @@ const (
 	SocialWorkNotification Kind = cases.TaskSocialWorkNotification
 	RiskReassessment       Kind = "risk_reassessment"
 	PlanReview             Kind = "plan_review"
+	// AccompanyAppointment: accompany the person to an appointment (a
+	// testimony date of the criminal-justice track, appointments.go).
+	AccompanyAppointment Kind = "accompany_appointment"
 )
 
 // Kinds lists the task kinds.
-var Kinds = []Kind{ReflectionEnd, PermitExpiry, GuardianAppointment, SocialWorkNotification, RiskReassessment, PlanReview}
+var Kinds = []Kind{ReflectionEnd, PermitExpiry, GuardianAppointment, SocialWorkNotification, RiskReassessment, PlanReview,
+	AccompanyAppointment}
 
 // MinReflectionDays is the Convention's floor (CETS 197 Art. 13(1)).
 const MinReflectionDays = 30

@@ -74,6 +74,17 @@ var TableOwners = map[string]string{
 	// Anonymous tips from the public portal.
 	"tips":          "internal/tips",
 	"tip_additions": "internal/tips",
+	// The criminal-justice track.
+	"criminal_cases":          "internal/justice",
+	"criminal_case_orgs":      "internal/justice",
+	"criminal_case_refs":      "internal/justice",
+	"criminal_case_victims":   "internal/justice",
+	"criminal_events":         "internal/justice",
+	"criminal_defendants":     "internal/justice",
+	"criminal_charges":        "internal/justice",
+	"criminal_sentences":      "internal/justice",
+	"criminal_assets":         "internal/justice",
+	"criminal_victim_records": "internal/justice",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

@@ -368,6 +368,9 @@ type caseData struct {
 	Open string
 	// Actions are the header's quick actions, each with an access key.
 	Actions []caseAction
+	// Justice is the criminal-justice section (justice.go); nil for the
+	// roles that may not see the criminal file.
+	Justice *caseJustice
 }
 
 // caseAction is a quick action of the case header: a link that opens a
@@ -414,6 +417,10 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	if d.History, err = s.historyOf(r.Context(), st, a, c.ID, c.Timeline, historyPreview); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if d.Justice, err = s.caseJustice(r, a, c.ID); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -493,6 +500,7 @@ func caseNav(t func(string, ...any) string, c *cases.Case, d *caseData) []caseNa
 		{"case-stays", "stays.title", rec.Referrals != nil},
 		{"tasks", "case.tasks", rec.Tasks != nil},
 		{"screenings", "case.screenings", rec.Screenings != nil},
+		{"case-justice", "justice.section", d.Justice != nil},
 		{"history", "case.timeline", d.History != nil},
 	}
 	var out []caseNavItem

@@ -56,6 +56,8 @@ type Result struct {
 	Cases, Persons, Notes, Referrals, Stays, Timeline, AuditEvents, Rows int
 	// Contacts are the helpline contacts written (ContactsPerCase a case).
 	Contacts int
+	// Criminal are the criminal cases written (one per CasesPerCriminal cases).
+	Criminal int
 	Elapsed  time.Duration
 }
 
@@ -153,6 +155,13 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	res.AuditEvents += res.Contacts
 	if o.Progress != nil && res.Contacts > 0 {
 		fmt.Fprintf(o.Progress, "%d helpline contacts\n", res.Contacts)
+	}
+	if res.Criminal, err = w.criminal(ctx, o.Batch, o.Seed, g.now); err != nil {
+		return res, err
+	}
+	res.AuditEvents += res.Criminal
+	if o.Progress != nil && res.Criminal > 0 {
+		fmt.Fprintf(o.Progress, "%d criminal cases\n", res.Criminal)
 	}
 	if err := w.analyze(ctx); err != nil {
 		return res, err

@@ -15,6 +15,8 @@ import (
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/demo/scale"
 	"github.com/ura-nrm/ura/internal/helpline"
+	"github.com/ura-nrm/ura/internal/justice"
+	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
 
@@ -181,6 +183,28 @@ func TestLoadReadsBackThroughTheServices(t *testing.T) {
 			}
 			if c.Reference <= recent[0].Reference && strings.HasPrefix(recent[0].Reference, c.Reference[:8]) {
 				t.Errorf("contact after the load got %s, the latest generated is %s", c.Reference, recent[0].Reference)
+			}
+			// The criminal cases: one per CasesPerCriminal victim cases, read
+			// back through the service (defendants' names open with the
+			// service's key and AAD), each event sequence valid for the state
+			// machine, and counted by the statistics source.
+			if want := (n + scale.CasesPerCriminal - 1) / scale.CasesPerCriminal; res.Criminal != want {
+				t.Errorf("%d criminal cases, want %d", res.Criminal, want)
+			}
+			var ccID string
+			a.DB.Read().QueryRowContext(ctx, `SELECT criminal_case_id FROM criminal_defendants ORDER BY id LIMIT 1`).Scan(&ccID)
+			cc, err := a.Justice.Get(ctx, access.SystemActor, ccID)
+			if err != nil || len(cc.Defendants) == 0 || cc.Defendants[0].Name == "" || len(cc.Events) == 0 {
+				t.Fatalf("generated criminal case: %+v, %v", cc, err)
+			}
+			for i := range cc.Events {
+				if err := justice.CheckNext(cc.Events[:i], cc.Events[i], a.Clock.Now()); err != nil {
+					t.Errorf("generated event %d (%s) refused by the state machine: %v", i, cc.Events[i].Type, err)
+				}
+			}
+			rows, err := a.Justice.StatsSource().Answer(ctx, stats.Query{Measure: justice.MeasureInvestigations, From: "2015-01", To: "2030-12"})
+			if err != nil || len(rows) != 1 || rows[0].Value == 0 {
+				t.Errorf("investigations after the load: %v, %v", rows, err)
 			}
 		})
 	}
