@@ -108,6 +108,23 @@ const (
 	// unit and the coordinator read the triage queue and mark the tips.
 	TipRead   Action = "tip.read"   // the queue, a tip with what was added, the CSV export
 	TipTriage Action = "tip.triage" // checking, linked to a case, passed to an investigation, closed
+
+	// Licensing (internal/licensing): licences of providers against the
+	// minimum standards, inspections and corrective actions. The
+	// coordinator's office licenses; a provider reads its own licences.
+	LicenceView   Action = "licence.view"
+	LicenceManage Action = "licence.manage"
+	// Grants (internal/grants): calls, applications, evaluation, awards,
+	// contracts, the public funding record. The coordinator's office runs
+	// calls (All); a provider applies and reports for its organisation
+	// (Org); an evaluator sees only the applications assigned to them
+	// (Own); a funder reads aggregated, protected reports only (Stats).
+	GrantView     Action = "grant.view"     // published calls, one's applications and contracts
+	GrantManage   Action = "grant.manage"   // calls, administrative check, assignments, award, contracts, payments
+	GrantApply    Action = "grant.apply"    // submit an application; submit a contract's reports
+	GrantEvaluate Action = "grant.evaluate" // declare conflicts of interest and score assigned applications
+	GrantFigures  Action = "grant.figures"  // what the money bought: counts, protected before a funder sees them
+	FundingRecord Action = "funding.record" // the public funding record per provider and year
 )
 
 // rule is one line of the policy.
@@ -229,6 +246,19 @@ var policy = []rule{
 	// them; no one else reads them.
 	{TipRead, map[Role]Scope{Police: All, Coordinator: All}},
 	{TipTriage, map[Role]Scope{Police: All, Coordinator: All}},
+
+	// Licensing and grants: the coordinator's office runs them; providers
+	// see their own organisation's licences, applications and contracts;
+	// evaluators the applications assigned to them; funders only counts,
+	// protected by disclosure control (Stats), never an application.
+	{LicenceView, map[Role]Scope{Coordinator: All, Provider: Org}},
+	{LicenceManage, map[Role]Scope{Coordinator: All}},
+	{GrantView, map[Role]Scope{Coordinator: All, Provider: Org, Evaluator: Own}},
+	{GrantManage, map[Role]Scope{Coordinator: All}},
+	{GrantApply, map[Role]Scope{Provider: Org}},
+	{GrantEvaluate, map[Role]Scope{Evaluator: Own}},
+	{GrantFigures, map[Role]Scope{Coordinator: All, Funder: Stats, Provider: Org}},
+	{FundingRecord, map[Role]Scope{Coordinator: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

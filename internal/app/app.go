@@ -20,6 +20,7 @@ import (
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
+	"github.com/ura-nrm/ura/internal/licensing"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
@@ -64,6 +65,9 @@ type App struct {
 	Helpline *helpline.Service
 	// Tips are the public portal's anonymous tips and their triage queue.
 	Tips *tips.Service
+	// Licensing keeps providers' licences and inspections; referral asks
+	// it (a gate set here) before referring to a provider.
+	Licensing *licensing.Service
 }
 
 // Options tune Open.
@@ -166,6 +170,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Consent: a.Consent, Cases: a.Cases}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
+	a.Licensing = &licensing.Service{DB: db, Clock: o.Clock}
+	a.Referral.ProviderGate = licensing.Gate
+	a.Referral.LicenceStatus = licensing.StatusOf
 	return a, nil
 }
 
