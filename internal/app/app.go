@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
+	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/licensing"
@@ -68,6 +69,9 @@ type App struct {
 	// Licensing keeps providers' licences and inspections; referral asks
 	// it (a gate set here) before referring to a provider.
 	Licensing *licensing.Service
+	// Grants runs calls for proposals, evaluation, contracts and the
+	// public funding record; referral counts what the money bought.
+	Grants *grants.Service
 }
 
 // Options tune Open.
@@ -173,6 +177,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Licensing = &licensing.Service{DB: db, Clock: o.Clock}
 	a.Referral.ProviderGate = licensing.Gate
 	a.Referral.LicenceStatus = licensing.StatusOf
+	a.Grants = &grants.Service{DB: db, Clock: o.Clock, Users: a.Auth, Counter: a.Referral, Loc: loc}
 	return a, nil
 }
 
