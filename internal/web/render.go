@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 		return out
 	},
 	// outcome is a ranked application's state in words' key (grants).
-	"outcome": grants.Outcome,
+	"outcome":      grants.Outcome,
 	"reviewStates": func() []string { return []string{"approved", "clarification", "rejected"} },
 	// excerpt shortens a text to at most n characters for a list.
 	"excerpt": func(s string, n int) string {
