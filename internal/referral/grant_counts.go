@@ -5,7 +5,6 @@ import (
 
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
-	"github.com/ura-nrm/ura/internal/store"
 )
 
 // Served is one combination of the persons a provider served in a period,
@@ -24,19 +23,23 @@ type Served struct {
 // (from, to: YYYY-MM-DD, inclusive), once per person and service type: a
 // referral to it accepted (or completed) and still running on or after
 // from, or a service delivered in the period. New means the person's first
-// referral or delivery of that type at this provider falls in the period;
-// otherwise it continues from before. It trusts its caller (grants checks
+// referral or delivery of that type at this provider that runs in the
+// period began in it; otherwise (a referral accepted before the period and
+// still running) it continues from before. A service that ended before the
+// period is not looked at: a person whose earlier service ended and who
+// was referred again in the period counts as new. It trusts its caller (grants checks
 // the actor and protects the counts before a funder sees them).
 func (s *Service) ServedBy(ctx context.Context, orgID, from, to string) ([]Served, error) {
 	q := s.DB.Read()
 	hi := to + "T99" // after every time of the last day
 	rows, err := q.QueryContext(ctx, `SELECT case_id, service_type, MIN(b) FROM (
-			SELECT case_id, service_type, answered_at AS b, COALESCE(completed_at, '9999') AS e FROM referrals
-			WHERE to_org = $1 AND state IN ('accepted', 'completed') AND answered_at <= $2
+			SELECT case_id, service_type, answered_at AS b FROM referrals
+			WHERE to_org = $1 AND answered_at <= $2 AND state IN ('accepted', 'completed')
+				AND (completed_at IS NULL OR completed_at >= $3)
 			UNION ALL
-			SELECT case_id, service_type, delivered_on AS b, delivered_on AS e FROM services_delivered
-			WHERE org_id = $1 AND delivered_on <= $3
-		) x GROUP BY case_id, service_type HAVING MAX(e) >= $4`, orgID, hi, to, from)
+			SELECT case_id, service_type, delivered_on AS b FROM services_delivered
+			WHERE org_id = $1 AND delivered_on >= $3 AND delivered_on <= $4
+		) x GROUP BY case_id, service_type`, orgID, hi, from, to)
 	if err != nil {
 		return nil, errs.Internalf("count served: %w", err)
 	}
@@ -100,5 +103,3 @@ func (s *Service) ServedBy(ctx context.Context, orgID, from, to string) ([]Serve
 	}
 	return out, nil
 }
-
-var _ = store.TimeFormat

@@ -164,3 +164,59 @@ func TestInspection(t *testing.T) {
 		}
 	})
 }
+
+// TestServedBy: the persons a provider served in a period, counted for a
+// grant's report: a referral accepted in the period is new, one accepted
+// before and still running continues; a referral to another provider and
+// one still pending are not counted; only codes and counts come out.
+func TestServedBy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		en := newEnv(t, db.Engine)
+		thb := en.service(t, "thb", "Rehabilitation Centre", referral.TypeTHBShelter, 12, nil)
+		dv := en.service(t, "dv", "DV Shelter", referral.TypeDVShelter, 12, nil)
+		refer := func(svc, org string) *referral.Referral {
+			c := en.openCase(t, "1995-03-04", "female", "low")
+			en.grant(t, c.ID, consent.ScopeOrganisation, en.org(org), false)
+			r, err := en.svc.Create(ctx, en.users["police"], c.ID, referral.ReferralInput{ServiceID: svc, Urgency: "routine", Reason: "Safe stay"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		old := refer(thb, "thb")
+		if _, err := en.svc.Accept(ctx, en.users["thb"], old.ID); err != nil {
+			t.Fatal(err)
+		}
+		en.clk.Advance(40 * 24 * time.Hour)
+		from := en.clk.Now().Format("2006-01-02")
+		fresh := refer(thb, "thb")
+		if _, err := en.svc.Accept(ctx, en.users["thb"], fresh.ID); err != nil {
+			t.Fatal(err)
+		}
+		refer(thb, "thb") // pending: not served
+		other := refer(dv, "dv")
+		if _, err := en.svc.Accept(ctx, en.users["dv"], other.ID); err != nil {
+			t.Fatal(err)
+		}
+		to := en.clk.Now().AddDate(0, 1, 0).Format("2006-01-02")
+		got, err := en.svc.ServedBy(ctx, en.org("thb"), from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var newN, cont int64
+		for _, s := range got {
+			if s.ServiceType != referral.TypeTHBShelter || s.Sex != "female" || s.AgeBand == "" || s.NationalityGroup == "" {
+				t.Errorf("row %+v", s)
+			}
+			if s.New {
+				newN += s.Count
+			} else {
+				cont += s.Count
+			}
+		}
+		if newN != 1 || cont != 1 {
+			t.Errorf("new %d, continuing %d; want 1 and 1 (%+v)", newN, cont, got)
+		}
+	})
+}

@@ -246,3 +246,10 @@ CREATE TABLE public_funding (
 	recorded_at      TEXT NOT NULL
 );
 CREATE INDEX public_funding_org ON public_funding (org_id, year);
+
+-- Indexes on referral's tables for referral.ServedBy, which counts the
+-- persons a provider served in a period for a grant's report: the
+-- referrals a provider accepted by answer time, the services it delivered
+-- by day. (The tables remain referral's; only referral reads them.)
+CREATE INDEX referrals_served ON referrals (to_org, answered_at);
+CREATE INDEX services_delivered_org ON services_delivered (org_id, delivered_on);
