@@ -557,3 +557,46 @@ func (s *server) handleFundingRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	s.redirectFlash(w, r, "/grants/funding", "flash.funding_recorded")
 }
+
+// grantsHome puts the grant roles' numbers on their home page, each a link
+// to the list that shows them: an evaluator's applications waiting for a
+// declaration or scores, a provider's applications, contracts and reports
+// due, a funder's contracts with their figures.
+func (s *server) grantsHome(r *http.Request, add func(id, label string, n int, href string)) error {
+	a := reqState(r).user.Actor()
+	ctx := r.Context()
+	if access.Can(a, access.GrantEvaluate) || access.Can(a, access.GrantApply) {
+		apps, err := s.app.Grants.Applications(ctx, a, "")
+		if err != nil {
+			return err
+		}
+		label := "home.grant_applications"
+		if access.Can(a, access.GrantEvaluate) {
+			label = "home.grant_assigned"
+		}
+		add("home-applications", label, len(apps), "/grants#applications")
+		if access.Can(a, access.GrantEvaluate) {
+			return nil
+		}
+	}
+	ks, err := s.app.Grants.Contracts(ctx, a)
+	if err != nil {
+		return err
+	}
+	if access.Can(a, access.GrantApply) {
+		add("home-contracts", "home.grant_contracts", len(ks), "/grants#contracts")
+		rem, err := s.app.Grants.Reminders(ctx, a)
+		if err != nil {
+			return err
+		}
+		add("home-reports-due", "home.grant_reports_due", len(rem), "/grants#reminders")
+		ls, err := s.app.Licensing.List(ctx, a)
+		if err != nil {
+			return err
+		}
+		add("home-licences", "home.licences", len(ls), "/licensing#licences")
+		return nil
+	}
+	add("home-contracts", "home.grant_contracts", len(ks), "/grants/figures")
+	return nil
+}
