@@ -128,8 +128,16 @@ func Schedule(start, end string, abroad bool) []Report {
 	if abroad {
 		m = 6
 	}
-	out = append(out, Report{Kind: "final", PeriodEnd: end, DueOn: e.AddDate(0, m, 0).Format("2006-01-02")})
+	out = append(out, Report{Kind: "final", PeriodEnd: end, DueOn: addMonths(e, m).Format("2006-01-02")})
 	return out
+}
+
+// addMonths adds m calendar months, keeping to the last day of a shorter
+// month (31 December + 6 months is 30 June, not 1 July).
+func addMonths(t time.Time, m int) time.Time {
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, m, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
 }
 
 // CreateContract signs a contract for a selected (or reserve) application:

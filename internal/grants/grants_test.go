@@ -296,3 +296,39 @@ func TestGrantLifecycle(t *testing.T) {
 		})
 	}
 }
+
+// TestSchedule: R3.3 — interim reports 60 days after each full 12-month
+// period before the end, the final report 3 months after the end, 6 when
+// the coordinator is abroad; a one-year action has the final report only.
+func TestSchedule(t *testing.T) {
+	for _, c := range []struct {
+		start, end string
+		abroad     bool
+		want       string
+	}{
+		{"2026-01-01", "2028-12-31", false, "interim 2026-12-31 2027-03-01;interim 2027-12-31 2028-02-29;final 2028-12-31 2029-03-31"},
+		{"2026-01-01", "2026-12-31", true, "final 2026-12-31 2027-06-30"},
+		{"2026-03-15", "2027-09-14", false, "interim 2027-03-14 2027-05-13;final 2027-09-14 2027-12-14"},
+	} {
+		var got []string
+		for _, r := range grants.Schedule(c.start, c.end, c.abroad) {
+			got = append(got, r.Kind+" "+r.PeriodEnd+" "+r.DueOn)
+		}
+		if g := strings.Join(got, ";"); g != c.want {
+			t.Errorf("%s–%s abroad=%v: %s, want %s", c.start, c.end, c.abroad, g, c.want)
+		}
+	}
+}
+
+func TestParseEuro(t *testing.T) {
+	for in, want := range map[string]int64{"12500": 1250000, "12 500,50": 1250050, "12500.5": 1250050, "€ 3": 300, "0.01": 1} {
+		if got, err := grants.ParseEuro("a", in, true); err != nil || got != want {
+			t.Errorf("%q: %d %v, want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"-5", "abc", "1.005", "1e20", "12,500.50"} {
+		if _, err := grants.ParseEuro("a", bad, true); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
