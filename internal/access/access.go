@@ -24,10 +24,18 @@ const (
 	Analyst      Role = "analyst"
 	Auditor      Role = "auditor"
 	Admin        Role = "admin"
+	// Funding and licensing (internal/grants, internal/licensing): an
+	// evaluator scores the applications assigned to them, a provider's
+	// staff apply for grants and report on contracts, a funder reads
+	// aggregated reports. None of them ever sees a person's data.
+	Evaluator Role = "evaluator"
+	Provider  Role = "provider"
+	Funder    Role = "funder"
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []Role{Coordinator, Police, Prosecutor, Advocate, SocialWorker, Shelter, NGO, Helpline, Analyst, Auditor, Admin}
+var Roles = []Role{Coordinator, Police, Prosecutor, Advocate, SocialWorker, Shelter, NGO, Helpline, Analyst, Auditor, Admin,
+	Evaluator, Provider, Funder}
 
 // ParseRole returns the role named s.
 func ParseRole(s string) (Role, bool) {
@@ -71,8 +79,11 @@ type Actor struct {
 var SystemActor = Actor{UserID: "system", Role: Admin, System: true}
 
 // SeesPersonalData tells whether a role can ever see a person's data; such
-// roles must sign in with a second factor. Analysts see aggregates only.
-func SeesPersonalData(r Role) bool { return r != Analyst && r != "" }
+// roles must sign in with a second factor. Analysts and funders see
+// aggregates only. Evaluators and providers see no case either, but they
+// read confidential applications and contracts: they sign in with a second
+// factor too.
+func SeesPersonalData(r Role) bool { return r != Analyst && r != Funder && r != "" }
 
 // Scope is how far an allowed action reaches, ordered from nothing to all.
 type Scope int

@@ -14,7 +14,7 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.DashboardView:     all(access.Own),
 	access.AccountManage:     all(access.Own),
 	access.TokenManage:       all(access.Own),
-	access.OrgList:           allBut(access.All, access.Analyst),
+	access.OrgList:           allBut(access.All, access.Analyst, access.Evaluator, access.Provider, access.Funder),
 	access.OrgManage:         {access.Admin: access.All},
 	access.UserList:          {access.Admin: access.All, access.Auditor: access.All},
 	access.UserManage:        {access.Admin: access.All},
@@ -86,6 +86,14 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.JusticeDefendants: {access.Police: access.Team, access.Prosecutor: access.Team},
 	access.JusticeVictim:     {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team},
 	access.JusticeDashboard:  {access.Police: access.Team, access.Prosecutor: access.Team},
+	access.LicenceView:        {access.Coordinator: access.All, access.Provider: access.Org},
+	access.LicenceManage:      {access.Coordinator: access.All},
+	access.GrantView:          {access.Coordinator: access.All, access.Provider: access.Org, access.Evaluator: access.Own},
+	access.GrantManage:        {access.Coordinator: access.All},
+	access.GrantApply:         {access.Provider: access.Org},
+	access.GrantEvaluate:      {access.Evaluator: access.Own},
+	access.GrantFigures:       {access.Coordinator: access.All, access.Funder: access.Stats, access.Provider: access.Org},
+	access.FundingRecord:      {access.Coordinator: access.All},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an
@@ -109,9 +117,11 @@ func all(s access.Scope) map[access.Role]access.Scope {
 	return m
 }
 
-func allBut(s access.Scope, except access.Role) map[access.Role]access.Scope {
+func allBut(s access.Scope, except ...access.Role) map[access.Role]access.Scope {
 	m := all(s)
-	delete(m, except)
+	for _, r := range except {
+		delete(m, r)
+	}
 	return m
 }
 
@@ -166,7 +176,7 @@ func TestCheckOrg(t *testing.T) {
 
 func TestSecondFactorRoles(t *testing.T) {
 	for _, r := range access.Roles {
-		if got, w := access.SeesPersonalData(r), r != access.Analyst; got != w {
+		if got, w := access.SeesPersonalData(r), r != access.Analyst && r != access.Funder; got != w {
 			t.Errorf("SeesPersonalData(%s) = %v, want %v", r, got, w)
 		}
 	}
@@ -200,11 +210,7 @@ func TestBreakGlassOpens(t *testing.T) {
 // screeners is every role that meets people, the coordinator included:
 // analysts, auditors and admins do not screen.
 func screeners(s access.Scope) map[access.Role]access.Scope {
-	m := all(s)
-	delete(m, access.Analyst)
-	delete(m, access.Auditor)
-	delete(m, access.Admin)
-	return m
+	return allBut(s, access.Analyst, access.Auditor, access.Admin, access.Evaluator, access.Provider, access.Funder)
 }
 
 func withCoordinator(m map[access.Role]access.Scope, s access.Scope) map[access.Role]access.Scope {

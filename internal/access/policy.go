@@ -119,6 +119,22 @@ const (
 	JusticeDefendants Action = "justice.defendants" // suspects' and defendants' names and details
 	JusticeVictim     Action = "justice.victim"     // the victim in proceedings: rights, hearings, measures, compensation
 	JusticeDashboard  Action = "justice.dashboard"  // upcoming hearings, investigations due for review, deadlines
+	// Licensing (internal/licensing): licences of providers against the
+	// minimum standards, inspections and corrective actions. The
+	// coordinator's office licenses; a provider reads its own licences.
+	LicenceView   Action = "licence.view"
+	LicenceManage Action = "licence.manage"
+	// Grants (internal/grants): calls, applications, evaluation, awards,
+	// contracts, the public funding record. The coordinator's office runs
+	// calls (All); a provider applies and reports for its organisation
+	// (Org); an evaluator sees only the applications assigned to them
+	// (Own); a funder reads aggregated, protected reports only (Stats).
+	GrantView     Action = "grant.view"     // published calls, one's applications and contracts
+	GrantManage   Action = "grant.manage"   // calls, administrative check, assignments, award, contracts, payments
+	GrantApply    Action = "grant.apply"    // submit an application; submit a contract's reports
+	GrantEvaluate Action = "grant.evaluate" // declare conflicts of interest and score assigned applications
+	GrantFigures  Action = "grant.figures"  // what the money bought: counts, protected before a funder sees them
+	FundingRecord Action = "funding.record" // the public funding record per provider and year
 )
 
 // rule is one line of the policy.
@@ -253,6 +269,18 @@ var policy = []rule{
 	{JusticeDefendants, map[Role]Scope{Police: Team, Prosecutor: Team}},
 	{JusticeVictim, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team}},
 	{JusticeDashboard, map[Role]Scope{Police: Team, Prosecutor: Team}},
+	// Licensing and grants: the coordinator's office runs them; providers
+	// see their own organisation's licences, applications and contracts;
+	// evaluators the applications assigned to them; funders only counts,
+	// protected by disclosure control (Stats), never an application.
+	{LicenceView, map[Role]Scope{Coordinator: All, Provider: Org}},
+	{LicenceManage, map[Role]Scope{Coordinator: All}},
+	{GrantView, map[Role]Scope{Coordinator: All, Provider: Org, Evaluator: Own}},
+	{GrantManage, map[Role]Scope{Coordinator: All}},
+	{GrantApply, map[Role]Scope{Provider: Org}},
+	{GrantEvaluate, map[Role]Scope{Evaluator: Own}},
+	{GrantFigures, map[Role]Scope{Coordinator: All, Funder: Stats, Provider: Org}},
+	{FundingRecord, map[Role]Scope{Coordinator: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

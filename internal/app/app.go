@@ -24,6 +24,8 @@ import (
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/justice"
+	"github.com/ura-nrm/ura/internal/grants"
+	"github.com/ura-nrm/ura/internal/licensing"
 	"github.com/ura-nrm/ura/internal/notify"
 	"github.com/ura-nrm/ura/internal/plans"
 	"github.com/ura-nrm/ura/internal/referral"
@@ -70,6 +72,12 @@ type App struct {
 	Tips *tips.Service
 	// Justice is the criminal-justice track: criminal cases linked to victim cases.
 	Justice *justice.Service
+	// Licensing keeps providers' licences and inspections; referral asks
+	// it (a gate set here) before referring to a provider.
+	Licensing *licensing.Service
+	// Grants runs calls for proposals, evaluation, contracts and the
+	// public funding record; referral counts what the money bought.
+	Grants *grants.Service
 }
 
 // Options tune Open.
@@ -178,6 +186,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Justice = &justice.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, BreakGlass: a.BreakGlass, OrgType: orgType}
 	a.Justice.Reminders = testimonyReminders{a.Clocks}
 	a.Stats.Sources.Register(a.Justice.StatsSource())
+	a.Licensing = &licensing.Service{DB: db, Clock: o.Clock}
+	a.Referral.ProviderGate = licensing.Gate
+	a.Referral.LicenceStatus = licensing.StatusOf
+	a.Grants = &grants.Service{DB: db, Clock: o.Clock, Users: a.Auth, Counter: a.Referral, Loc: loc}
 	return a, nil
 }
 

@@ -18,7 +18,10 @@ import (
 
 // Credential is how to sign in as one demo account.
 type Credential struct {
-	Role       access.Role
+	Role access.Role
+	// Label names the account in the printed table: the role, or the role
+	// and a number when the demo has two accounts of it (evaluator2).
+	Label      string
 	Email      string
 	Password   string
 	TOTPSecret string // empty when the role signs in without a second factor
@@ -46,18 +49,27 @@ var accounts = []struct {
 	role access.Role
 	org  int
 	name string
+	// n numbers a second account of the same role (its e-mail and label).
+	n string
 }{
-	{access.Coordinator, 0, "Arta Demaj"},
-	{access.Police, 1, "Besnik Hoxhaj"},
-	{access.Prosecutor, 2, "Vesna Lukić"},
-	{access.Advocate, 3, "Drita Krasniqi"},
-	{access.SocialWorker, 4, "Milica Jovanović"},
-	{access.Shelter, 5, "Teuta Berisha"},
-	{access.NGO, 6, "Ilir Gashi"},
-	{access.Helpline, 7, "Ana Popescu"},
-	{access.Analyst, 0, "Luan Shala"},
-	{access.Auditor, 0, "Jelena Marković"},
-	{access.Admin, 0, "Agon Morina"},
+	{access.Coordinator, 0, "Arta Demaj", ""},
+	{access.Police, 1, "Besnik Hoxhaj", ""},
+	{access.Prosecutor, 2, "Vesna Lukić", ""},
+	{access.Advocate, 3, "Drita Krasniqi", ""},
+	{access.SocialWorker, 4, "Milica Jovanović", ""},
+	{access.Shelter, 5, "Teuta Berisha", ""},
+	{access.NGO, 6, "Ilir Gashi", ""},
+	{access.Helpline, 7, "Ana Popescu", ""},
+	{access.Analyst, 0, "Luan Shala", ""},
+	{access.Auditor, 0, "Jelena Marković", ""},
+	{access.Admin, 0, "Agon Morina", ""},
+	// Grants and licensing: two evaluators, a provider's staff at the
+	// shelter and at the NGO, and a funder who reads aggregated reports.
+	{access.Evaluator, 0, "Blerim Rexhepi", ""},
+	{access.Evaluator, 0, "Sanja Petrović", "2"},
+	{access.Provider, 5, "Fatmire Kelmendi", ""},
+	{access.Provider, 6, "Dragan Nikolić", "2"},
+	{access.Funder, 0, "Lena Hoxha", ""},
 }
 
 // Email is the demo account's sign-in address for a role.
@@ -93,6 +105,9 @@ func Load(ctx context.Context, a *app.App) ([]Credential, error) {
 	for _, acc := range accounts {
 		pw := Password()
 		email := Email(acc.role)
+		if acc.n != "" {
+			email = string(acc.role) + acc.n + "@demo.ura.invalid"
+		}
 		u, err := a.Auth.FindUserByEmail(ctx, sys, email)
 		if errs.Is(err, errs.NotFound) {
 			u, err = a.Auth.CreateUser(ctx, sys, auth.UserInput{Email: email, Name: acc.name, Role: acc.role, OrgID: orgIDs[acc.org], Password: pw, Demo: true})
@@ -107,7 +122,7 @@ func Load(ctx context.Context, a *app.App) ([]Credential, error) {
 		if err := a.Auth.ResetDemoAccount(ctx, u.ID, pw, secret); err != nil {
 			return nil, fmt.Errorf("demo account: %w", err)
 		}
-		creds = append(creds, Credential{Role: acc.role, Email: email, Password: pw, TOTPSecret: secret})
+		creds = append(creds, Credential{Role: acc.role, Label: string(acc.role) + acc.n, Email: email, Password: pw, TOTPSecret: secret})
 	}
 	return creds, nil
 }
@@ -137,7 +152,11 @@ func PrintCredentials(w io.Writer, url string, creds []Credential) {
 		if s == "" {
 			s = "(none: aggregates only)"
 		}
-		fmt.Fprintf(w, "%-14s %-36s %-24s %s\n", c.Role, c.Email, c.Password, s)
+		label := c.Label
+		if label == "" {
+			label = string(c.Role)
+		}
+		fmt.Fprintf(w, "%-14s %-36s %-24s %s\n", label, c.Email, c.Password, s)
 	}
 	fmt.Fprintln(w)
 }

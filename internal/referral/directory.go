@@ -87,8 +87,11 @@ type Offering struct {
 	BedsReserved     int         `json:"beds_reserved"`
 	Active           bool        `json:"active"`
 	HSDSID           string      `json:"hsds_id,omitempty"`
-	Version          int         `json:"version"`
-	UpdatedAt        time.Time   `json:"updated_at"`
+	// Licence is the provider's licence status from licensing (active,
+	// suspended, expired, revoked, none), "" when licensing is not wired.
+	Licence   string    `json:"-"`
+	Version   int       `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	locationKey string
 	locationEnc []byte

@@ -83,6 +83,15 @@ type Service struct {
 	// Notifier may be nil: no notifications are sent.
 	Notifier Notifier
 	Config   Config
+	// ProviderGate, when set (internal/app sets licensing.Gate), is asked
+	// inside a referral's transaction whether the service's provider may
+	// receive referrals (R3.1: a licence in force, when the instance
+	// requires one); its error, beside the service field, refuses it.
+	ProviderGate func(ctx context.Context, tx *store.Tx, orgID string) error
+	// LicenceStatus, when set (licensing.StatusOf), gives the directory
+	// each provider's licence status on a day: active, suspended,
+	// expired, revoked or none.
+	LicenceStatus func(ctx context.Context, q store.Querier, orgIDs []string, day string) (map[string]string, error)
 
 	cache *directoryCache
 }

@@ -94,6 +94,11 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, caseID string,
 		if o.OrgID == actor.OrgID {
 			return errs.InvalidField("service_id", "referral.to_self")
 		}
+		if s.ProviderGate != nil {
+			if err := s.ProviderGate(ctx, tx, o.OrgID); err != nil {
+				return err
+			}
+		}
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND service_id = $2
 			AND state IN ('pending', 'accepted')`, ref.ID, o.ID).Scan(&open); err != nil {

@@ -93,5 +93,27 @@ func (s *Service) FindServices(ctx context.Context, actor access.Actor, f Servic
 	if err := nameProviders(ctx, s.DB.Read(), out); err != nil {
 		return nil, 0, err
 	}
+	if err := s.licences(ctx, out); err != nil {
+		return nil, 0, err
+	}
 	return out, total, nil
+}
+
+// licences fills each offering's licence status when licensing is wired.
+func (s *Service) licences(ctx context.Context, list []*Offering) error {
+	if s.LicenceStatus == nil || len(list) == 0 {
+		return nil
+	}
+	ids := make([]string, len(list))
+	for i, o := range list {
+		ids[i] = o.OrgID
+	}
+	st, err := s.LicenceStatus(ctx, s.DB.Read(), ids, s.Clock.Now().UTC().Format("2006-01-02"))
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		o.Licence = st[o.OrgID]
+	}
+	return nil
 }

@@ -85,6 +85,24 @@ var TableOwners = map[string]string{
 	"criminal_sentences":      "internal/justice",
 	"criminal_assets":         "internal/justice",
 	"criminal_victim_records": "internal/justice",
+	// Licensing of providers against the minimum standards.
+	"licences":         "internal/licensing",
+	"inspections":      "internal/licensing",
+	"inspection_items": "internal/licensing",
+	// Grant schemes: calls to contracts, and the public funding record.
+	"grant_calls":            "internal/grants",
+	"grant_criteria":         "internal/grants",
+	"grant_applications":     "internal/grants",
+	"grant_assignments":      "internal/grants",
+	"grant_scores":           "internal/grants",
+	"grant_contracts":        "internal/grants",
+	"grant_budget_lines":     "internal/grants",
+	"grant_payments":         "internal/grants",
+	"grant_reports":          "internal/grants",
+	"grant_amendments":       "internal/grants",
+	"grant_indicators":       "internal/grants",
+	"grant_indicator_values": "internal/grants",
+	"public_funding":         "internal/grants",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

@@ -211,6 +211,8 @@ func (s *server) homeNumbers(r *http.Request, st *state, d *dashboardData) error
 		return nil
 	}
 	switch st.user.Role {
+	case access.Evaluator, access.Provider, access.Funder:
+		return s.grantsHome(r, add)
 	case access.Coordinator:
 		year := strconv.Itoa(s.now().Year())
 		// The open cases are the stages' counts but the closed ones: one

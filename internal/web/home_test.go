@@ -69,7 +69,9 @@ func TestDemoHomePages(t *testing.T) {
 				return rec.Code, rec.Body.String()
 			}
 			for _, c := range creds {
-				if c.Role == access.Admin {
+				// The demo's working day has no grants: the grant roles'
+				// numbers are zero here (TestGrantsPages counts them).
+				if c.Role == access.Admin || c.Role == access.Evaluator || c.Role == access.Provider || c.Role == access.Funder {
 					continue
 				}
 				t.Run(string(c.Role), func(t *testing.T) {

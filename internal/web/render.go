@@ -16,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/api"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/web/static"
 )
@@ -48,6 +49,19 @@ var funcs = template.FuncMap{
 		return t("role." + string(r))
 	},
 	"evidence": evidenceItems,
+	// euro shows an amount in cents as euros (grants).
+	"euro": grants.Euro,
+	// lotPairs offers a call's lots as (value, label) pairs for "g-select".
+	"lotPairs": func(lots []string) [][2]string {
+		out := make([][2]string, len(lots))
+		for i, l := range lots {
+			out[i] = [2]string{l, l}
+		}
+		return out
+	},
+	// outcome is a ranked application's state in words' key (grants).
+	"outcome":      grants.Outcome,
+	"reviewStates": func() []string { return []string{"approved", "clarification", "rejected"} },
 	// excerpt shortens a text to at most n characters for a list.
 	"excerpt": func(s string, n int) string {
 		r := []rune(s)
@@ -193,6 +207,9 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/stats", "nav.stats", access.StatsView},
 		{"/tips", "nav.tips", access.TipRead},
 		{"/justice", "nav.justice", access.JusticeDashboard},
+		{"/grants", "nav.grants", access.GrantView},
+		{"/grants/figures", "nav.grant_figures", access.GrantFigures},
+		{"/licensing", "nav.licensing", access.LicenceView},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},
@@ -203,6 +220,9 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		if access.Can(a, it.act) {
 			cur := r.URL.Path == it.href || (it.href != "/" && strings.HasPrefix(r.URL.Path, it.href))
 			if it.href == "/helpline" && strings.HasPrefix(r.URL.Path, "/helpline/figures") {
+				cur = false
+			}
+			if it.href == "/grants" && strings.HasPrefix(r.URL.Path, "/grants/figures") {
 				cur = false
 			}
 			label := st.p.T(it.key)

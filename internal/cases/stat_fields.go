@@ -1,0 +1,56 @@
+package cases
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/store"
+)
+
+// StatFields are the statistical columns of a case that other capabilities
+// count by (grants' "what the money bought", through referral): codes only,
+// never a person's data.
+type StatFields struct {
+	Status           Status // victim status
+	Sex              string
+	AgeBand          string
+	NationalityGroup string // national | foreign | unknown (citizenship against the instance's country)
+}
+
+// StatFieldsOf reads the statistical columns of the given cases, a few
+// hundred per query. It trusts its caller, which counts and never shows a
+// case.
+func (s *Service) StatFieldsOf(ctx context.Context, q store.Querier, caseIDs []string) (map[string]StatFields, error) {
+	out := make(map[string]StatFields, len(caseIDs))
+	const batch = 500
+	for lo := 0; lo < len(caseIDs); lo += batch {
+		ids := caseIDs[lo:min(lo+batch, len(caseIDs))]
+		m, args := idMarks(ids, 1)
+		rows, err := q.QueryContext(ctx, `SELECT id, victim_status, sex, age_band, citizenship FROM cases WHERE id IN (`+m+`)`, args...)
+		if err != nil {
+			return nil, errs.Internalf("read case fields: %w", err)
+		}
+		for rows.Next() {
+			var id, st, sex, band, cit string
+			if err := rows.Scan(&id, &st, &sex, &band, &cit); err != nil {
+				rows.Close()
+				return nil, errs.Internalf("read case fields: %w", err)
+			}
+			g := "unknown"
+			switch {
+			case cit == "":
+			case strings.EqualFold(cit, s.Country):
+				g = "national"
+			default:
+				g = "foreign"
+			}
+			out[id] = StatFields{Status: Status(st), Sex: sex, AgeBand: band, NationalityGroup: g}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, errs.Internalf("read case fields: %w", err)
+		}
+	}
+	return out, nil
+}
