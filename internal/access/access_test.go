@@ -86,14 +86,14 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.JusticeDefendants: {access.Police: access.Team, access.Prosecutor: access.Team},
 	access.JusticeVictim:     {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team},
 	access.JusticeDashboard:  {access.Police: access.Team, access.Prosecutor: access.Team},
-	access.LicenceView:        {access.Coordinator: access.All, access.Provider: access.Org},
-	access.LicenceManage:      {access.Coordinator: access.All},
-	access.GrantView:          {access.Coordinator: access.All, access.Provider: access.Org, access.Evaluator: access.Own},
-	access.GrantManage:        {access.Coordinator: access.All},
-	access.GrantApply:         {access.Provider: access.Org},
-	access.GrantEvaluate:      {access.Evaluator: access.Own},
-	access.GrantFigures:       {access.Coordinator: access.All, access.Funder: access.Stats, access.Provider: access.Org},
-	access.FundingRecord:      {access.Coordinator: access.All},
+	access.LicenceView:       {access.Coordinator: access.All, access.Provider: access.Org},
+	access.LicenceManage:     {access.Coordinator: access.All},
+	access.GrantView:         {access.Coordinator: access.All, access.Provider: access.Org, access.Evaluator: access.Own},
+	access.GrantManage:       {access.Coordinator: access.All},
+	access.GrantApply:        {access.Provider: access.Org},
+	access.GrantEvaluate:     {access.Evaluator: access.Own},
+	access.GrantFigures:      {access.Coordinator: access.All, access.Funder: access.Stats, access.Provider: access.Org},
+	access.FundingRecord:     {access.Coordinator: access.All},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an
