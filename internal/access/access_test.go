@@ -80,6 +80,9 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
 	access.TipRead:            {access.Police: access.All, access.Coordinator: access.All},
 	access.TipTriage:          {access.Police: access.All, access.Coordinator: access.All},
+	access.ExchangeSend:       {access.Coordinator: access.All},
+	access.ExchangeRead:       {access.Coordinator: access.All},
+	access.ExchangePartner:    {access.Admin: access.All},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

@@ -108,6 +108,13 @@ const (
 	// unit and the coordinator read the triage queue and mark the tips.
 	TipRead   Action = "tip.read"   // the queue, a tip with what was added, the CSV export
 	TipTriage Action = "tip.triage" // checking, linked to a case, passed to an investigation, closed
+	// Transnational exchange (internal/exchange): the coordinator's office is
+	// the USOP contact point; it sends and reads the messages exchanged with
+	// partner countries. The administrator registers partners and their
+	// keys, activates them by fingerprint and rotates this instance's keys.
+	ExchangeSend    Action = "exchange.send"    // send a message to a partner (the case's consent permitting)
+	ExchangeRead    Action = "exchange.read"    // the exchange dashboard, the messages sent and received
+	ExchangePartner Action = "exchange.partner" // partners, their keys, this instance's keys
 )
 
 // rule is one line of the policy.
@@ -229,6 +236,11 @@ var policy = []rule{
 	// them; no one else reads them.
 	{TipRead, map[Role]Scope{Police: All, Coordinator: All}},
 	{TipTriage, map[Role]Scope{Police: All, Coordinator: All}},
+	// The exchange: the contact point (the coordinator's office) only;
+	// partners are the administrator's.
+	{ExchangeSend, map[Role]Scope{Coordinator: All}},
+	{ExchangeRead, map[Role]Scope{Coordinator: All}},
+	{ExchangePartner, map[Role]Scope{Admin: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

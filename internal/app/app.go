@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
+	"github.com/ura-nrm/ura/internal/exchange"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/notify"
@@ -64,6 +65,8 @@ type App struct {
 	Helpline *helpline.Service
 	// Tips are the public portal's anonymous tips and their triage queue.
 	Tips *tips.Service
+	// Exchange carries cases to and from partner countries' instances.
+	Exchange *exchange.Service
 }
 
 // Options tune Open.
@@ -166,6 +169,12 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Consent: a.Consent, Cases: a.Cases}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
+	xc := exchange.DefaultConfig()
+	if cfg.ExchangeRetryMax > 0 {
+		xc.RetryMax = cfg.ExchangeRetryMax
+	}
+	a.Exchange = &exchange.Service{DB: db, Vault: v, Clock: o.Clock, Country: cfg.Country, URL: cfg.PublicURL,
+		Cases: a.Cases, Consent: a.Consent, Log: o.Log, Config: xc}
 	return a, nil
 }
 

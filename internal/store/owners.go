@@ -74,6 +74,12 @@ var TableOwners = map[string]string{
 	// Anonymous tips from the public portal.
 	"tips":          "internal/tips",
 	"tip_additions": "internal/tips",
+	// Transnational exchange: keys, partners, case references, the message log.
+	"exchange_keys":         "internal/exchange",
+	"exchange_partners":     "internal/exchange",
+	"exchange_partner_keys": "internal/exchange",
+	"exchange_case_refs":    "internal/exchange",
+	"exchange_messages":     "internal/exchange",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

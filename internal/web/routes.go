@@ -116,6 +116,9 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/helpline/figures", Action: access.HelplineStats, h: (*server).handleHelplineFigures},
 	{Method: "GET", Pattern: "/helpline/figures.csv", Action: access.HelplineStats, h: (*server).handleHelplineFiguresCSV},
 	// The public portal (internal/portal): no sign-in, no cookie; see portal.go.
+	// The exchange inbox: partner instances post signed envelopes; the
+	// signature, not a session, authenticates them (internal/exchange).
+	{Method: "POST", Pattern: "/exchange/inbox", Public: true, h: (*server).handleExchangeInbox},
 	{Method: "GET", Pattern: "/help", Public: true, h: (*server).handlePortalRoot},
 	{Method: "GET", Pattern: "/help/{$}", Public: true, h: portalPage("home")},
 	{Method: "GET", Pattern: "/help/recognise", Public: true, h: portalPage("recognise")},
