@@ -16,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/exchange"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/metrics"
@@ -55,6 +56,10 @@ type Deps struct {
 	// Helpline logs and reads the helpline's contacts and counts them
 	// (helpline.go); nil answers 404.
 	Helpline *helpline.Service
+
+	// Exchange queues messages to partner countries and lists them
+	// (exchange.go); nil answers 404.
+	Exchange *exchange.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -123,6 +128,11 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/helpline/contacts", Action: access.HelplineLog, h: (*api).handleHelplineLog},
 	{Method: "GET", Pattern: "/api/v1/helpline/contacts/{id}", Action: access.HelplineRead, h: (*api).handleHelplineContact},
 	{Method: "GET", Pattern: "/api/v1/helpline/figures", Action: access.HelplineStats, h: (*api).handleHelplineFigures},
+
+	// The exchange with partner countries (exchange.go).
+	{Method: "POST", Pattern: "/api/v1/exchange/messages", Action: access.ExchangeSend, h: (*api).handleExchangeSend},
+	{Method: "GET", Pattern: "/api/v1/exchange/messages", Action: access.ExchangeRead, h: (*api).handleExchangeList},
+	{Method: "GET", Pattern: "/api/v1/exchange/messages/{id}", Action: access.ExchangeRead, h: (*api).handleExchangeMessage},
 
 	// Referrals (referral.go).
 	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},

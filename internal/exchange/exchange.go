@@ -135,31 +135,61 @@ func (s *Service) dataKey(ctx context.Context, tx *store.Tx) (string, error) {
 	return id, store.PutSetting(ctx, tx, settingDataKey, id)
 }
 
-// ownKeys returns this instance's key sets still valid, newest first,
-// creating the first one when there is none.
+// ownKeys returns this instance's key sets, newest first, creating the
+// first one when there is none. It must not be called inside a transaction
+// (use ownKeysIn).
 func (s *Service) ownKeys(ctx context.Context) ([]*KeySet, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.keys != nil && time.Since(s.keysAt) < keysTTL {
 		return s.keys, nil
 	}
-	rows, err := loadKeyRows(ctx, s.DB.Read())
+	out, err := s.loadOwn(ctx, s.DB.Read())
+	if err == nil && len(out) == 0 {
+		err = s.DB.InTx(ctx, s.now(), func(tx *store.Tx) error {
+			out, err = s.loadOwn(ctx, tx)
+			if err != nil || len(out) > 0 {
+				return err
+			}
+			if err := s.createKeys(ctx, tx); err != nil {
+				return err
+			}
+			out, err = s.loadOwn(ctx, tx)
+			return err
+		})
+	}
 	if err != nil {
 		return nil, errs.Internalf("exchange keys: %w", err)
 	}
-	if len(rows) == 0 {
-		err := s.DB.InTx(ctx, s.now(), func(tx *store.Tx) error {
-			if rs, err := loadKeyRows(ctx, tx); err != nil || len(rs) > 0 {
-				return err
-			}
-			return s.createKeys(ctx, tx)
-		})
-		if err != nil {
-			return nil, errs.Internalf("exchange keys: %w", err)
+	s.keys, s.keysAt = out, time.Now()
+	return out, nil
+}
+
+// ownKeysIn is ownKeys inside the caller's transaction.
+func (s *Service) ownKeysIn(ctx context.Context, tx *store.Tx) ([]*KeySet, error) {
+	s.mu.Lock()
+	if s.keys != nil && time.Since(s.keysAt) < keysTTL {
+		defer s.mu.Unlock()
+		return s.keys, nil
+	}
+	s.mu.Unlock()
+	out, err := s.loadOwn(ctx, tx)
+	if err == nil && len(out) == 0 {
+		if err = s.createKeys(ctx, tx); err == nil {
+			out, err = s.loadOwn(ctx, tx)
 		}
-		if rows, err = loadKeyRows(ctx, s.DB.Read()); err != nil {
-			return nil, errs.Internalf("exchange keys: %w", err)
-		}
+	}
+	if err != nil {
+		return nil, errs.Internalf("exchange keys: %w", err)
+	}
+	return out, nil
+}
+
+// loadOwn reads and opens the key sets in q.
+func (s *Service) loadOwn(ctx context.Context, q store.Querier) ([]*KeySet, error) {
+	rows, err := loadKeyRows(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	var out []*KeySet
 	for _, r := range rows {
@@ -167,18 +197,17 @@ func (s *Service) ownKeys(ctx context.Context) ([]*KeySet, error) {
 		if r.ValidUntil.Valid {
 			k.ValidUntil = store.FormatTime(r.ValidUntil.Time)
 		}
-		sec, err := s.Vault.Open(ctx, s.DB.Read(), r.KeyID, keyAAD(r.ID), r.Secret)
+		sec, err := s.Vault.Open(ctx, q, r.KeyID, keyAAD(r.ID), r.Secret)
 		if err != nil {
-			return nil, errs.Internalf("exchange keys: %w", err)
+			return nil, err
 		}
 		err = k.openSecret(sec)
 		clear(sec)
 		if err != nil {
-			return nil, errs.Internalf("exchange keys: %w", err)
+			return nil, err
 		}
 		out = append(out, k)
 	}
-	s.keys, s.keysAt = out, time.Now()
 	return out, nil
 }
 

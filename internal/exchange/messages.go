@@ -316,7 +316,7 @@ func (s *Service) checkOrder(ctx context.Context, q store.Querier, p *planned) e
 			if r.Type != typ || r.State == StateRejected {
 				continue
 			}
-			b, err := s.openBody(ctx, r)
+			b, err := s.openBody(ctx, q, r)
 			if err != nil {
 				return false, err
 			}
@@ -396,10 +396,11 @@ func (s *Service) SendIn(ctx context.Context, tx *store.Tx, actor access.Actor, 
 	if err != nil {
 		return "", err
 	}
-	me, err := s.current(ctx)
+	keys, err := s.ownKeysIn(ctx, tx)
 	if err != nil {
 		return "", err
 	}
+	me := keys[0]
 	pk := p.partner.activeKey()
 	now := tx.Now
 	id := store.NewID()
@@ -494,8 +495,8 @@ func (s *Service) sealBody(ctx context.Context, tx *store.Tx, r *row, ref *cases
 	return nil
 }
 
-func (s *Service) openBody(ctx context.Context, r *row) (map[string]any, error) {
-	b, err := s.Vault.Open(ctx, s.DB.Read(), r.BodyKey, msgAAD(r.Direction, r.ID), r.BodyEnc)
+func (s *Service) openBody(ctx context.Context, q store.Querier, r *row) (map[string]any, error) {
+	b, err := s.Vault.Open(ctx, q, r.BodyKey, msgAAD(r.Direction, r.ID), r.BodyEnc)
 	if err != nil {
 		return nil, errs.Internalf("open body: %w", err)
 	}
@@ -896,8 +897,13 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (*Mess
 			continue
 		}
 		m := r.message()
-		if m.Body, err = s.openBody(ctx, r); err != nil {
+		if m.Body, err = s.openBody(ctx, s.DB.Read(), r); err != nil {
 			return nil, err
+		}
+		// The body may be personal: the read is audited before it is shown.
+		if _, err := audit.AppendNow(ctx, s.DB, s.now(), audit.Event{Actor: audit.ActorFrom(actor), Action: "exchange.read",
+			ObjectType: "exchange_message", ObjectID: id}); err != nil {
+			return nil, errs.Internalf("audit read: %w", err)
 		}
 		return m, nil
 	}
