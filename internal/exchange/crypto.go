@@ -129,3 +129,32 @@ func (k *KeySet) open(info, ciphertext []byte) ([]byte, error) {
 }
 
 func (k *KeySet) sign(msg []byte) []byte { return ed25519.Sign(k.signPriv, msg) }
+
+// NewKeySet generates a key set. ura generates and keeps its own in the
+// store; this is for a partner's implementation and for tests that play a
+// partner (or an attacker).
+func NewKeySet() (*KeySet, error) { return newKeySet() }
+
+// Identity is k's public identity for country at url.
+func (k *KeySet) Identity(country, url string) Identity {
+	return Identity{Country: country, URL: url, SigningKey: b64(k.SignPub), EncryptionKey: b64(k.EncPub),
+		Fingerprint: k.Fingerprint(country)}
+}
+
+// Seal fills e's keys, encrypts body to the recipient's identity and signs
+// e (SentAt must be set).
+func (k *KeySet) Seal(e *Envelope, country string, to Identity, body []byte) error {
+	encPub, err := unb64(to.EncryptionKey)
+	if err != nil {
+		return err
+	}
+	e.SenderKey, e.RecipientKey = k.Fingerprint(country), to.Fingerprint
+	if e.Body, err = sealTo(encPub, e.Info(), body); err != nil {
+		return err
+	}
+	k.Sign(e)
+	return nil
+}
+
+// Sign signs e again (after SentAt changed).
+func (k *KeySet) Sign(e *Envelope) { e.Sig = k.sign(e.SignedBytes()) }

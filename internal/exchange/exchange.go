@@ -584,3 +584,7 @@ func encodeBody(v map[string]any) []byte {
 
 var _ = ed25519.PublicKeySize
 var _ = fmt.Sprint
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func unb64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

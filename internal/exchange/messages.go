@@ -177,9 +177,12 @@ func (r *row) message() *Message {
 
 // SendRequest is a message a user or a script asks to send.
 type SendRequest struct {
-	To      string          `json:"to"`
-	Type    string          `json:"type"`
-	CaseID  string          `json:"case_id,omitempty"`
+	To     string `json:"to"`
+	Type   string `json:"type"`
+	CaseID string `json:"case_id,omitempty"`
+	// XRef continues a thread the partner opened, for an instance that holds
+	// no case of its own for the person (messages without personal fields).
+	XRef    string          `json:"xref,omitempty"`
 	ReplyTo string          `json:"reply_to,omitempty"`
 	Body    json.RawMessage `json:"body"`
 }
@@ -248,10 +251,24 @@ func (s *Service) plan(ctx context.Context, q store.Querier, actor access.Actor,
 			p.personal = true
 		}
 	}
-	if mt.Case {
-		if req.CaseID == "" {
+	if mt.Case && req.CaseID == "" {
+		// A thread the partner opened, with no case of this instance: only
+		// what needs no consent of this instance's ledger may be sent.
+		if req.XRef == "" {
 			return nil, errs.InvalidField("case_id", "validation.required")
 		}
+		known, err := listMsgs(ctx, q, "in", req.XRef, 1)
+		if err != nil {
+			return nil, errs.Internalf("thread: %w", err)
+		}
+		if len(known) == 0 || known[0].Peer != req.To {
+			return nil, errs.InvalidField("xref", "exchange.xref_unknown")
+		}
+		if p.personal {
+			return nil, errs.InvalidField("case_id", "exchange.personal_needs_case")
+		}
+		p.xref = req.XRef
+	} else if mt.Case {
 		ref, err := s.Cases.Authorize(ctx, q, actor, req.CaseID, access.ExchangeSend)
 		if err != nil {
 			return nil, err
@@ -259,6 +276,22 @@ func (s *Service) plan(ctx context.Context, q store.Querier, actor access.Actor,
 		p.ref = ref
 		if p.xref, err = caseRef(ctx, q, ref.ID, req.To); err != nil {
 			return nil, errs.Internalf("case reference: %w", err)
+		}
+		if p.xref == "" && req.XRef != "" {
+			// Link this case to the thread the partner opened.
+			known, err := listMsgs(ctx, q, "in", req.XRef, 1)
+			if err != nil {
+				return nil, errs.Internalf("thread: %w", err)
+			}
+			if len(known) == 0 || known[0].Peer != req.To {
+				return nil, errs.InvalidField("xref", "exchange.xref_unknown")
+			}
+			if other, err := caseOfRef(ctx, q, req.XRef); err != nil || other != "" {
+				return nil, errs.InvalidField("xref", "exchange.xref_unknown")
+			}
+			p.xref, p.newXRef = req.XRef, true
+		} else if req.XRef != "" && req.XRef != p.xref {
+			return nil, errs.InvalidField("xref", "exchange.xref_unknown")
 		}
 		if p.xref == "" {
 			p.xref, p.newXRef = newXRef(s.Country, req.To), true
@@ -269,7 +302,7 @@ func (s *Service) plan(ctx context.Context, q store.Querier, actor access.Actor,
 		if p.personal && !p.basis.Allowed {
 			return nil, errs.InvalidField("body", "exchange.no_consent").With(map[string]any{"reason": "consent.reason." + p.basis.Reason})
 		}
-	} else if req.CaseID != "" {
+	} else if req.CaseID != "" || req.XRef != "" {
 		return nil, errs.InvalidField("case_id", "exchange.case_not_allowed")
 	}
 	if mt.Answers != "" {

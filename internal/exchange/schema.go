@@ -10,6 +10,8 @@ import (
 	"sort"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ura-nrm/ura/internal/cases"
 )
 
 // Kind is the type of one body field.
@@ -68,7 +70,8 @@ func (m MessageType) Personal() bool {
 var (
 	riskLevels = []string{"low", "medium", "high"}
 	sexes      = []string{"female", "male", "other", "unknown"}
-	forms      = []string{"sexual", "labour", "begging", "forced_marriage", "criminal_activities", "organ_removal", "domestic_servitude", "other"}
+	// forms of exploitation are HTCDS vic_TypeOfExploitation codes, as the case file keeps them
+	forms = cases.Picklists[cases.FieldExploitation]
 )
 
 // Types are the message types of schema version 1, by name.
