@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The cipher suite of every envelope: the hybrid post-quantum KEM
@@ -158,3 +159,11 @@ func (k *KeySet) Seal(e *Envelope, country string, to Identity, body []byte) err
 
 // Sign signs e again (after SentAt changed).
 func (k *KeySet) Sign(e *Envelope) { e.Sig = k.sign(e.SignedBytes()) }
+
+// Receipt is k's signed receipt, as country, for envelope e received at t.
+func (k *KeySet) Receipt(e *Envelope, country string, t time.Time) *Receipt {
+	r := &Receipt{V: EnvelopeVersion, MessageID: e.ID, From: country, To: e.From, ReceivedAt: t.UTC().Format(wireTime),
+		EnvelopeSHA256: e.ContentHash(), Key: k.Fingerprint(country)}
+	r.Sig = k.sign(r.signedBytes())
+	return r
+}

@@ -857,10 +857,7 @@ func (s *Service) receive(ctx context.Context, wire []byte, now time.Time) ([]by
 	if err != nil {
 		return nil, e, err
 	}
-	rc := &Receipt{V: EnvelopeVersion, MessageID: e.ID, From: s.Country, To: e.From, ReceivedAt: now.Format(wireTime),
-		EnvelopeSHA256: e.ContentHash(), Key: cur.Fingerprint(s.Country)}
-	rc.Sig = cur.sign(rc.signedBytes())
-	rcp := rc.Marshal()
+	rcp := cur.Receipt(e, s.Country, now).Marshal()
 	err = s.DB.InTx(ctx, now, func(tx *store.Tx) error {
 		r := &row{ID: e.ID, Direction: "in", Peer: e.From, Type: e.Type, Schema: e.Schema, XRef: e.XRef, ReplyTo: e.ReplyTo,
 			State: StateReceived, CreatedAt: now, ExpiresAt: expires, DeliveredAt: store.T(now), Ciphertext: e.Body,
