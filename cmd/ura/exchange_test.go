@@ -100,6 +100,15 @@ func register(t *testing.T, c, d *country) {
 // call makes an API request and decodes the answer into out (when not nil).
 func (c *country) call(tok, method, path string, body any, out any) int {
 	c.t.Helper()
+	st := c.callNoFail(tok, method, path, body, out)
+	if st == 0 {
+		c.t.Fatalf("%s %s failed", method, path)
+	}
+	return st
+}
+
+// callNoFail is call for other goroutines than the test's: 0 on failure.
+func (c *country) callNoFail(tok, method, path string, body any, out any) int {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -110,13 +119,13 @@ func (c *country) call(tok, method, path string, body any, out any) int {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		return 0
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			c.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+			return 0
 		}
 	}
 	return resp.StatusCode
