@@ -407,3 +407,22 @@ func props(fs []Field) map[string]any {
 	}
 	return p
 }
+
+// AnswerType is the type that answers a request of type t ("" for none).
+func AnswerType(t string) string { return requestTypes[t] }
+
+// FormType reports whether the pages' guided form can fill in type t: the
+// types with lists of objects (the person query, the regional table) are
+// made by their own procedures.
+func FormType(t string) bool {
+	mt, ok := Types[t]
+	if !ok {
+		return false
+	}
+	for _, f := range mt.Fields {
+		if f.Kind == KObjects {
+			return false
+		}
+	}
+	return true
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/store"
@@ -341,4 +342,30 @@ func markInAnswered(ctx context.Context, tx *store.Tx, id string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE exchange_messages SET state = 'answered', acknowledged_at = $2
 		WHERE direction = 'in' AND id = $1`, id, store.T(tx.Now))
 	return err
+}
+
+// listTypes lists messages of the given types (both directions), newest first.
+func listTypes(ctx context.Context, q store.Querier, types []string, limit int) ([]*row, error) {
+	var ph []string
+	var args []any
+	for _, t := range types {
+		args = append(args, t)
+		ph = append(ph, "$"+itoa(len(args)))
+	}
+	args = append(args, limit)
+	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages WHERE type IN (`+strings.Join(ph, ", ")+`)
+		ORDER BY created_at DESC, id LIMIT $`+itoa(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*row
+	for rows.Next() {
+		r, err := scanMsg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
