@@ -339,9 +339,11 @@ func (s *server) handleExchangeSend(w http.ResponseWriter, r *http.Request) {
 		setFormError(p, st, err)
 		// A field of the body is shown beside its input (f.NAME).
 		for k, m := range p.Errors {
-			if name, ok := strings.CutPrefix(k, "body."); ok {
-				delete(p.Errors, k)
+			delete(p.Errors, k)
+			if name, ok := strings.CutPrefix(k, "body."); ok && slices.ContainsFunc(d.Fields, func(f xinput) bool { return f.Name == name }) {
 				p.Errors["f."+name] = m
+			} else if p.Error == "" {
+				p.Error = m // no input of its own (the partner, the case): the form's message
 			}
 		}
 		if len(p.Errors) > 0 && p.Error == "" {
