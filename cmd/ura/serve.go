@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/app"
@@ -70,7 +71,19 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if strings.HasSuffix(cfg.PublicURL, ":0") {
+		// --addr with port 0 (tests): partners reach the port actually bound.
+		a.Exchange.URL = "http://" + ln.Addr().String()
+	}
+	if err := a.Exchange.Remember(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	runner := jobs.Start(ctx, a)
+	xctx, xstop := context.WithCancel(ctx)
+	xdone := make(chan struct{})
+	go func() { defer close(xdone); a.Exchange.Run(xctx) }()
+	defer func() { xstop(); <-xdone }()
 	fmt.Fprintf(e.stdout, "Ura is listening on http://%s\n", ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "engine", string(a.DB.Engine))
 	errc := make(chan error, 2)

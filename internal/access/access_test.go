@@ -94,6 +94,9 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.GrantEvaluate:     {access.Evaluator: access.Own},
 	access.GrantFigures:      {access.Coordinator: access.All, access.Funder: access.Stats, access.Provider: access.Org},
 	access.FundingRecord:     {access.Coordinator: access.All},
+	access.ExchangeSend:      {access.Coordinator: access.All},
+	access.ExchangeRead:      {access.Coordinator: access.All},
+	access.ExchangePartner:   {access.Admin: access.All},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an

@@ -135,6 +135,13 @@ const (
 	GrantEvaluate Action = "grant.evaluate" // declare conflicts of interest and score assigned applications
 	GrantFigures  Action = "grant.figures"  // what the money bought: counts, protected before a funder sees them
 	FundingRecord Action = "funding.record" // the public funding record per provider and year
+	// Transnational exchange (internal/exchange): the coordinator's office is
+	// the USOP contact point; it sends and reads the messages exchanged with
+	// partner countries. The administrator registers partners and their
+	// keys, activates them by fingerprint and rotates this instance's keys.
+	ExchangeSend    Action = "exchange.send"    // send a message to a partner (the case's consent permitting)
+	ExchangeRead    Action = "exchange.read"    // the exchange dashboard, the messages sent and received
+	ExchangePartner Action = "exchange.partner" // partners, their keys, this instance's keys
 )
 
 // rule is one line of the policy.
@@ -281,6 +288,11 @@ var policy = []rule{
 	{GrantEvaluate, map[Role]Scope{Evaluator: Own}},
 	{GrantFigures, map[Role]Scope{Coordinator: All, Funder: Stats, Provider: Org}},
 	{FundingRecord, map[Role]Scope{Coordinator: All}},
+	// The exchange: the contact point (the coordinator's office) only;
+	// partners are the administrator's.
+	{ExchangeSend, map[Role]Scope{Coordinator: All}},
+	{ExchangeRead, map[Role]Scope{Coordinator: All}},
+	{ExchangePartner, map[Role]Scope{Admin: All}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

@@ -16,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/exchange"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/justice"
@@ -58,6 +59,10 @@ type Deps struct {
 	Helpline *helpline.Service
 	// Justice serves the criminal-justice track (justice.go); nil answers 404.
 	Justice *justice.Service
+
+	// Exchange queues messages to partner countries and lists them
+	// (exchange.go); nil answers 404.
+	Exchange *exchange.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -130,6 +135,11 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/criminal-cases", Action: access.JusticeRecord, h: (*api).handleCriminalCreate},
 	{Method: "GET", Pattern: "/api/v1/criminal-cases/{id}", Action: access.JusticeView, h: (*api).handleCriminalCase},
 	{Method: "POST", Pattern: "/api/v1/criminal-cases/{id}/events", Action: access.JusticeRecord, h: (*api).handleCriminalEvent},
+
+	// The exchange with partner countries (exchange.go).
+	{Method: "POST", Pattern: "/api/v1/exchange/messages", Action: access.ExchangeSend, h: (*api).handleExchangeSend},
+	{Method: "GET", Pattern: "/api/v1/exchange/messages", Action: access.ExchangeRead, h: (*api).handleExchangeList},
+	{Method: "GET", Pattern: "/api/v1/exchange/messages/{id}", Action: access.ExchangeRead, h: (*api).handleExchangeMessage},
 
 	// Referrals (referral.go).
 	{Method: "GET", Pattern: "/api/v1/services", Action: access.ServiceView, h: (*api).handleServiceList},

@@ -21,6 +21,7 @@ import (
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/disclosure"
+	"github.com/ura-nrm/ura/internal/exchange"
 	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
@@ -78,6 +79,8 @@ type App struct {
 	// Grants runs calls for proposals, evaluation, contracts and the
 	// public funding record; referral counts what the money bought.
 	Grants *grants.Service
+	// Exchange carries cases to and from partner countries' instances.
+	Exchange *exchange.Service
 }
 
 // Options tune Open.
@@ -190,6 +193,12 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Referral.ProviderGate = licensing.Gate
 	a.Referral.LicenceStatus = licensing.StatusOf
 	a.Grants = &grants.Service{DB: db, Clock: o.Clock, Users: a.Auth, Counter: a.Referral, Loc: loc}
+	xc := exchange.DefaultConfig()
+	if cfg.ExchangeRetryMax > 0 {
+		xc.RetryMax = cfg.ExchangeRetryMax
+	}
+	a.Exchange = &exchange.Service{DB: db, Vault: v, Clock: o.Clock, Country: cfg.Country, URL: cfg.PublicURL,
+		Cases: a.Cases, Consent: a.Consent, Log: o.Log, Config: xc}
 	return a, nil
 }
 

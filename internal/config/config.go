@@ -71,6 +71,10 @@ type Config struct {
 
 	// Portal is what the public portal (/help/) says about the helpline.
 	Portal Portal
+
+	// ExchangeRetryMax caps the wait between two delivery attempts of a
+	// message to a partner instance (exponential backoff from one second).
+	ExchangeRetryMax time.Duration
 }
 
 // Portal configures the public portal: the helpline's number and opening
@@ -139,6 +143,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	set(&c.Portal.HelplineHours, "URA_HELPLINE_HOURS")
 	set(&c.Portal.Emergency, "URA_EMERGENCY_NUMBER")
 	set(&c.Portal.ExitURL, "URA_PORTAL_EXIT_URL")
+	if v := getenv("URA_EXCHANGE_RETRY_MAX"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New("URA_EXCHANGE_RETRY_MAX must be a duration such as 5m")
+		}
+		c.ExchangeRetryMax = d
+	}
 	if f := getenv("URA_DB_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -308,6 +319,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Portal.HelplineHours, "helpline-hours", c.Portal.HelplineHours, "the helpline's opening hours, e.g. \"mon-fri 08:00-22:00\" or \"24/7\" [URA_HELPLINE_HOURS]")
 	fs.StringVar(&c.Portal.Emergency, "emergency-number", c.Portal.Emergency, "the emergency number the portal shows [URA_EMERGENCY_NUMBER]")
 	fs.StringVar(&c.Portal.ExitURL, "portal-exit-url", c.Portal.ExitURL, "the neutral site the portal's quick exit goes to [URA_PORTAL_EXIT_URL]")
+	fs.DurationVar(&c.ExchangeRetryMax, "exchange-retry-max", c.ExchangeRetryMax, "the longest wait between two delivery attempts to a partner instance (default 5m) [URA_EXCHANGE_RETRY_MAX]")
 	fs.Var(prefixesFlag{c}, "trusted-proxies", "reverse proxies whose X-Forwarded-For is believed: addresses and CIDR prefixes, comma-separated [URA_TRUSTED_PROXIES]")
 	fs.BoolFunc("trust-proxy", "replaced by --trusted-proxies", func(string) error { return errTrustProxy })
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "a separate listen address for /metrics (else /metrics needs the token of URA_METRICS_TOKEN_FILE) [URA_METRICS_ADDR]")

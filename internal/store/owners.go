@@ -103,6 +103,12 @@ var TableOwners = map[string]string{
 	"grant_indicators":       "internal/grants",
 	"grant_indicator_values": "internal/grants",
 	"public_funding":         "internal/grants",
+	// Transnational exchange: keys, partners, case references, the message log.
+	"exchange_keys":         "internal/exchange",
+	"exchange_partners":     "internal/exchange",
+	"exchange_partner_keys": "internal/exchange",
+	"exchange_case_refs":    "internal/exchange",
+	"exchange_messages":     "internal/exchange",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

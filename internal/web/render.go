@@ -210,6 +210,8 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/grants", "nav.grants", access.GrantView},
 		{"/grants/figures", "nav.grant_figures", access.GrantFigures},
 		{"/licensing", "nav.licensing", access.LicenceView},
+		{"/exchange", "nav.exchange", access.ExchangeRead},
+		{"/exchange/partners", "nav.exchange_partners", access.ExchangePartner},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},

@@ -116,6 +116,20 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/helpline/figures", Action: access.HelplineStats, h: (*server).handleHelplineFigures},
 	{Method: "GET", Pattern: "/helpline/figures.csv", Action: access.HelplineStats, h: (*server).handleHelplineFiguresCSV},
 	// The public portal (internal/portal): no sign-in, no cookie; see portal.go.
+	// The exchange with partner countries (exchange.go): the contact point's
+	// dashboard, messages and guided forms; the administrator's partners.
+	{Method: "GET", Pattern: "/exchange", Action: access.ExchangeRead, h: (*server).handleExchange},
+	{Method: "GET", Pattern: "/exchange/messages/{id}", Action: access.ExchangeRead, h: (*server).handleExchangeMessage},
+	{Method: "GET", Pattern: "/exchange/send", Action: access.ExchangeSend, h: (*server).handleExchangeSendForm},
+	{Method: "POST", Pattern: "/exchange/send", Action: access.ExchangeSend, h: (*server).handleExchangeSend},
+	{Method: "GET", Pattern: "/exchange/partners", Action: access.ExchangePartner, h: (*server).handleExchangePartners},
+	{Method: "POST", Pattern: "/exchange/partners", Action: access.ExchangePartner, h: (*server).handleExchangePartnerAdd},
+	{Method: "POST", Pattern: "/exchange/partners/activate", Action: access.ExchangePartner, h: (*server).handleExchangePartnerActivate},
+	{Method: "POST", Pattern: "/exchange/partners/{country}/deactivate", Action: access.ExchangePartner, h: (*server).handleExchangePartnerDeactivate},
+	{Method: "POST", Pattern: "/exchange/keys/rotate", Action: access.ExchangePartner, h: (*server).handleExchangeRotate},
+	// The exchange inbox: partner instances post signed envelopes; the
+	// signature, not a session, authenticates them (internal/exchange).
+	{Method: "POST", Pattern: "/exchange/inbox", Public: true, h: (*server).handleExchangeInbox},
 	{Method: "GET", Pattern: "/help", Public: true, h: (*server).handlePortalRoot},
 	{Method: "GET", Pattern: "/help/{$}", Public: true, h: portalPage("home")},
 	{Method: "GET", Pattern: "/help/recognise", Public: true, h: portalPage("recognise")},
