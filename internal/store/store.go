@@ -205,6 +205,10 @@ func (db *DB) InTx(ctx context.Context, now time.Time, f func(tx *Tx) error) err
 	return nil
 }
 
+// BeginWrite begins a write transaction that the caller commits: for bulk
+// writers (a restore) that commit as they go. Prefer InTx.
+func (db *DB) BeginWrite(ctx context.Context) (*sql.Tx, error) { return db.write.BeginTx(ctx, nil) }
+
 // ReadTx runs f in a read-only transaction that sees one consistent snapshot
 // (backups, reports that read several tables).
 func (db *DB) ReadTx(ctx context.Context, f func(tx *sql.Tx) error) error {

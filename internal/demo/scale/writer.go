@@ -2,6 +2,8 @@ package scale
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -232,6 +234,28 @@ func (w *writer) reserveReferences(ctx context.Context, tx *store.Tx, b *batch) 
 		next[y]++
 	}
 	return nil
+}
+
+// deferIndexes drops the secondary indexes of every table the load writes,
+// when the store holds no case yet, and says whether it did.
+func (w *writer) deferIndexes(ctx context.Context) (bool, error) {
+	var one int
+	err := w.db.Read().QueryRowContext(ctx, `SELECT 1 FROM cases LIMIT 1`).Scan(&one)
+	if err == nil {
+		return false, nil // a store with cases keeps its indexes
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("scale: %w", err)
+	}
+	names := []string{"helpline_contacts"}
+	for _, t := range newTables() {
+		names = append(names, t.name)
+	}
+	err = w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error {
+		_, err := store.DeferIndexes(ctx, tx, names)
+		return err
+	})
+	return err == nil, err
 }
 
 // maxParams keeps a statement under SQLite's 32,766 host parameters (and
