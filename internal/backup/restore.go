@@ -470,7 +470,15 @@ func (l *loader) insert(ctx context.Context, table string, cols []string, rows i
 		}
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO ` + quote(table) + ` (` + strings.Join(cols, ", ") + `) VALUES `)
+	if l.db.Engine == store.SQLite {
+		// With foreign keys deferred, OR FAIL spares SQLite its statement
+		// journal (a copy of every page a statement touches); a failure
+		// still rolls the batch back.
+		b.WriteString(`INSERT OR FAIL INTO ` + quote(table))
+	} else {
+		b.WriteString(`INSERT INTO ` + quote(table))
+	}
+	b.WriteString(` (` + strings.Join(cols, ", ") + `) VALUES `)
 	p := 1
 	for r := 0; r < rows; r++ {
 		if r > 0 {

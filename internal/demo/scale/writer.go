@@ -140,6 +140,16 @@ func (w *writer) write(ctx context.Context, b *batch) (Result, error) {
 			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -4194304`); err != nil {
 				return fmt.Errorf("scale: cache size: %w", err)
 			}
+			// Foreign keys checked at commit (the rows go in parents first),
+			// with the statements' INSERT OR FAIL (insertSQL), spare SQLite
+			// its statement journal: a copy of every page a multi-row
+			// statement touches, in case it must be undone alone. Those
+			// copies were most of the load's time, growing with the store
+			// (docs/benchmarks.md, "Bulk load"); a failure still rolls the
+			// whole transaction back.
+			if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+				return fmt.Errorf("scale: deferred keys: %w", err)
+			}
 		}
 		tabs := newTables()
 		byName := map[string]*table{}
@@ -300,7 +310,12 @@ func (w *writer) insert(ctx context.Context, tx *store.Tx, t *table) error {
 // which makes a 30,000-parameter statement quadratic.
 func insertSQL(e store.Engine, t *table, rows int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+	if e == store.SQLite {
+		b.WriteString("INSERT OR FAIL INTO ")
+	} else {
+		b.WriteString("INSERT INTO ")
+	}
+	b.WriteString(t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
 	p := 1
 	for r := 0; r < rows; r++ {
 		if r > 0 {
