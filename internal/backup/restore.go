@@ -91,10 +91,17 @@ func RestoreWith(ctx context.Context, db *store.DB, kr *vault.Keyring, r io.Read
 	}
 	// Pass 2: load.
 	l := &loader{db: db, o: o, prog: prog, id: id}
-	st2, _, err := readAll(ctx, db, kr, r, l)
-	if l.sqlTx != nil {
-		_ = l.sqlTx.Rollback()
-	}
+	var st2 Stats
+	// Rows arrive parents first; SQLite's foreign keys are checked once at
+	// the end instead of row by row (store.WithoutForeignKeys).
+	err = db.WithoutForeignKeys(ctx, func() error {
+		var err error
+		st2, _, err = readAll(ctx, db, kr, r, l)
+		if l.sqlTx != nil {
+			_ = l.sqlTx.Rollback()
+		}
+		return err
+	})
 	if err != nil {
 		return Stats{Bytes: st2.Bytes}, err
 	}
@@ -112,6 +119,17 @@ func RestoreWith(ctx context.Context, db *store.DB, kr *vault.Keyring, r io.Read
 		}
 		if n != c.n {
 			return st2, fmt.Errorf("backup: table %s holds %d rows after the restore, the backup %d", c.name, n, c.n)
+		}
+	}
+	if db.Engine == store.SQLite {
+		rows, err := db.Read().QueryContext(ctx, `PRAGMA foreign_key_check`)
+		if err != nil {
+			return st2, fmt.Errorf("backup: foreign key check: %w", err)
+		}
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return st2, errors.New("backup: a restored row refers to a row the backup does not hold")
 		}
 	}
 	if err := db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
@@ -457,21 +475,16 @@ func (l *loader) insert(ctx context.Context, table string, cols []string, rows i
 		}
 		l.sqlTx = sqlTx
 		if l.db.Engine == store.SQLite {
-			// Rows arrive parents first; deferring checks to commit also
-			// covers a table that refers to itself, and a commit with a
-			// row whose parent is missing fails. The primary keys of random
-			// ids are still maintained row by row: a cache of 1 GB (this
-			// process only) keeps their pages.
-			for _, q := range []string{`PRAGMA defer_foreign_keys = ON`, `PRAGMA cache_size = -1048576`} {
-				if _, err := sqlTx.ExecContext(ctx, q); err != nil {
-					return err
-				}
+			// The primary keys of random ids are still maintained row by
+			// row: a cache of 1 GB (this process only) keeps their pages.
+			if _, err := sqlTx.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+				return err
 			}
 		}
 	}
 	var b strings.Builder
 	if l.db.Engine == store.SQLite {
-		// With foreign keys deferred, OR FAIL spares SQLite its statement
+		// With foreign keys off, OR FAIL spares SQLite its statement
 		// journal (a copy of every page a statement touches); a failure
 		// still rolls the batch back.
 		b.WriteString(`INSERT OR FAIL INTO ` + quote(table))

@@ -116,12 +116,6 @@ func (w *writer) contacts(ctx context.Context, n, batch int, seed uint64, from, 
 				ObjectType: "helpline_contact", ObjectID: id, Detail: "ref=" + ref + ";channel=generated;topic=" + topic})
 		}
 		err := w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error {
-			if tx.Engine() == store.SQLite {
-				// No statement journal (see writer.write).
-				if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-					return fmt.Errorf("scale: deferred keys: %w", err)
-				}
-			}
 			if err := w.insert(ctx, tx, t); err != nil {
 				return err
 			}

@@ -96,6 +96,41 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Foreign keys off for the rows (they go in parents first): see
+	// store.WithoutForeignKeys.
+	var res Result
+	err = a.DB.WithoutForeignKeys(ctx, func() error {
+		var err error
+		res, err = loadRows(ctx, a, w, o, start)
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	if deferred {
+		built, err := a.DB.BuildDeferredIndexes(ctx)
+		if err != nil {
+			return res, err
+		}
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "%d indexes built, %s\n", built, time.Since(start).Round(time.Second))
+		}
+	}
+	// The case file's monthly aggregates, which its services keep up to
+	// date case by case, are counted once over what was written directly.
+	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
+		return res, err
+	}
+	if err := w.analyze(ctx); err != nil {
+		return res, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// loadRows writes the cases and the helpline contacts.
+func loadRows(ctx context.Context, a *app.App, w *writer, o Options, start time.Time) (Result, error) {
+	var err error
 	g := newGenerator(a, w, o)
 	batches := make(chan *batch, 2)
 	genErr := make(chan error, 1)
@@ -169,24 +204,6 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	if o.Progress != nil && res.Contacts > 0 {
 		fmt.Fprintf(o.Progress, "%d helpline contacts, %s\n", res.Contacts, time.Since(start).Round(time.Second))
 	}
-	if deferred {
-		built, err := a.DB.BuildDeferredIndexes(ctx)
-		if err != nil {
-			return res, err
-		}
-		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "%d indexes built, %s\n", built, time.Since(start).Round(time.Second))
-		}
-	}
-	// The case file's monthly aggregates, which its services keep up to
-	// date case by case, are counted once over what was written directly.
-	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
-		return res, err
-	}
-	if err := w.analyze(ctx); err != nil {
-		return res, err
-	}
-	res.Elapsed = time.Since(start)
 	return res, nil
 }
 

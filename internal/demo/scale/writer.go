@@ -140,16 +140,8 @@ func (w *writer) write(ctx context.Context, b *batch) (Result, error) {
 			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -4194304`); err != nil {
 				return fmt.Errorf("scale: cache size: %w", err)
 			}
-			// Foreign keys checked at commit (the rows go in parents first),
-			// with the statements' INSERT OR FAIL (insertSQL), spare SQLite
-			// its statement journal: a copy of every page a multi-row
-			// statement touches, in case it must be undone alone. Those
-			// copies were most of the load's time, growing with the store
-			// (docs/benchmarks.md, "Bulk load"); a failure still rolls the
-			// whole transaction back.
-			if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-				return fmt.Errorf("scale: deferred keys: %w", err)
-			}
+			// Foreign keys are off for the load (store.WithoutForeignKeys,
+			// see Load): the rows go in parents first.
 		}
 		tabs := newTables()
 		byName := map[string]*table{}
