@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -42,6 +44,7 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	cases := fs.Int("cases", 0, "also generate N fictional cases with their history (bulk, for measurement)")
 	events := fs.Int("events-per-case", 10, "with --cases: audit events per case, at least")
 	seed := fs.Uint64("seed", 1, "with --cases: the same seed gives the same people and histories")
+	cpuProfile := fs.String("cpuprofile", "", "with --cases: write a CPU profile of the load to this file (go tool pprof)")
 	cfg, err := loadConfig(e, fs, args, nil)
 	if err != nil {
 		return err
@@ -60,6 +63,17 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	}
 	demo.PrintCredentials(e.stdout, a.Cfg.PublicURL, creds)
 	if *cases > 0 {
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		res, err := scale.Load(ctx, a, scale.Options{Cases: *cases, EventsPerCase: *events, Seed: *seed, Progress: e.stderr})
 		if err != nil {
 			return err

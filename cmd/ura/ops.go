@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/audit"
@@ -81,6 +82,7 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 func cmdRestore(ctx context.Context, e env, args []string) error {
 	fs := newFlags("restore")
 	in := fs.String("in", "", "backup file to restore")
+	batch := fs.Int("batch", 20000, "rows per transaction (bounds the write-ahead log and what an interruption loses)")
 	cfg, err := loadConfig(e, fs, args, nil)
 	if err != nil {
 		return err
@@ -102,14 +104,26 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
+	// A restore interrupted earlier resumes with its indexes still deferred.
+	if _, err := db.MigrateSchema(ctx); err != nil {
 		return err
 	}
-	st, err := backup.Restore(ctx, db, kr, f)
+	start := time.Now()
+	st, err := backup.RestoreWith(ctx, db, kr, f, backup.RestoreOptions{BatchRows: *batch, Progress: e.stderr})
 	if err != nil {
-		return fmt.Errorf("restore: %w", err)
+		return fmt.Errorf("restore: %w (run the same command again to resume)", err)
 	}
-	fmt.Fprintf(e.stdout, "restored %d tables, %d rows\n", st.Tables, st.Rows)
+	fmt.Fprintf(e.stdout, "restored %d tables, %d rows in %s; every table's rows counted against the backup\n",
+		st.Tables, st.Rows, time.Since(start).Round(time.Second))
+	// The audit chain is verified as `ura audit verify` does.
+	rep, err := audit.Verify(ctx, db, kr.AuditPublicKeys())
+	if err != nil {
+		return err
+	}
+	if rep.Problem != nil {
+		return fmt.Errorf("restored, but the audit chain is broken at event %d: %s", rep.Problem.Seq, rep.Problem.Reason)
+	}
+	fmt.Fprintf(e.stdout, "audit chain intact: %d events, %d signed checkpoints, head %d\n", rep.Events, rep.Checkpoints, rep.Head)
 	return nil
 }
 

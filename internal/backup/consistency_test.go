@@ -53,7 +53,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				t.Fatal(err)
 			}
 			dst := storetest.New(t, store.SQLite)
-			if _, err := backup.Restore(ctx, dst, kr, &buf); err != nil {
+			if _, err := backup.Restore(ctx, dst, kr, bytes.NewReader(buf.Bytes())); err != nil {
 				t.Fatal(err)
 			}
 			var n int

@@ -50,7 +50,9 @@ func listTables(ctx context.Context, q store.Querier, e store.Engine) ([]string,
 			rows.Close()
 			return nil, err
 		}
-		if n != "schema_migrations" {
+		// The store's own bookkeeping (schema version, deferred indexes) and
+		// a restore's progress belong to the target, never to a backup.
+		if n != "schema_migrations" && n != store.DeferredIndexesTable && n != progressTable {
 			names = append(names, n)
 		}
 	}

@@ -73,6 +73,22 @@ const pgMigrateLock = 7_411_003 // advisory lock key: one migrator at a time acr
 // Migrate applies pending migrations, each in its own transaction. On PostgreSQL
 // it holds an advisory lock, so two nodes starting together migrate once.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	if applied, err = db.migrate(ctx); err != nil {
+		return applied, err
+	}
+	// Indexes a bulk load deferred and did not build (it was interrupted)
+	// are built now.
+	if _, err := db.BuildDeferredIndexes(ctx); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+// MigrateSchema applies pending migrations and leaves deferred indexes
+// deferred: for a bulk writer that is about to resume (a restore).
+func (db *DB) MigrateSchema(ctx context.Context) (applied int, err error) { return db.migrate(ctx) }
+
+func (db *DB) migrate(ctx context.Context) (applied int, err error) {
 	ms, err := Migrations()
 	if err != nil {
 		return 0, err

@@ -205,6 +205,30 @@ func (db *DB) InTx(ctx context.Context, now time.Time, f func(tx *Tx) error) err
 	return nil
 }
 
+// WithoutForeignKeys runs f with SQLite's foreign-key enforcement off on the
+// writer connection, for a bulk writer whose rows are consistent by
+// construction (the scale generator) or checked afterwards (a restore).
+// SQLite keeps a statement journal — a copy of every page a multi-row
+// statement touches — for any statement that might have to be undone alone,
+// and a declared foreign key makes every insert such a statement, even with
+// the checks deferred; that copying was the largest cost of a bulk load
+// (docs/benchmarks.md, "Bulk load"). On PostgreSQL f just runs. The pragma
+// cannot change inside a transaction, so f must not be called inside one.
+func (db *DB) WithoutForeignKeys(ctx context.Context, f func() error) error {
+	if db.Engine != SQLite {
+		return f()
+	}
+	if _, err := db.write.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("foreign keys off: %w", err)
+	}
+	defer db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	return f()
+}
+
+// BeginWrite begins a write transaction that the caller commits: for bulk
+// writers (a restore) that commit as they go. Prefer InTx.
+func (db *DB) BeginWrite(ctx context.Context) (*sql.Tx, error) { return db.write.BeginTx(ctx, nil) }
+
 // ReadTx runs f in a read-only transaction that sees one consistent snapshot
 // (backups, reports that read several tables).
 func (db *DB) ReadTx(ctx context.Context, f func(tx *sql.Tx) error) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,4 +173,22 @@ func TestMigrateAppliesAGap(t *testing.T) {
 			t.Errorf("CheckSchema after filling the gap: %v", err)
 		}
 	})
+}
+
+// TestNewOrderedID: the bulk writers' ids have NewID's form, differ, and
+// share their first characters within a second (what keeps a bulk load's
+// inserts together).
+func TestNewOrderedID(t *testing.T) {
+	a, b := store.NewOrderedID(), store.NewOrderedID()
+	if len(a) != len(store.NewID()) || a == b {
+		t.Fatalf("NewOrderedID = %q, %q", a, b)
+	}
+	for _, c := range a {
+		if !strings.ContainsRune("abcdefghijkmnpqrstuvwxyz23456789", c) {
+			t.Fatalf("NewOrderedID %q has %q", a, c)
+		}
+	}
+	if a[:5] != b[:5] { // the first 25 bits change every 128 s
+		t.Errorf("two ids a moment apart share no prefix: %q, %q", a, b)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"database/sql/driver"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"time"
 )
@@ -62,6 +63,22 @@ func NewID() string {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err)
 	}
+	return idEncoding.EncodeToString(b[:])
+}
+
+// NewOrderedID returns an identifier of NewID's form for bulk writers (the
+// scale generator): its first 32 bits are the current Unix time in seconds,
+// the other 96 random. Ids written in the same second share a prefix, so a
+// bulk load's inserts land in a few pages at the end of each primary key
+// instead of a random page of an ever larger index (docs/benchmarks.md,
+// "Bulk load"). The records people create keep NewID's 128 random bits: an
+// id in a URL tells nothing, not even when it was made.
+func NewOrderedID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[4:]); err != nil {
+		panic(err)
+	}
+	binary.BigEndian.PutUint32(b[:4], uint32(time.Now().Unix()))
 	return idEncoding.EncodeToString(b[:])
 }
 

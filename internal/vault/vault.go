@@ -234,7 +234,7 @@ func (v *Vault) BulkKeys(ctx context.Context, q store.Querier) (func() *BulkKey,
 		return nil, fmt.Errorf("vault: current master key version %d missing", version)
 	}
 	return func() *BulkKey {
-		id := store.NewID()
+		id := store.NewOrderedID() // bulk: see store.NewOrderedID
 		dk := randomBytes(keySize)
 		defer clear(dk)
 		return &BulkKey{ID: id, MasterVersion: version, Wrapped: wrapKey(m, version, id, dk), aead: newGCM(dk)}

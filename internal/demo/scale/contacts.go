@@ -108,7 +108,7 @@ func (w *writer) contacts(ctx context.Context, n, batch int, seed uint64, from, 
 					doneAt = due
 				}
 			}
-			id := store.NewID()
+			id := store.NewOrderedID()
 			t.add(id, ref, line.id, line.user, store.FormatTime(at), at.Format("2006-01"), 2+rng.IntN(25),
 				pickW(rng, contactChannels), caller, pickW(rng, contactLanguages), mun, helpline.Topics.Version, cat, topic,
 				danger, child, victim, did[0], did[1], did[2], did[3], did[4], did[5], idx, 0, due, doneAt, store.FormatTime(at))

@@ -245,7 +245,7 @@ var noteTexts = []string{
 // draw generates one case opened at opened.
 func (g *generator) draw(opened time.Time, keys func() *vault.BulkKey) (*genCase, error) {
 	rng := g.rng
-	c := &genCase{id: store.NewID(), personID: store.NewID(), pkey: keys(), ckey: keys(), opened: opened}
+	c := &genCase{id: store.NewOrderedID(), personID: store.NewOrderedID(), pkey: keys(), ckey: keys(), opened: opened}
 	c.owner = g.pickOwner()
 	org := pickW(rng, origins)
 	female := rng.IntN(100) < 85
@@ -357,7 +357,7 @@ func (g *generator) history(c *genCase) {
 	for _, to := range p.stages {
 		t := step()
 		if (to == sId || to == cases.StageNotVictim) && p.decision != "" {
-			d := decisionRow{id: store.NewID(), status: string(p.decision), by: c.owner, at: t}
+			d := decisionRow{id: store.NewOrderedID(), status: string(p.decision), by: c.owner, at: t}
 			d.enc = c.ckey.Seal(vault.AAD{Table: "identification_decisions", Row: d.id, Field: "grounds"},
 				[]byte("Indicators of recruitment by deception and of control were assessed with the victim advocate."))
 			c.decisions = append(c.decisions, d)
@@ -388,7 +388,7 @@ func (g *generator) history(c *genCase) {
 	}
 	for range rng.IntN(4) {
 		t := step()
-		n := noteRow{id: store.NewID(), visibility: "team", category: "general", by: c.owner, at: t}
+		n := noteRow{id: store.NewOrderedID(), visibility: "team", category: "general", by: c.owner, at: t}
 		if rng.IntN(5) == 0 {
 			n.category = []string{"social", "medical", "legal", "safety"}[rng.IntN(4)]
 		}
@@ -426,7 +426,7 @@ func (g *generator) refer(c *genCase, step func() time.Time, actor access.Actor)
 		return
 	}
 	t := step()
-	r := referralRow{id: store.NewID(), urgency: []string{referral.UrgencyRoutine, referral.Urgency24h, referral.UrgencyEmergency}[rng.IntN(3)], svc: s, to: to, by: c.owner, at: t, version: 1}
+	r := referralRow{id: store.NewOrderedID(), urgency: []string{referral.UrgencyRoutine, referral.Urgency24h, referral.UrgencyEmergency}[rng.IntN(3)], svc: s, to: to, by: c.owner, at: t, version: 1}
 	r.enc = c.ckey.Seal(vault.AAD{Table: "referrals", Row: r.id, Field: "reason"}, []byte("Needs safe accommodation and counselling."))
 	c.tl(t, "referral", c.owner, "referrals", r.id, "sent;urgency="+r.urgency+";type="+s.typ+";to="+s.orgID+";consent="+consent.ReasonConsented)
 	c.event(t, actor, "referral.create", "referral", r.id, "case="+refMark+",to="+s.orgID+",urgency="+r.urgency+",consent="+consent.ReasonConsented)
@@ -444,7 +444,7 @@ func (g *generator) refer(c *genCase, step func() time.Time, actor access.Actor)
 		c.event(ans, to.actor(), "referral."+map[string]string{"accepted": "accept", "declined": "decline"}[r.state], "referral", r.id, "case="+refMark)
 		if r.state == "accepted" {
 			if referral.IsShelter(s.typ) {
-				st := stayRow{id: store.NewID(), referral: r.id, svc: s, admitted: step(), by: to,
+				st := stayRow{id: store.NewOrderedID(), referral: r.id, svc: s, admitted: step(), by: to,
 					exit: []string{"independent_living", "family", "other_placement"}[rng.IntN(3)]}
 				st.discharg = st.admitted.Add(time.Duration(7+rng.IntN(80)) * 24 * time.Hour)
 				if st.discharg.After(g.now) {
@@ -527,7 +527,7 @@ func (c *genCase) rows(t map[string]*table) {
 		t["case_team"].add(c.id, m.org.id, "", m.via, m.via, ts(m.at), c.owner.user)
 	}
 	for _, e := range c.timeline {
-		t["case_events"].add(store.NewID(), c.id, ts(e.at), e.kind, e.by.user, e.by.id, e.refTable, e.refID, e.visibility, e.sum)
+		t["case_events"].add(store.NewOrderedID(), c.id, ts(e.at), e.kind, e.by.user, e.by.id, e.refTable, e.refID, e.visibility, e.sum)
 	}
 	for _, d := range c.decisions {
 		t["identification_decisions"].add(d.id, c.id, d.status, "Police", d.by.id, d.by.user, "", "", ts(d.at), d.enc, ts(d.at))

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
@@ -88,6 +89,50 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Into an empty store, the secondary indexes are built once after the
+	// load instead of row by row during it (store.DeferIndexes): a random
+	// page per index per row is what made a case cost more as the store
+	// grew. An interrupted load leaves their definitions recorded; the next
+	// `ura migrate` (or start) builds them.
+	deferred, err := w.deferIndexes(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	// Foreign keys off for the rows (they go in parents first): see
+	// store.WithoutForeignKeys.
+	var res Result
+	err = a.DB.WithoutForeignKeys(ctx, func() error {
+		var err error
+		res, err = loadRows(ctx, a, w, o, start)
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	if deferred {
+		built, err := a.DB.BuildDeferredIndexes(ctx)
+		if err != nil {
+			return res, err
+		}
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "%d indexes built, %s\n", built, time.Since(start).Round(time.Second))
+		}
+	}
+	// The case file's monthly aggregates, which its services keep up to
+	// date case by case, are counted once over what was written directly.
+	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
+		return res, err
+	}
+	if err := w.analyze(ctx); err != nil {
+		return res, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// loadRows writes the cases and the helpline contacts.
+func loadRows(ctx context.Context, a *app.App, w *writer, o Options, start time.Time) (Result, error) {
+	var err error
 	g := newGenerator(a, w, o)
 	batches := make(chan *batch, 2)
 	genErr := make(chan error, 1)
@@ -105,6 +150,10 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 		res   Result
 		first error
 		wg    sync.WaitGroup
+		// the previous progress line, for the rate of the last slice
+		sliceAt    = start
+		sliceCases int
+		sliceCPU   = cpuTime()
 	)
 	for range writers {
 		wg.Add(1)
@@ -128,9 +177,15 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 				before := res.Cases / (20 * o.Batch)
 				res.add(r)
 				if o.Progress != nil && err == nil && (res.Cases/(20*o.Batch) > before || res.Cases == o.Cases) {
-					el := time.Since(start)
-					fmt.Fprintf(o.Progress, "%d of %d cases, %d audit events, %s (%.0f cases/s)\n",
-						res.Cases, o.Cases, res.AuditEvents, el.Round(time.Second), float64(res.Cases)/el.Seconds())
+					now := time.Now()
+					el := now.Sub(start)
+					slice := now.Sub(sliceAt)
+					cpu := cpuTime()
+					n := float64(max(res.Cases-sliceCases, 1))
+					fmt.Fprintf(o.Progress, "%d of %d cases, %d audit events, %s (%.0f cases/s; last %d cases: %.2f ms a case, %.2f ms of CPU a case)\n",
+						res.Cases, o.Cases, res.AuditEvents, el.Round(time.Second), float64(res.Cases)/el.Seconds(),
+						res.Cases-sliceCases, float64(slice.Microseconds())/1000/n, float64((cpu-sliceCPU).Microseconds())/1000/n)
+					sliceAt, sliceCases, sliceCPU = now, res.Cases, cpu
 				}
 				mu.Unlock()
 			}
@@ -144,30 +199,32 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	if err := <-genErr; err != nil {
 		return res, err
 	}
-	// The case file's monthly aggregates, which its services keep up to
-	// date case by case, are counted once over what was written directly.
-	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
-		return res, err
-	}
 	if res.Contacts, err = w.contacts(ctx, o.Cases*ContactsPerCase, 2*o.Batch, o.Seed, g.from, g.now); err != nil {
 		return res, err
 	}
 	res.AuditEvents += res.Contacts
 	if o.Progress != nil && res.Contacts > 0 {
-		fmt.Fprintf(o.Progress, "%d helpline contacts\n", res.Contacts)
+		fmt.Fprintf(o.Progress, "%d helpline contacts, %s\n", res.Contacts, time.Since(start).Round(time.Second))
 	}
 	if res.Criminal, err = w.criminal(ctx, o.Batch, o.Seed, g.now); err != nil {
 		return res, err
 	}
 	res.AuditEvents += res.Criminal
 	if o.Progress != nil && res.Criminal > 0 {
-		fmt.Fprintf(o.Progress, "%d criminal cases\n", res.Criminal)
+		fmt.Fprintf(o.Progress, "%d criminal cases, %s\n", res.Criminal, time.Since(start).Round(time.Second))
 	}
-	if err := w.analyze(ctx); err != nil {
-		return res, err
-	}
-	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// cpuTime is the CPU time this process has used (user and system): on a
+// shared machine a slice's CPU time per case compares better than its
+// wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // org is an organisation cases are worked by, with the staff member who

@@ -2,6 +2,8 @@ package scale
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -138,6 +140,8 @@ func (w *writer) write(ctx context.Context, b *batch) (Result, error) {
 			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -4194304`); err != nil {
 				return fmt.Errorf("scale: cache size: %w", err)
 			}
+			// Foreign keys are off for the load (store.WithoutForeignKeys,
+			// see Load): the rows go in parents first.
 		}
 		tabs := newTables()
 		byName := map[string]*table{}
@@ -234,6 +238,28 @@ func (w *writer) reserveReferences(ctx context.Context, tx *store.Tx, b *batch) 
 	return nil
 }
 
+// deferIndexes drops the secondary indexes of every table the load writes,
+// when the store holds no case yet, and says whether it did.
+func (w *writer) deferIndexes(ctx context.Context) (bool, error) {
+	var one int
+	err := w.db.Read().QueryRowContext(ctx, `SELECT 1 FROM cases LIMIT 1`).Scan(&one)
+	if err == nil {
+		return false, nil // a store with cases keeps its indexes
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("scale: %w", err)
+	}
+	names := []string{"helpline_contacts"}
+	for _, t := range newTables() {
+		names = append(names, t.name)
+	}
+	err = w.db.InTx(ctx, w.a.Clock.Now(), func(tx *store.Tx) error {
+		_, err := store.DeferIndexes(ctx, tx, names)
+		return err
+	})
+	return err == nil, err
+}
+
 // maxParams keeps a statement under SQLite's 32,766 host parameters (and
 // PostgreSQL's 65,535); maxRows keeps statements a size both parse fast.
 const (
@@ -276,7 +302,12 @@ func (w *writer) insert(ctx context.Context, tx *store.Tx, t *table) error {
 // which makes a 30,000-parameter statement quadratic.
 func insertSQL(e store.Engine, t *table, rows int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+	if e == store.SQLite {
+		b.WriteString("INSERT OR FAIL INTO ")
+	} else {
+		b.WriteString("INSERT INTO ")
+	}
+	b.WriteString(t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
 	p := 1
 	for r := 0; r < rows; r++ {
 		if r > 0 {
