@@ -21,13 +21,17 @@ const (
 	Shelter      Role = "shelter"
 	NGO          Role = "ngo"
 	Helpline     Role = "helpline"
-	Analyst      Role = "analyst"
-	Auditor      Role = "auditor"
-	Admin        Role = "admin"
+	// Monitor is a civil-society organisation that monitors plans
+	// (internal/coord): it sees and comments on the plans it monitors and
+	// nothing of any case.
+	Monitor Role = "monitor"
+	Analyst Role = "analyst"
+	Auditor Role = "auditor"
+	Admin   Role = "admin"
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []Role{Coordinator, Police, Prosecutor, Advocate, SocialWorker, Shelter, NGO, Helpline, Analyst, Auditor, Admin}
+var Roles = []Role{Coordinator, Police, Prosecutor, Advocate, SocialWorker, Shelter, NGO, Helpline, Analyst, Monitor, Auditor, Admin}
 
 // ParseRole returns the role named s.
 func ParseRole(s string) (Role, bool) {

@@ -14,7 +14,7 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.DashboardView:     all(access.Own),
 	access.AccountManage:     all(access.Own),
 	access.TokenManage:       all(access.Own),
-	access.OrgList:           allBut(access.All, access.Analyst),
+	access.OrgList:           allBut(allBut(access.All, access.Analyst), access.Monitor),
 	access.OrgManage:         {access.Admin: access.All},
 	access.UserList:          {access.Admin: access.All, access.Auditor: access.All},
 	access.UserManage:        {access.Admin: access.All},
@@ -80,6 +80,26 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
 	access.TipRead:            {access.Police: access.All, access.Coordinator: access.All},
 	access.TipTriage:          {access.Police: access.All, access.Coordinator: access.All},
+	// Coordination: institutions read every plan and report on their own
+	// activities; monitors read and comment on the plans they monitor.
+	access.CoordView:     withCoordinator(caseTeamScope(access.All, access.Analyst, access.All, access.Monitor, access.Org), access.All),
+	access.CoordManage:   {access.Coordinator: access.All},
+	access.CoordReport:   caseTeamScope(access.Org),
+	access.CoordComment:  {access.Coordinator: access.All, access.Monitor: access.Org},
+	access.CoordEvidence: withCoordinator(caseTeamScope(access.Org), access.All),
+}
+
+// caseTeamScope is scope s for the seven roles that work cases, plus
+// role/scope pairs.
+func caseTeamScope(s access.Scope, extra ...any) map[access.Role]access.Scope {
+	m := map[access.Role]access.Scope{}
+	for _, r := range []access.Role{access.Police, access.Prosecutor, access.Advocate, access.SocialWorker, access.Shelter, access.NGO, access.Helpline} {
+		m[r] = s
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		m[extra[i].(access.Role)] = extra[i+1].(access.Scope)
+	}
+	return m
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an
@@ -103,8 +123,14 @@ func all(s access.Scope) map[access.Role]access.Scope {
 	return m
 }
 
-func allBut(s access.Scope, except access.Role) map[access.Role]access.Scope {
-	m := all(s)
+func allBut[T access.Scope | map[access.Role]access.Scope](s T, except access.Role) map[access.Role]access.Scope {
+	var m map[access.Role]access.Scope
+	switch v := any(s).(type) {
+	case access.Scope:
+		m = all(v)
+	case map[access.Role]access.Scope:
+		m = v
+	}
 	delete(m, except)
 	return m
 }
@@ -196,6 +222,7 @@ func TestBreakGlassOpens(t *testing.T) {
 func screeners(s access.Scope) map[access.Role]access.Scope {
 	m := all(s)
 	delete(m, access.Analyst)
+	delete(m, access.Monitor)
 	delete(m, access.Auditor)
 	delete(m, access.Admin)
 	return m
