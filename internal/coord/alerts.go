@@ -19,7 +19,7 @@ const (
 
 // Notifier tells an organisation's users that something about a plan awaits
 // them (internal/notify through internal/app), in the caller's transaction.
-// objectID names the plan or the report.
+// objectID names the plan.
 type Notifier interface {
 	Tell(ctx context.Context, tx *store.Tx, orgID, kind, objectID string) error
 }
@@ -112,5 +112,5 @@ func (s *Service) Alert(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	return sent, errs.As(err)
+	return sent, asErr(err)
 }

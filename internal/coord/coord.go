@@ -306,3 +306,12 @@ func (s *Service) audit(ctx context.Context, tx *store.Tx, a access.Actor, actio
 func (s *Service) today() string { return s.Clock.Now().UTC().Format(dateLayout) }
 
 var errNotFound = errs.E(errs.NotFound, "coord.not_found")
+
+// asErr is errs.As for a result that may be nil: a nil *errs.Error must not
+// become a non-nil error.
+func asErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errs.As(err)
+}

@@ -301,7 +301,7 @@ func (s *Service) CreatePlan(ctx context.Context, actor access.Actor, in PlanInp
 		}
 		return s.audit(ctx, tx, actor, "coord.plan_create", "plan", id)
 	})
-	return id, errs.As(err)
+	return id, asErr(err)
 }
 
 func insertPlan(ctx context.Context, tx *store.Tx, id string, in PlanInput) error {
@@ -450,7 +450,7 @@ func (s *Service) change(ctx context.Context, actor access.Actor, planID, action
 		}
 		return s.audit(ctx, tx, actor, action, "plan", p.ID)
 	})
-	return errs.As(err)
+	return asErr(err)
 }
 
 // canSee checks that the actor may read the plan: a monitor only the plans
@@ -788,7 +788,7 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, planID, bo
 	}
 	err := s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
 		if access.ScopeOf(actor, access.CoordComment) != access.All {
-			if err := canSee(ctx, tx, access.Actor{Role: access.Monitor, OrgID: actor.OrgID}, planID); err != nil {
+			if err := canSee(ctx, tx, actor, planID); err != nil {
 				return err
 			}
 		}
@@ -806,5 +806,5 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, planID, bo
 		}
 		return s.audit(ctx, tx, actor, "coord.comment", "plan", planID)
 	})
-	return errs.As(err)
+	return asErr(err)
 }

@@ -234,8 +234,9 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, progressID str
 		return err
 	}
 	err := s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
-		var state, orgID string
-		err := tx.QueryRowContext(ctx, `SELECT state, org_id FROM coord_progress WHERE id = $1`+tx.ForUpdate(), progressID).Scan(&state, &orgID)
+		var state, orgID, planID string
+		err := tx.QueryRowContext(ctx, `SELECT state, org_id, plan_id FROM coord_progress WHERE id = $1`+tx.ForUpdate(), progressID).
+			Scan(&state, &orgID, &planID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotFound
 		}
@@ -254,13 +255,13 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, progressID str
 			return errs.Internalf("review progress: %w", err)
 		}
 		if !validate && s.Notifier != nil {
-			if err := s.Notifier.Tell(ctx, tx, orgID, KindReturned, progressID); err != nil {
+			if err := s.Notifier.Tell(ctx, tx, orgID, KindReturned, planID); err != nil {
 				return err
 			}
 		}
 		return s.audit(ctx, tx, actor, action, "progress", progressID)
 	})
-	return errs.As(err)
+	return asErr(err)
 }
 
 // Reports lists a plan's progress reports, newest period first, each with

@@ -192,6 +192,7 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/duplicates", "nav.duplicates", access.DuplicateReview},
 		{"/stats", "nav.stats", access.StatsView},
 		{"/tips", "nav.tips", access.TipRead},
+		{"/coord", "nav.coord", access.CoordView},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},
