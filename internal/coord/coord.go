@@ -168,8 +168,10 @@ type Quarter struct {
 func (q Quarter) String() string { return fmt.Sprintf("%d-Q%d", q.Year, q.Q) }
 
 // Start and End are the quarter's first and last days.
-func (q Quarter) Start() time.Time { return time.Date(q.Year, time.Month(3*q.Q-2), 1, 0, 0, 0, 0, time.UTC) }
-func (q Quarter) End() time.Time   { return q.Start().AddDate(0, 3, -1) }
+func (q Quarter) Start() time.Time {
+	return time.Date(q.Year, time.Month(3*q.Q-2), 1, 0, 0, 0, 0, time.UTC)
+}
+func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, -1) }
 
 // Due is the day a quarter's reports are due: 15 days after its end.
 func (q Quarter) Due() time.Time { return q.End().AddDate(0, 0, ReportGraceDays) }
