@@ -298,7 +298,7 @@ func auditActor(a access.Actor) audit.Actor {
 	return audit.Actor{UserID: a.UserID, OrgID: a.OrgID, Role: string(a.Role)}
 }
 
-func (s *Service) audit(ctx context.Context, tx *store.Tx, a access.Actor, action, typ, id string) error {
+func (s *Service) record(ctx context.Context, tx *store.Tx, a access.Actor, action, typ, id string) error {
 	if _, err := audit.Append(ctx, tx, audit.Event{Actor: auditActor(a), Action: action, ObjectType: typ, ObjectID: id}); err != nil {
 		return errs.Internalf("audit %s: %w", action, err)
 	}

@@ -299,7 +299,7 @@ func (s *Service) CreatePlan(ctx context.Context, actor access.Actor, in PlanInp
 		if err := insertPlan(ctx, tx, id, in); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "coord.plan_create", "plan", id)
+		return s.record(ctx, tx, actor, "coord.plan_create", "plan", id)
 	})
 	return id, asErr(err)
 }
@@ -358,7 +358,7 @@ func insertIndicator(ctx context.Context, tx *store.Tx, planID string, pos int, 
 
 // AddObjective adds an objective to a plan.
 func (s *Service) AddObjective(ctx context.Context, actor access.Actor, planID string, in ObjectiveInput) error {
-	return s.change(ctx, actor, planID, "coord.objective_add", func(tx *store.Tx, p *Plan) error {
+	return s.written(ctx, actor, planID, "coord.objective_add", func(tx *store.Tx, p *Plan) error {
 		if err := in.validate(p); err != nil {
 			return err
 		}
@@ -369,7 +369,7 @@ func (s *Service) AddObjective(ctx context.Context, actor access.Actor, planID s
 
 // AddActivity adds an activity to a plan.
 func (s *Service) AddActivity(ctx context.Context, actor access.Actor, planID string, in ActivityInput) error {
-	return s.change(ctx, actor, planID, "coord.activity_add", func(tx *store.Tx, p *Plan) error {
+	return s.written(ctx, actor, planID, "coord.activity_add", func(tx *store.Tx, p *Plan) error {
 		orgs, err := auth.AllOrgs(ctx, tx)
 		if err != nil {
 			return err
@@ -385,7 +385,7 @@ func (s *Service) AddActivity(ctx context.Context, actor access.Actor, planID st
 
 // AddIndicator adds an indicator to a plan.
 func (s *Service) AddIndicator(ctx context.Context, actor access.Actor, planID string, in IndicatorInput) error {
-	return s.change(ctx, actor, planID, "coord.indicator_add", func(tx *store.Tx, p *Plan) error {
+	return s.written(ctx, actor, planID, "coord.indicator_add", func(tx *store.Tx, p *Plan) error {
 		ind, err := s.validateIndicator(&in, p)
 		if err != nil {
 			return err
@@ -397,7 +397,7 @@ func (s *Service) AddIndicator(ctx context.Context, actor access.Actor, planID s
 
 // SetValue records a manual indicator's value for a year of the plan.
 func (s *Service) SetValue(ctx context.Context, actor access.Actor, planID, indicatorID, year, value string) error {
-	return s.change(ctx, actor, planID, "coord.indicator_value", func(tx *store.Tx, p *Plan) error {
+	return s.written(ctx, actor, planID, "coord.indicator_value", func(tx *store.Tx, p *Plan) error {
 		var ind *Indicator
 		for _, i := range p.Indicators {
 			if i.ID == indicatorID {
@@ -431,9 +431,9 @@ func (s *Service) SetValue(ctx context.Context, actor access.Actor, planID, indi
 	})
 }
 
-// change runs f on a loaded plan in one transaction (the secretariat) and
+// written runs f on a loaded plan in one transaction (the secretariat) and
 // audits it.
-func (s *Service) change(ctx context.Context, actor access.Actor, planID, action string, f func(tx *store.Tx, p *Plan) error) error {
+func (s *Service) written(ctx context.Context, actor access.Actor, planID, action string, f func(tx *store.Tx, p *Plan) error) error {
 	if err := access.Check(actor, access.CoordManage); err != nil {
 		return err
 	}
@@ -448,7 +448,7 @@ func (s *Service) change(ctx context.Context, actor access.Actor, planID, action
 		if _, err := tx.ExecContext(ctx, `UPDATE coord_plans SET version = version + 1, updated_at = $2 WHERE id = $1`, p.ID, store.T(tx.Now)); err != nil {
 			return errs.Internalf("touch plan: %w", err)
 		}
-		return s.audit(ctx, tx, actor, action, "plan", p.ID)
+		return s.record(ctx, tx, actor, action, "plan", p.ID)
 	})
 	return asErr(err)
 }
@@ -759,7 +759,7 @@ func (s *Service) Institutions(ctx context.Context, actor access.Actor) ([]Org, 
 
 // AddMonitor lets a civil-society organisation monitor a plan.
 func (s *Service) AddMonitor(ctx context.Context, actor access.Actor, planID, orgID string) error {
-	return s.change(ctx, actor, planID, "coord.monitor_add", func(tx *store.Tx, p *Plan) error {
+	return s.written(ctx, actor, planID, "coord.monitor_add", func(tx *store.Tx, p *Plan) error {
 		ok, active, err := auth.OrgActive(ctx, tx, orgID)
 		if err != nil {
 			return err
@@ -804,7 +804,7 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, planID, bo
 			VALUES ($1, $2, $3, $4, $5, $6)`, id, planID, actor.OrgID, actor.UserID, body, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert comment: %w", err)
 		}
-		return s.audit(ctx, tx, actor, "coord.comment", "plan", planID)
+		return s.record(ctx, tx, actor, "coord.comment", "plan", planID)
 	})
 	return asErr(err)
 }

@@ -216,7 +216,7 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, activityID str
 			}
 		}
 		out = r
-		return s.audit(ctx, tx, actor, "coord.progress_report", "progress", r.ID)
+		return s.record(ctx, tx, actor, "coord.progress_report", "progress", r.ID)
 	})
 	if err != nil {
 		return nil, errs.As(err)
@@ -259,7 +259,7 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, progressID str
 				return err
 			}
 		}
-		return s.audit(ctx, tx, actor, action, "progress", progressID)
+		return s.record(ctx, tx, actor, action, "progress", progressID)
 	})
 	return asErr(err)
 }

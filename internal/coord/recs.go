@@ -66,7 +66,7 @@ func (s *Service) AddAssessment(ctx context.Context, actor access.Actor, in Asse
 			id, in.Issuer, in.Title, y, in.URL, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert assessment: %w", err)
 		}
-		return s.audit(ctx, tx, actor, "coord.assessment_add", "assessment", id)
+		return s.record(ctx, tx, actor, "coord.assessment_add", "assessment", id)
 	})
 	return id, asErr(err)
 }
@@ -104,7 +104,7 @@ func (s *Service) AddRecommendation(ctx context.Context, actor access.Actor, in 
 			VALUES ($1, $2, $3, $4, $5, $6)`, id, in.AssessmentID, in.Code, in.Body, in.Priority, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert recommendation: %w", err)
 		}
-		return s.audit(ctx, tx, actor, "coord.recommendation_add", "recommendation", id)
+		return s.record(ctx, tx, actor, "coord.recommendation_add", "recommendation", id)
 	})
 	return id, asErr(err)
 }
@@ -157,7 +157,7 @@ func (s *Service) LinkActivities(ctx context.Context, actor access.Actor, recID,
 				return errs.Internalf("follow-up: %w", err)
 			}
 		}
-		return s.audit(ctx, tx, actor, "coord.recommendation_link", "recommendation", recID)
+		return s.record(ctx, tx, actor, "coord.recommendation_link", "recommendation", recID)
 	})
 	return asErr(err)
 }

@@ -407,7 +407,7 @@ func (s *Service) Import(ctx context.Context, actor access.Actor, in PlanInput, 
 			}
 		}
 		res.PlanID, res.Imported = id, true
-		return s.audit(ctx, tx, actor, "coord.plan_import", "plan", id)
+		return s.record(ctx, tx, actor, "coord.plan_import", "plan", id)
 	})
 	if err != nil {
 		return nil, errs.As(err)
