@@ -135,7 +135,7 @@ func ParseWorkbook(r io.Reader) (*Workbook, []RowError) {
 			errsOut = append(errsOut, RowError{Sheet: code, Field: "file", Key: "coord.import_unreadable"})
 			continue
 		}
-		sh, e := parseSheet(code, rows)
+		sh, e := ParseSheet(code, rows)
 		errsOut = append(errsOut, e...)
 		wb.Sheets[code] = sh
 	}
@@ -145,8 +145,8 @@ func ParseWorkbook(r io.Reader) (*Workbook, []RowError) {
 	return wb, errsOut
 }
 
-// parseSheet reads the header row and the data rows of one sheet.
-func parseSheet(code string, rows [][]string) (*Sheet, []RowError) {
+// ParseSheet reads the header row and the data rows of one sheet.
+func ParseSheet(code string, rows [][]string) (*Sheet, []RowError) {
 	sh := &Sheet{}
 	if len(rows) == 0 {
 		return sh, nil
