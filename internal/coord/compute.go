@@ -70,6 +70,11 @@ func (s *Service) compute(ctx context.Context, p *Plan) error {
 			continue // a measure no longer registered: shown without values
 		}
 		ind.Definition = m.Definition
+		if dim, code, ok := strings.Cut(ind.Filter, "="); ok {
+			if d, ok := m.Dim(strings.TrimSpace(dim)); ok {
+				ind.FilterKeys = []string{d.Label, d.ValueKey + strings.TrimSpace(code)}
+			}
+		}
 		ind.Values = map[int]float64{}
 		for _, y := range p.Years() {
 			if y > thisYear {

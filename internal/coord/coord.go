@@ -147,8 +147,10 @@ type Indicator struct {
 	// Values are the typed values of a manual indicator, by year; for a
 	// computed one, what Compute filled in.
 	Values map[int]float64
-	// Definition is the catalogue key of a computed indicator's definition.
+	// Definition is the catalogue key of a computed indicator's definition;
+	// FilterKeys the catalogue keys of its filter's dimension and value.
 	Definition string
+	FilterKeys []string
 }
 
 // Computed reports whether the indicator's values come from Ura's data.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/coord"
+	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
 
@@ -262,4 +264,54 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// BenchmarkCoordPlanPage is the server time of the plan page (rendered, as
+// the coordinator sees it with every form) for an action plan of 300
+// activities and 150 indicators, 15 of them computed from case data, with
+// 150 progress reports (docs/benchmarks.md, "Coordination").
+func BenchmarkCoordPlanPage(b *testing.B) {
+	en := newEnv(b, store.SQLite)
+	ctx := context.Background()
+	sec, pol := en.users[access.Coordinator].Actor(), en.users[access.Police].Actor()
+	c := en.app.Coord
+	id, err := c.CreatePlan(ctx, sec, coord.PlanInput{Title: "Big plan", Kind: "action_plan", Start: "2026-01-01", End: "2028-12-31"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for o := 1; o <= 10; o++ {
+		c.AddObjective(ctx, sec, id, coord.ObjectiveInput{Code: fmt.Sprintf("SO%d", o), Pillar: coord.Pillars[o%4], Title: "Objective"})
+	}
+	for i := 0; i < 300; i++ {
+		if err := c.AddActivity(ctx, sec, id, coord.ActivityInput{ObjectiveCode: fmt.Sprintf("SO%d", i%10+1), Code: fmt.Sprintf("A%d", i),
+			Description: "An activity of the plan with a description of ordinary length", LeadOrgID: pol.OrgID,
+			SupportOrgIDs: []string{en.users[access.Shelter].OrgID}, Deadline: fmt.Sprintf("%d-Q%d", 2026+i%3, i%4+1), Cost: "5000"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p, _ := c.Plan(ctx, sec, id)
+	for i, a := range p.Activities {
+		if i%2 == 0 {
+			if _, err := c.Report(ctx, pol, a.ID, coord.ProgressInput{Period: "2026-Q1", Status: "in_progress", Percent: "30",
+				Narrative: "Progress as planned.", Expenditure: "1000"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for i := 0; i < 150; i++ {
+		in := coord.IndicatorInput{ObjectiveCode: fmt.Sprintf("SO%d", i%10+1), Code: fmt.Sprintf("I%d", i), Name: "An indicator",
+			Targets: map[string]string{"2026": "10", "2027": "20", "2028": "30"}}
+		if i%10 == 0 {
+			in.Measure = "victims"
+		}
+		if err := c.AddIndicator(ctx, sec, id, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tok, _ := en.session(b, access.Coordinator)
+	for b.Loop() {
+		if rec := en.fetch("/coord/plans/"+id, tok); rec.Code != http.StatusOK {
+			b.Fatalf("plan page: %d", rec.Code)
+		}
+	}
 }
