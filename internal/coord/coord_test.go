@@ -374,3 +374,83 @@ func BenchmarkAnnualReport(b *testing.B) {
 		}
 	}
 }
+
+// TestTrainingsAndCampaigns: a training tied to a plan activity, its
+// participants by institution and sex with pre- and post-test scores (a
+// name sealed, never in the table in clear; a score over 100 refused), the
+// trainer pool, the training summary; a campaign and an event outside its
+// dates refused.
+func TestTrainingsAndCampaigns(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, e)
+			id := f.plan(t)
+			if err := f.a.Coord.AddActivity(ctx, f.sec, id, coord.ActivityInput{ObjectiveCode: "SO1", Code: "3.1", Description: "Train police",
+				LeadOrgID: f.polOrg, Deadline: "2026-Q4"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.a.Coord.AddTraining(ctx, f.sec, coord.TrainingInput{PlanID: id, ActivityCode: "9.9", Title: "x", Topic: "gbv",
+				Type: "initial", StartsOn: "2026-05-01", Hours: "8"}); errs.As(err).Field != "activity" {
+				t.Errorf("unknown activity: %v", err)
+			}
+			tid, err := f.a.Coord.AddTraining(ctx, f.sec, coord.TrainingInput{PlanID: id, ActivityCode: "3.1", Title: "Identifying victims at the border",
+				Topic: "thb_identification", Type: "in_service", StartsOn: "2026-05-12", Hours: "16", Venue: "Prishtinë", Trainers: "Trainer A; Trainer B"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []coord.ParticipantInput{{OrgID: f.polOrg, Position: "Border officer", Sex: "female", Name: "Mimoza Secretname", Pre: "40", Post: "85", Certificate: true},
+				{OrgID: f.polOrg, Position: "Border officer", Sex: "male", Pre: "50", Post: "75"},
+				{OrgID: f.shel.OrgID, Position: "Case manager", Sex: "female"}} {
+				if err := f.a.Coord.AddParticipant(ctx, f.sec, tid, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := f.a.Coord.AddParticipant(ctx, f.sec, tid, coord.ParticipantInput{OrgID: f.polOrg, Sex: "male", Post: "120"}); errs.As(err).Field != "post" {
+				t.Errorf("score over 100: %v", err)
+			}
+			var n int
+			f.a.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM coord_participants WHERE name_enc IS NOT NULL`).Scan(&n)
+			if n != 1 {
+				t.Errorf("%d sealed names, want 1", n)
+			}
+			ts, pool, err := f.a.Coord.Trainings(ctx, f.sec)
+			if err != nil || len(ts) != 1 || len(ts[0].Participants) != 3 || len(pool) != 2 || ts[0].ActivityCode != "3.1" {
+				t.Fatalf("trainings: %+v %v %v", ts, pool, err)
+			}
+			if ts[0].Participants[0].Name == "" && ts[0].Participants[1].Name == "" && ts[0].Participants[2].Name == "" {
+				t.Error("the secretariat does not see the name")
+			}
+			ts, _, _ = f.a.Coord.Trainings(ctx, f.pol)
+			for _, p := range ts[0].Participants {
+				if p.Name != "" {
+					t.Error("an institution sees a participant's name")
+				}
+			}
+			d, err := f.a.Coord.Document(ctx, f.sec, id, coord.ReportTraining, "", i18n.English)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Sections[0].Table.Cells[0]; got[2].Value != 2 || got[3].Value != 1 || got[6].Value != 45 || got[7].Value != 80 {
+				t.Errorf("training summary row: %+v", got)
+			}
+			if err := report.WritePDF(&bytes.Buffer{}, d); err != nil {
+				t.Error(err)
+			}
+			cid, err := f.a.Coord.AddCampaign(ctx, f.sec, coord.CampaignInput{PlanID: id, Title: "Know the signs", Audience: "Students",
+				Channels: []string{"tv", "school_sessions"}, StartsOn: "2026-10-01", EndsOn: "2026-10-31", Budget: "8000"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.a.Coord.AddCampaignEvent(ctx, f.sec, cid, "2026-11-05", "Prizren", "300"); errs.As(err).Field != "held_on" {
+				t.Errorf("event outside the campaign: %v", err)
+			}
+			if err := f.a.Coord.AddCampaignEvent(ctx, f.sec, cid, "2026-10-05", "Prizren", "300"); err != nil {
+				t.Fatal(err)
+			}
+			if cs, _ := f.a.Coord.Campaigns(ctx, f.pol); len(cs) != 1 || len(cs[0].Events) != 1 || len(cs[0].Channels) != 2 {
+				t.Errorf("campaigns: %+v", cs)
+			}
+		})
+	}
+}

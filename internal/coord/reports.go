@@ -19,10 +19,11 @@ const (
 	ReportAnnual    = "annual"    // the annual implementation report of a plan
 	ReportQuarterly = "quarterly" // the quarterly coordination report
 	ReportTracker   = "tracker"   // the recommendation tracker
+	ReportTraining  = "training"  // the training summary of the plan's activities
 )
 
 // ReportNames lists the reports in display order.
-var ReportNames = []string{ReportAnnual, ReportQuarterly, ReportTracker}
+var ReportNames = []string{ReportAnnual, ReportQuarterly, ReportTracker, ReportTraining}
 
 // Formats are the files a report is written as.
 var Formats = []string{"pdf", "xlsx", "csv"}
@@ -72,6 +73,12 @@ func (s *Service) Document(ctx context.Context, actor access.Actor, planID, name
 			return nil, err
 		}
 		doc = TrackerReport(d, l)
+	case ReportTraining:
+		ts, _, err := s.trainings(ctx, q, false, planID)
+		if err != nil {
+			return nil, err
+		}
+		doc = TrainingSummary(p, ts, l)
 	default:
 		return nil, errs.E(errs.NotFound, "coord.not_found")
 	}

@@ -249,6 +249,18 @@ func TestCoordinationFlow(t *testing.T) {
 			if rec := en.postForm("/coord/plans/"+planID+"/comments", monTok, monCSRF, url.Values{"body": {"Activity 1.2 lacks a budget line."}}); rec.Code != http.StatusSeeOther {
 				t.Errorf("monitor comment: %d", rec.Code)
 			}
+			// Trainings and campaigns: the secretariat records, institutions read.
+			if rec := en.postForm("/coord/trainings", coordTok, coordCSRF, url.Values{"title": {"Identification at the border"}, "topic": {"thb_identification"},
+				"type": {"in_service"}, "starts_on": {"2026-05-12"}, "hours": {"16"}, "trainers": {"Trainer A; Trainer B"}, "plan": {planID}, "activity": {"2.1"}}); rec.Code != http.StatusSeeOther {
+				t.Errorf("training: %d", rec.Code)
+			}
+			if rec := en.postForm("/coord/campaigns", coordTok, coordCSRF, url.Values{"title": {"Know the signs"}, "starts_on": {"2026-10-01"},
+				"ends_on": {"2026-09-01"}}); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "The end comes before the start.") {
+				t.Errorf("campaign ending before it starts: %d", rec.Code)
+			}
+			if rec := en.fetch("/coord/trainings", polTok); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Identification at the border") {
+				t.Errorf("trainings page for an institution: %d", rec.Code)
+			}
 			if rec := en.fetch("/cases", monTok); rec.Code != http.StatusForbidden {
 				t.Errorf("monitor on the case list: %d", rec.Code)
 			}
