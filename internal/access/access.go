@@ -22,8 +22,12 @@ const (
 	NGO          Role = "ngo"
 	Helpline     Role = "helpline"
 	Analyst      Role = "analyst"
-	Auditor      Role = "auditor"
-	Admin        Role = "admin"
+	// Monitor is a civil-society organisation that monitors plans
+	// (internal/coord): it sees and comments on the plans it monitors and
+	// nothing of any case.
+	Monitor Role = "monitor"
+	Auditor Role = "auditor"
+	Admin   Role = "admin"
 	// Funding and licensing (internal/grants, internal/licensing): an
 	// evaluator scores the applications assigned to them, a provider's
 	// staff apply for grants and report on contracts, a funder reads
@@ -34,7 +38,7 @@ const (
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []Role{Coordinator, Police, Prosecutor, Advocate, SocialWorker, Shelter, NGO, Helpline, Analyst, Auditor, Admin,
+var Roles = []Role{Coordinator, Police, Prosecutor, Advocate, SocialWorker, Shelter, NGO, Helpline, Analyst, Monitor, Auditor, Admin,
 	Evaluator, Provider, Funder}
 
 // ParseRole returns the role named s.

@@ -14,7 +14,7 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.DashboardView:     all(access.Own),
 	access.AccountManage:     all(access.Own),
 	access.TokenManage:       all(access.Own),
-	access.OrgList:           allBut(access.All, access.Analyst, access.Evaluator, access.Provider, access.Funder),
+	access.OrgList:           allBut(access.All, access.Analyst, access.Monitor, access.Evaluator, access.Provider, access.Funder),
 	access.OrgManage:         {access.Admin: access.All},
 	access.UserList:          {access.Admin: access.All, access.Auditor: access.All},
 	access.UserManage:        {access.Admin: access.All},
@@ -97,6 +97,26 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.ExchangeSend:      {access.Coordinator: access.All},
 	access.ExchangeRead:      {access.Coordinator: access.All},
 	access.ExchangePartner:   {access.Admin: access.All},
+	// Coordination: institutions read every plan and report on their own
+	// activities; monitors read and comment on the plans they monitor.
+	access.CoordView:     withCoordinator(caseTeamScope(access.All, access.Analyst, access.All, access.Monitor, access.Org), access.All),
+	access.CoordManage:   {access.Coordinator: access.All},
+	access.CoordReport:   caseTeamScope(access.Org),
+	access.CoordComment:  {access.Coordinator: access.All, access.Monitor: access.Org},
+	access.CoordEvidence: withCoordinator(caseTeamScope(access.Org), access.All),
+}
+
+// caseTeamScope is scope s for the seven roles that work cases, plus
+// role/scope pairs.
+func caseTeamScope(s access.Scope, extra ...any) map[access.Role]access.Scope {
+	m := map[access.Role]access.Scope{}
+	for _, r := range []access.Role{access.Police, access.Prosecutor, access.Advocate, access.SocialWorker, access.Shelter, access.NGO, access.Helpline} {
+		m[r] = s
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		m[extra[i].(access.Role)] = extra[i+1].(access.Scope)
+	}
+	return m
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an
@@ -213,7 +233,7 @@ func TestBreakGlassOpens(t *testing.T) {
 // screeners is every role that meets people, the coordinator included:
 // analysts, auditors and admins do not screen.
 func screeners(s access.Scope) map[access.Role]access.Scope {
-	return allBut(s, access.Analyst, access.Auditor, access.Admin, access.Evaluator, access.Provider, access.Funder)
+	return allBut(s, access.Analyst, access.Monitor, access.Auditor, access.Admin, access.Evaluator, access.Provider, access.Funder)
 }
 
 func withCoordinator(m map[access.Role]access.Scope, s access.Scope) map[access.Role]access.Scope {

@@ -142,6 +142,13 @@ const (
 	ExchangeSend    Action = "exchange.send"    // send a message to a partner (the case's consent permitting)
 	ExchangeRead    Action = "exchange.read"    // the exchange dashboard, the messages sent and received
 	ExchangePartner Action = "exchange.partner" // partners, their keys, this instance's keys
+	// Coordination (internal/coord): the strategy and action plans, progress
+	// reports, recommendations, trainings and campaigns. No case data.
+	CoordView     Action = "coord.view"     // plans, the tracker, the reports (a monitor: the plans it monitors)
+	CoordManage   Action = "coord.manage"   // the secretariat: plans, import, validation, recommendations, trainings
+	CoordReport   Action = "coord.report"   // report progress on one's own organisation's activities
+	CoordComment  Action = "coord.comment"  // comment on a plan (a monitor: the plans it monitors)
+	CoordEvidence Action = "coord.evidence" // download a progress report's evidence
 )
 
 // rule is one line of the policy.
@@ -293,6 +300,15 @@ var policy = []rule{
 	{ExchangeSend, map[Role]Scope{Coordinator: All}},
 	{ExchangeRead, map[Role]Scope{Coordinator: All}},
 	{ExchangePartner, map[Role]Scope{Admin: All}},
+	// Coordination: the coordinator's secretariat manages the plans; every
+	// institution reads them and reports on its own activities (Org);
+	// monitors (civil society) read and comment on the plans they monitor
+	// (Org: internal/coord checks the plan's monitors); analysts read.
+	{CoordView, plus(plus(plus(caseRoles(All), Coordinator, All), Analyst, All), Monitor, Org)},
+	{CoordManage, map[Role]Scope{Coordinator: All}},
+	{CoordReport, caseRoles(Org)},
+	{CoordComment, map[Role]Scope{Coordinator: All, Monitor: Org}},
+	{CoordEvidence, plus(caseRoles(Org), Coordinator, All)},
 }
 
 // caseRoles gives scope s to every role that works cases: police,

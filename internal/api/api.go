@@ -14,6 +14,7 @@ import (
 	"github.com/ura-nrm/ura/internal/auth"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/coord"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/exchange"
@@ -63,6 +64,9 @@ type Deps struct {
 	// Exchange queues messages to partner countries and lists them
 	// (exchange.go); nil answers 404.
 	Exchange *exchange.Service
+	// Coord serves the plans and the institutions' progress reports
+	// (coord.go); nil answers 404.
+	Coord *coord.Service
 
 	// Limits are the rate limits of every API request (ratelimit.go);
 	// the zero value has none.
@@ -161,6 +165,9 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/stays", Action: access.StayRecord, h: (*api).handleAdmit},
 	{Method: "POST", Pattern: "/api/v1/stays/{id}/discharge", Action: access.StayRecord, h: (*api).handleDischarge},
 	{Method: "POST", Pattern: "/api/v1/stays/{id}/exit-approvals", Action: access.StayApproveExit, h: (*api).handleExitApproval},
+	{Method: "GET", Pattern: "/api/v1/coord/plans", Action: access.CoordView, h: (*api).handleCoordPlans},
+	{Method: "GET", Pattern: "/api/v1/coord/plans/{id}", Action: access.CoordView, h: (*api).handleCoordPlan},
+	{Method: "POST", Pattern: "/api/v1/coord/activities/{id}/progress", Action: access.CoordReport, h: (*api).handleCoordProgress},
 }
 
 // Routes returns the API routes (for the access matrix and OpenAPI tests).

@@ -19,6 +19,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clocks"
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
+	"github.com/ura-nrm/ura/internal/coord"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/exchange"
@@ -81,6 +82,8 @@ type App struct {
 	Grants *grants.Service
 	// Exchange carries cases to and from partner countries' instances.
 	Exchange *exchange.Service
+	// Coord is the coordination: plans, progress, recommendations.
+	Coord *coord.Service
 }
 
 // Options tune Open.
@@ -199,6 +202,8 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Exchange = &exchange.Service{DB: db, Vault: v, Clock: o.Clock, Country: cfg.Country, URL: cfg.PublicURL,
 		Cases: a.Cases, Consent: a.Consent, Log: o.Log, Config: xc}
+	a.Coord = &coord.Service{DB: db, Vault: v, Clock: o.Clock, Stats: a.Stats, Notifier: coordNotifier{a.Notify},
+		EvidenceLimit: a.Notes.Limit()}
 	return a, nil
 }
 
@@ -228,6 +233,14 @@ type changeNotifier struct{ *notify.Service }
 func (c changeNotifier) NotifyUserChange(ctx context.Context, tx *store.Tx, n auth.ChangeNotice) error {
 	return c.Service.Notify(ctx, tx, notify.Notification{OrgID: n.Recipient.OrgID, UserID: n.Recipient.ID,
 		Kind: n.Kind, ObjectType: "user_change", ObjectID: n.ChangeID})
+}
+
+// coordNotifier hands coordination alerts (overdue activities, late and
+// returned reports) to the notification service; the object is a plan.
+type coordNotifier struct{ *notify.Service }
+
+func (c coordNotifier) Tell(ctx context.Context, tx *store.Tx, orgID, kind, objectID string) error {
+	return c.Service.Notify(ctx, tx, notify.Notification{OrgID: orgID, Kind: kind, ObjectType: "coord_plan", ObjectID: objectID})
 }
 
 // helplineNotifier hands an urgent contact's alert to the notification

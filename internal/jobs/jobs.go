@@ -68,6 +68,10 @@ func Platform(a *app.App) []Job {
 			_, err := a.Dedup.Scan(ctx, now)
 			return err
 		}},
+		{Name: "coord.alert", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Coord.Alert(ctx)
+			return err
+		}},
 		{Name: "notify.deliver", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
 			_, _, err := a.Notify.Deliver(ctx, now)
 			return err

@@ -38,6 +38,8 @@ func Link(objectType, objectID string) string {
 		return "/admin/approvals"
 	case "helpline_contact":
 		return "/helpline/contacts/" + objectID
+	case "coord_plan":
+		return "/coord/plans/" + objectID
 	}
 	return "/"
 }

@@ -43,11 +43,16 @@ const (
 	// An urgent helpline contact (immediate danger), to the police unit
 	// on duty that the helpline's setting names.
 	HelplineUrgent Kind = "helpline.urgent"
+	// Coordination (internal/coord): an activity past its deadline, a
+	// quarter's report not made, a report returned by the secretariat.
+	CoordOverdue  Kind = "coord.overdue"
+	CoordLate     Kind = "coord.late_report"
+	CoordReturned Kind = "coord.returned"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
 var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided,
-	HelplineUrgent}
+	HelplineUrgent, CoordOverdue, CoordLate, CoordReturned}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -85,6 +90,9 @@ var DefaultActions = map[Kind]access.Action{
 	UserChangeRequested: access.UserChangeView,
 	UserChangeDecided:   access.UserChangeView,
 	HelplineUrgent:      access.HelplineRead,
+	CoordOverdue:        access.CoordView,
+	CoordLate:           access.CoordView,
+	CoordReturned:       access.CoordReport,
 }
 
 // Service keeps notifications and sends their e-mails.

@@ -55,6 +55,8 @@ func WriteCSV(w io.Writer, d *Document) error {
 			for _, c := range t.Cells[i] {
 				if c.Suppressed {
 					rec = append(rec, suppressed)
+				} else if c.Text != "" {
+					rec = append(rec, inert(c.Text))
 				} else {
 					rec = append(rec, plain(c))
 				}

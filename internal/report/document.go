@@ -61,6 +61,9 @@ type Table struct {
 
 // Cell is a number, or a suppressed value with its reason.
 type Cell struct {
+	// Text, when not empty, makes a text cell (a code, a status, a name),
+	// printed as it is; Value and Decimals are then ignored.
+	Text       string
 	Value      float64
 	Decimals   int  // digits after the point when printed
 	Suppressed bool // printed as Labels.Suppressed, never its value

@@ -310,11 +310,15 @@ func (p *pdfWriter) table(t *Table) {
 		row[0] = pcell{text: name, bold: totalRow}
 		for j, c := range t.Cells[i] {
 			bold := totalRow || (t.ColumnTotal && j == len(t.Columns)-1)
-			text := suppressed
-			if !c.Suppressed {
+			text, right := suppressed, true
+			switch {
+			case c.Suppressed:
+			case c.Text != "":
+				text, right = c.Text, false
+			default:
 				text = local(p.lang, c)
 			}
-			row[j+1] = pcell{text: text, right: true, bold: bold}
+			row[j+1] = pcell{text: text, right: right, bold: bold}
 		}
 		lines, h := p.measure(row, widths, size, lh)
 		if f.GetY()+h > p.limit {

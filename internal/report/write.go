@@ -36,7 +36,7 @@ func check(d *Document) error {
 				return fmt.Errorf("report: section %d, table %q: row %d has %d cells for %d columns", s+1, t.Name, i+1, len(row), len(t.Columns))
 			}
 			for j, c := range row {
-				if c.Suppressed {
+				if c.Suppressed || c.Text != "" {
 					continue
 				}
 				if math.IsNaN(c.Value) || math.IsInf(c.Value, 0) {

@@ -272,6 +272,13 @@ func (x *xlsxWriter) table(sheet string, sec *Section) error {
 				fit(j+1, suppressed)
 				continue
 			}
+			if c.Text != "" {
+				if err := setStr(j+1, r, c.Text, x.wrap); err != nil {
+					return err
+				}
+				fit(j+1, c.Text)
+				continue
+			}
 			st, err := x.number(c.Decimals, bold)
 			if err != nil {
 				return err

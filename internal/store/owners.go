@@ -109,6 +109,26 @@ var TableOwners = map[string]string{
 	"exchange_partner_keys": "internal/exchange",
 	"exchange_case_refs":    "internal/exchange",
 	"exchange_messages":     "internal/exchange",
+	// Coordination: plans, progress, recommendations, trainings, campaigns.
+	"coord_plans":            "internal/coord",
+	"coord_objectives":       "internal/coord",
+	"coord_activities":       "internal/coord",
+	"coord_activity_support": "internal/coord",
+	"coord_indicators":       "internal/coord",
+	"coord_targets":          "internal/coord",
+	"coord_measurements":     "internal/coord",
+	"coord_progress":         "internal/coord",
+	"coord_evidence":         "internal/coord",
+	"coord_assessments":      "internal/coord",
+	"coord_recommendations":  "internal/coord",
+	"coord_rec_links":        "internal/coord",
+	"coord_monitors":         "internal/coord",
+	"coord_comments":         "internal/coord",
+	"coord_alerts":           "internal/coord",
+	"coord_trainings":        "internal/coord",
+	"coord_participants":     "internal/coord",
+	"coord_campaigns":        "internal/coord",
+	"coord_campaign_events":  "internal/coord",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

@@ -90,6 +90,8 @@ var uploadRoutes = func() *http.ServeMux {
 	nop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	m.Handle("POST /cases/{id}/documents", nop)
 	m.Handle("POST /api/v1/cases/{id}/documents", nop)
+	m.Handle("POST /coord/import", nop)                                    // a plan workbook (coord.go)
+	m.Handle("POST /coord/plans/{id}/activities/{activity}/progress", nop) // evidence documents (coord.go)
 	return m
 }()
 

@@ -212,6 +212,7 @@ func (s *server) nav(r *http.Request, st *state) []navItem {
 		{"/licensing", "nav.licensing", access.LicenceView},
 		{"/exchange", "nav.exchange", access.ExchangeRead},
 		{"/exchange/partners", "nav.exchange_partners", access.ExchangePartner},
+		{"/coord", "nav.coord", access.CoordView},
 		{"/admin/users", "nav.users", access.UserList},
 		{"/admin/approvals", "nav.approvals", access.UserChangeView},
 		{"/admin/orgs", "nav.organisations", access.OrgManage},
