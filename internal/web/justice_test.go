@@ -75,6 +75,37 @@ func TestJusticePages(t *testing.T) {
 	if !strings.Contains(dash, "Initial hearing") || !strings.Contains(dash, "PK-26-0099") {
 		t.Errorf("dashboard lacks the hearing")
 	}
+	// A second victim case linked by its reference; a wrong reference is refused beside the field.
+	reg2, err := en.app.Cases.Open(ctx, police.Actor(), cases.Input{Person: cases.Person{GivenName: "Besa", FamilyName: "Hoti",
+		BirthDate: "2000-02-02", Sex: "female", Citizenship: "XK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := en.send(t, "POST", cc+"/victims", ptok, pcsrf, url.Values{"reference": {"XK-1999-0001"}}); rec.Code != http.StatusBadRequest ||
+		!strings.Contains(rec.Body.String(), `id="err-lnk-case_id"`) {
+		t.Errorf("unknown reference: %d", rec.Code)
+	}
+	if rec := en.send(t, "POST", cc+"/victims", ptok, pcsrf, url.Values{"reference": {reg2.Reference}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, body := en.get(t, ptok, "/cases/"+reg2.ID); !strings.Contains(body, `id="case-justice"`) || !strings.Contains(body, "PK-26-0099") {
+		t.Error("the second victim case does not show the criminal case")
+	}
+	// The coordinator: no names until break-glass with a reason.
+	ctok, ccsrf := en.session(t, access.Coordinator)
+	if _, body := en.get(t, ctok, cc); strings.Contains(body, "Dren Morina") || !strings.Contains(body, `id="jbg-form"`) {
+		t.Error("coordinator without break-glass: names shown or no break-glass form")
+	}
+	if rec := en.send(t, "POST", cc+"/breakglass", ctok, ccsrf, url.Values{"reason": {"short"}}); rec.Code != http.StatusBadRequest ||
+		!strings.Contains(rec.Body.String(), `id="err-jbg-reason"`) {
+		t.Errorf("short reason: %d", rec.Code)
+	}
+	if rec := en.send(t, "POST", cc+"/breakglass", ctok, ccsrf, url.Values{"reason": {"The victim reports a threat from an unnamed suspect today."}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("break-glass: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, body := en.get(t, ctok, cc); !strings.Contains(body, "Dren Morina") {
+		t.Error("coordinator with break-glass does not see the defendant")
+	}
 	// The shelter: no section, no criminal detail, refused the criminal case.
 	stok, _ := en.session(t, access.Shelter)
 	code, body = en.get(t, stok, "/cases/"+reg.ID)

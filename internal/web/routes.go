@@ -148,6 +148,8 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/justice/{id}/sentences", Action: access.JusticeRecord, h: (*server).handleJusticeSentence},
 	{Method: "POST", Pattern: "/justice/{id}/assets", Action: access.JusticeRecord, h: (*server).handleJusticeAsset},
 	{Method: "POST", Pattern: "/justice/{id}/victim", Action: access.JusticeVictim, h: (*server).handleJusticeVictim},
+	{Method: "POST", Pattern: "/justice/{id}/victims", Action: access.JusticeRecord, h: (*server).handleJusticeLink},
+	{Method: "POST", Pattern: "/justice/{id}/breakglass", Action: access.BreakGlassUse, h: (*server).handleJusticeBreakGlass},
 	{Method: "GET", Pattern: "/healthz", Public: true, h: (*server).handleHealthz},
 	{Method: "GET", Pattern: "/readyz", Public: true, h: (*server).handleReadyz},
 	{Method: "GET", Pattern: "/metrics", Public: true, h: (*server).handleMetrics},
