@@ -213,6 +213,10 @@ func TestCriminalTrack(t *testing.T) {
 			if !x.BelowMinimum || x.Final {
 				t.Errorf("30 months for THB: below minimum %v, final %v", x.BelowMinimum, x.Final)
 			}
+			// The judgment requalifies the count: initially trafficking, finally smuggling (R1.4.1).
+			if _, err := j.AddCharge(ctx, w.Prosecutor, id, justice.ChargeInput{DefendantID: def, OffenceCode: "SMUGGLING_MIGRANTS", Stage: "JUDGMENT", ReplacesID: ind}); err != nil {
+				t.Fatal(err)
+			}
 			if err := j.AddAsset(ctx, w.Prosecutor, id, justice.AssetInput{DefendantID: def, Measure: "CONFISCATION", ValueEUR: 25000, Date: "2026-08-28"}); err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +228,7 @@ func TestCriminalTrack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cc.Stage != "JUDGMENT_FIRST_INSTANCE" || len(cc.Events) != 7 || len(cc.Charges) != 2 || len(cc.Sentences) != 1 || len(cc.Assets) != 1 {
+			if cc.Stage != "JUDGMENT_FIRST_INSTANCE" || len(cc.Events) != 7 || len(cc.Charges) != 3 || len(cc.Sentences) != 1 || len(cc.Assets) != 1 {
 				t.Errorf("criminal case: stage %s, %d events, %d charges, %d sentences, %d assets", cc.Stage, len(cc.Events), len(cc.Charges), len(cc.Sentences), len(cc.Assets))
 			}
 			if !cc.Personal || cc.Defendants[0].Name != "Arben Gashi" || len(cc.Victims) != 1 || cc.Victims[0].CaseID != w.CaseID ||
@@ -255,7 +259,7 @@ func TestCriminalTrack(t *testing.T) {
 				{justice.MeasureJudgments, []string{"instance", "outcome"}, map[string]float64{"JUDGMENT_FIRST_INSTANCE|CONVICTION": 1}},
 				{justice.MeasureDefendants, []string{"sex", "nationality"}, map[string]float64{"male|AL": 1}},
 				{justice.MeasureSentences, []string{"sentence_band", "below_minimum", "final"}, map[string]float64{"12_35|yes|no": 1}},
-				{justice.MeasureRequalified, nil, map[string]float64{"": 0}}, // police THB → indictment THB: same offence
+				{justice.MeasureRequalified, []string{"initial_offence", "offence"}, map[string]float64{"THB|SMUGGLING_MIGRANTS": 1}}, // police THB → indictment THB is no requalification
 				{justice.MeasureTestified, []string{"protective_measure"}, map[string]float64{"yes": 1}},
 				{justice.MeasureCompensation, []string{"route", "comp_outcome"}, map[string]float64{"STATE|PENDING": 1}},
 				{justice.MeasureCompClaimed, []string{"route"}, map[string]float64{"STATE": 5000}},
