@@ -76,7 +76,7 @@ type eventRow struct {
 
 type deadlineRow struct {
 	justice.Deadline
-	ISO, Day, Label, StateLabel string
+	ISO, Day, Label, StateLabel, Basis string
 }
 
 // justiceOpts names each picklist's catalogue prefix.
@@ -189,7 +189,7 @@ func (s *server) renderJusticeCase(w http.ResponseWriter, r *http.Request, statu
 			state += " (" + st.p.Date(dl.MetAt) + ")"
 		}
 		d.DeadlineRows = append(d.DeadlineRows, deadlineRow{Deadline: dl, ISO: justice.Day(dl.Due), Day: st.p.Date(dl.Due),
-			Label: tr("justice.rule." + dl.Rule.ID), StateLabel: state})
+			Label: tr("justice.rule." + dl.Rule.ID), StateLabel: state, Basis: tr("justice.basis." + dl.Rule.ID)})
 	}
 	for _, def := range c.Defendants {
 		if def.Name != "" {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -119,5 +121,43 @@ func TestJusticePages(t *testing.T) {
 	}
 	if code, _ := en.get(t, stok, cc); code != http.StatusForbidden {
 		t.Errorf("shelter opens the criminal case: %d", code)
+	}
+}
+
+// TestJusticeLabels: every code the criminal-justice pages show as a word
+// has its label in the catalogues (all languages have the English keys):
+// stages, outcomes, every configured deadline rule with its legal basis,
+// offences of every jurisdiction, and every picklist of the forms.
+func TestJusticeLabels(t *testing.T) {
+	have := map[string]bool{}
+	for _, k := range i18n.Keys() {
+		have[k] = true
+	}
+	want := func(prefix string, codes []string) {
+		for _, c := range codes {
+			if !have[prefix+c] {
+				t.Errorf("no label %s%s", prefix, c)
+			}
+		}
+	}
+	want("justice.event.", justice.EventTypes)
+	want("justice.outcome.", justice.Outcomes)
+	for _, j := range justice.DefaultConfig.Jurisdictions() {
+		want("justice.offence.", justice.DefaultConfig.OffenceCodes(j))
+		for _, set := range justice.DefaultConfig[j].DeadlineSets {
+			for _, r := range set.Rules {
+				want("justice.rule.", []string{r.ID})
+				want("justice.basis.", []string{r.ID})
+			}
+		}
+	}
+	for prefix, codes := range map[string][]string{"justice.system.": justice.Systems, "justice.instance.": justice.Instances,
+		"justice.sex.": justice.Sexes, "justice.role.": justice.Roles, "justice.charge_stage.": justice.ChargeStages,
+		"justice.asset.": justice.AssetMeasures, "justice.kind.": justice.VictimKinds, "justice.info.": justice.InfoTypes,
+		"justice.measure.": justice.Measures, "justice.measure_status.": justice.MeasureStatuses, "justice.witness.": justice.WitnessStatuses,
+		"justice.alleged.": justice.AllegedOffences, "justice.np.": justice.NonPunishDecisions, "justice.route.": justice.CompensationRoutes,
+		"justice.comp.": justice.CompensationOutcome, "justice.lang.": justice.Languages, "justice.deadline.": {"open", "overdue", "met", "late"},
+		"stats.sentence_band.": justice.SentenceBands} {
+		want(prefix, codes)
 	}
 }
