@@ -364,6 +364,43 @@ func TestSeparation(t *testing.T) {
 					}
 				})
 			}
+			// A second victim in the same proceedings, accompanied by another
+			// advocate: each advocate sees their own victim's records only.
+			adv2 := user(t, w.A, access.Advocate, "victim_advocacy")
+			reg2, err := w.A.Cases.Open(ctx, w.Police, cases.Input{Person: cases.Person{GivenName: "Arta", FamilyName: "Rama",
+				BirthDate: "2001-05-06", Sex: "female", Citizenship: "XK"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.A.Cases.AddToTeam(ctx, w.Police, reg2.ID, adv2.OrgID, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.LinkVictim(ctx, w.Police, id, reg2.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := j.RecordVictim(ctx, adv2, id, justice.VictimInput{CaseID: reg2.ID, Kind: justice.KindRights, Code: "LEGAL_AID", Lang: "sq", Date: "2026-05-02"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				a      access.Actor
+				caseID string
+			}{{w.Advocate, w.CaseID}, {adv2, reg2.ID}} {
+				got, err := j.Get(ctx, c.a, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range got.VictimRecords {
+					if r.CaseID != c.caseID {
+						t.Errorf("an advocate sees the record of another victim (%s)", r.Kind)
+					}
+				}
+				if len(got.VictimRecords) != 1 {
+					t.Errorf("an advocate sees %d victim records, want their victim's 1", len(got.VictimRecords))
+				}
+			}
+			if got, _ := j.Get(ctx, w.Prosecutor, id); len(got.VictimRecords) != 2 {
+				t.Errorf("the prosecutor sees %d victim records, want 2", len(got.VictimRecords))
+			}
 			// The coordinator with break-glass on this criminal case.
 			if _, err := w.A.BreakGlass.Open(ctx, w.Coordinator, justice.BreakGlassObject, id, "Victim in danger, suspect at large"); err != nil {
 				t.Fatal(err)

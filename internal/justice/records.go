@@ -220,6 +220,28 @@ func (s *Service) load(ctx context.Context, q store.Querier, actor access.Actor,
 		for i := range cc.VictimRecords {
 			cc.VictimRecords[i].DueHard = comp.Marker.Hard()
 		}
+		// Someone who reaches the criminal case through a victim's case
+		// team (the victim advocate) sees that victim's records only, not
+		// those of the other victims in the same proceedings.
+		if access.ScopeOf(actor, access.JusticeView) == access.Team {
+			works, err := orgOnCase(ctx, q, h.ID, actor.OrgID)
+			if err != nil {
+				return nil, err
+			}
+			if !works {
+				seen := map[string]bool{}
+				for _, v := range cc.Victims {
+					seen[v.CaseID] = v.Reference != ""
+				}
+				kept := cc.VictimRecords[:0]
+				for _, r := range cc.VictimRecords {
+					if seen[r.CaseID] {
+						kept = append(kept, r)
+					}
+				}
+				cc.VictimRecords = kept
+			}
+		}
 	}
 	if !defendants {
 		return cc, nil
