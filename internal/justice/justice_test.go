@@ -213,6 +213,10 @@ func TestCriminalTrack(t *testing.T) {
 			if !x.BelowMinimum || x.Final {
 				t.Errorf("30 months for THB: below minimum %v, final %v", x.BelowMinimum, x.Final)
 			}
+			// The judgment requalifies the count: initially trafficking, finally smuggling (R1.4.1).
+			if _, err := j.AddCharge(ctx, w.Prosecutor, id, justice.ChargeInput{DefendantID: def, OffenceCode: "SMUGGLING_MIGRANTS", Stage: "JUDGMENT", ReplacesID: ind}); err != nil {
+				t.Fatal(err)
+			}
 			if err := j.AddAsset(ctx, w.Prosecutor, id, justice.AssetInput{DefendantID: def, Measure: "CONFISCATION", ValueEUR: 25000, Date: "2026-08-28"}); err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +228,7 @@ func TestCriminalTrack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cc.Stage != "JUDGMENT_FIRST_INSTANCE" || len(cc.Events) != 7 || len(cc.Charges) != 2 || len(cc.Sentences) != 1 || len(cc.Assets) != 1 {
+			if cc.Stage != "JUDGMENT_FIRST_INSTANCE" || len(cc.Events) != 7 || len(cc.Charges) != 3 || len(cc.Sentences) != 1 || len(cc.Assets) != 1 {
 				t.Errorf("criminal case: stage %s, %d events, %d charges, %d sentences, %d assets", cc.Stage, len(cc.Events), len(cc.Charges), len(cc.Sentences), len(cc.Assets))
 			}
 			if !cc.Personal || cc.Defendants[0].Name != "Arben Gashi" || len(cc.Victims) != 1 || cc.Victims[0].CaseID != w.CaseID ||
@@ -255,7 +259,7 @@ func TestCriminalTrack(t *testing.T) {
 				{justice.MeasureJudgments, []string{"instance", "outcome"}, map[string]float64{"JUDGMENT_FIRST_INSTANCE|CONVICTION": 1}},
 				{justice.MeasureDefendants, []string{"sex", "nationality"}, map[string]float64{"male|AL": 1}},
 				{justice.MeasureSentences, []string{"sentence_band", "below_minimum", "final"}, map[string]float64{"12_35|yes|no": 1}},
-				{justice.MeasureRequalified, nil, map[string]float64{"": 0}}, // police THB → indictment THB: same offence
+				{justice.MeasureRequalified, []string{"initial_offence", "offence"}, map[string]float64{"THB|SMUGGLING_MIGRANTS": 1}}, // police THB → indictment THB is no requalification
 				{justice.MeasureTestified, []string{"protective_measure"}, map[string]float64{"yes": 1}},
 				{justice.MeasureCompensation, []string{"route", "comp_outcome"}, map[string]float64{"STATE|PENDING": 1}},
 				{justice.MeasureCompClaimed, []string{"route"}, map[string]float64{"STATE": 5000}},
@@ -359,6 +363,43 @@ func TestSeparation(t *testing.T) {
 						t.Errorf("dashboard: %v", err)
 					}
 				})
+			}
+			// A second victim in the same proceedings, accompanied by another
+			// advocate: each advocate sees their own victim's records only.
+			adv2 := user(t, w.A, access.Advocate, "victim_advocacy")
+			reg2, err := w.A.Cases.Open(ctx, w.Police, cases.Input{Person: cases.Person{GivenName: "Arta", FamilyName: "Rama",
+				BirthDate: "2001-05-06", Sex: "female", Citizenship: "XK"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.A.Cases.AddToTeam(ctx, w.Police, reg2.ID, adv2.OrgID, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.LinkVictim(ctx, w.Police, id, reg2.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := j.RecordVictim(ctx, adv2, id, justice.VictimInput{CaseID: reg2.ID, Kind: justice.KindRights, Code: "LEGAL_AID", Lang: "sq", Date: "2026-05-02"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				a      access.Actor
+				caseID string
+			}{{w.Advocate, w.CaseID}, {adv2, reg2.ID}} {
+				got, err := j.Get(ctx, c.a, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range got.VictimRecords {
+					if r.CaseID != c.caseID {
+						t.Errorf("an advocate sees the record of another victim (%s)", r.Kind)
+					}
+				}
+				if len(got.VictimRecords) != 1 {
+					t.Errorf("an advocate sees %d victim records, want their victim's 1", len(got.VictimRecords))
+				}
+			}
+			if got, _ := j.Get(ctx, w.Prosecutor, id); len(got.VictimRecords) != 2 {
+				t.Errorf("the prosecutor sees %d victim records, want 2", len(got.VictimRecords))
 			}
 			// The coordinator with break-glass on this criminal case.
 			if _, err := w.A.BreakGlass.Open(ctx, w.Coordinator, justice.BreakGlassObject, id, "Victim in danger, suspect at large"); err != nil {

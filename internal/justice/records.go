@@ -170,10 +170,13 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (*Crim
 	if err != nil {
 		return nil, err
 	}
-	return s.load(ctx, q, actor, g.h)
+	return s.load(ctx, q, actor, g.h, true)
 }
 
-func (s *Service) load(ctx context.Context, q store.Querier, actor access.Actor, h *header) (*CriminalCase, error) {
+// load reads a criminal case as actor may see it; without defendants it
+// leaves out the defendants' rows altogether (the victim case page's
+// summary), so nothing of theirs is opened or audited.
+func (s *Service) load(ctx context.Context, q store.Querier, actor access.Actor, h *header, defendants bool) (*CriminalCase, error) {
 	c := s.cfg()
 	od, _ := time.Parse(time.DateOnly, h.OffenceDate)
 	cc := &CriminalCase{ID: h.ID, Jurisdiction: h.Jurisdiction, OffenceCode: h.OffenceCode, OffenceDate: od, CriminalLaw: h.CriminalLaw,
@@ -217,6 +220,31 @@ func (s *Service) load(ctx context.Context, q store.Querier, actor access.Actor,
 		for i := range cc.VictimRecords {
 			cc.VictimRecords[i].DueHard = comp.Marker.Hard()
 		}
+		// Someone who reaches the criminal case through a victim's case
+		// team (the victim advocate) sees that victim's records only, not
+		// those of the other victims in the same proceedings.
+		if access.ScopeOf(actor, access.JusticeView) == access.Team {
+			works, err := orgOnCase(ctx, q, h.ID, actor.OrgID)
+			if err != nil {
+				return nil, err
+			}
+			if !works {
+				seen := map[string]bool{}
+				for _, v := range cc.Victims {
+					seen[v.CaseID] = v.Reference != ""
+				}
+				kept := cc.VictimRecords[:0]
+				for _, r := range cc.VictimRecords {
+					if seen[r.CaseID] {
+						kept = append(kept, r)
+					}
+				}
+				cc.VictimRecords = kept
+			}
+		}
+	}
+	if !defendants {
+		return cc, nil
 	}
 	rows, err := loadDefendants(ctx, q, h.ID)
 	if err != nil {

@@ -213,7 +213,7 @@ func (s *Service) ForVictimCase(ctx context.Context, actor access.Actor, caseID 
 		if err != nil {
 			continue
 		}
-		cc, err := s.load(ctx, q, actor, g.h)
+		cc, err := s.load(ctx, q, actor, g.h, false)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
+	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/justice"
 )
@@ -22,7 +23,7 @@ import (
 var justiceForms = map[string][2]string{
 	"events": {"event-form", "ev-"}, "references": {"reference-form", "ref-"}, "defendants": {"defendant-form", "def-"},
 	"charges": {"charge-form", "chg-"}, "sentences": {"sentence-form", "sen-"}, "assets": {"asset-form", "ast-"},
-	"victim": {"victim-form", "vic-"},
+	"victim": {"victim-form", "vic-"}, "victims": {"link-form", "lnk-"}, "breakglass": {"jbg-form", "jbg-"},
 }
 
 // justiceLists are the picklists the forms offer.
@@ -52,6 +53,8 @@ type justiceCaseData struct {
 	ChargeOf  map[string]justice.Charge
 	EventOf   map[string]justice.Event
 	CanDefend bool
+	// CanBreakGlass: the coordinator may open the defendants' identity.
+	CanBreakGlass bool
 	// Opts are the picklists with their labels, by list name (the
 	// template prints them; translating in the template cost most of the
 	// page's time).
@@ -73,7 +76,7 @@ type eventRow struct {
 
 type deadlineRow struct {
 	justice.Deadline
-	ISO, Day, Label, StateLabel string
+	ISO, Day, Label, StateLabel, Basis string
 }
 
 // justiceOpts names each picklist's catalogue prefix.
@@ -150,7 +153,8 @@ func (s *server) renderJusticeCase(w http.ResponseWriter, r *http.Request, statu
 	}
 	d := &justiceCaseData{C: c, Lists: newJusticeLists(justice.DefaultConfig.OffenceCodes(c.Jurisdiction)),
 		DefName: map[string]string{}, ChargeOf: map[string]justice.Charge{}, EventOf: map[string]justice.Event{},
-		CanDefend: c.CanRecord && access.Can(a, access.JusticeDefendants)}
+		CanDefend:     c.CanRecord && access.Can(a, access.JusticeDefendants),
+		CanBreakGlass: !c.Personal && len(c.Defendants) > 0 && access.BreakGlassOpens(a, access.JusticeDefendants)}
 	for _, e := range c.Events {
 		d.EventOf[e.ID] = e
 		if justice.Hearings[e.Type] {
@@ -185,7 +189,7 @@ func (s *server) renderJusticeCase(w http.ResponseWriter, r *http.Request, statu
 			state += " (" + st.p.Date(dl.MetAt) + ")"
 		}
 		d.DeadlineRows = append(d.DeadlineRows, deadlineRow{Deadline: dl, ISO: justice.Day(dl.Due), Day: st.p.Date(dl.Due),
-			Label: tr("justice.rule." + dl.Rule.ID), StateLabel: state})
+			Label: tr("justice.rule." + dl.Rule.ID), StateLabel: state, Basis: tr("justice.basis." + dl.Rule.ID)})
 	}
 	for _, def := range c.Defendants {
 		if def.Name != "" {
@@ -429,4 +433,48 @@ func (s *server) caseJustice(r *http.Request, a access.Actor, caseID string) (*c
 		return nil, nil
 	}
 	return cj, nil
+}
+
+// handleJusticeLink links another victim case, named by its reference.
+func (s *server) handleJusticeLink(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	ref := strings.TrimSpace(r.PostFormValue("reference"))
+	var err error
+	if ref == "" {
+		err = errs.InvalidField("case_id", "validation.required")
+	} else {
+		var list []*cases.Summary
+		list, _, err = s.app.Cases.FindCases(r.Context(), a, cases.CaseFilter{Reference: &ref, Limit: 2})
+		switch {
+		case err != nil && isFormErr(err):
+			err = errs.InvalidField("case_id", "justice.error.victim_case_unknown")
+		case err == nil && len(list) != 1:
+			err = errs.InvalidField("case_id", "justice.error.victim_case_unknown")
+		case err == nil:
+			err = s.app.Justice.LinkVictim(r.Context(), a, r.PathValue("id"), list[0].ID)
+		}
+	}
+	s.justiceResult(w, r, "victims", err)
+}
+
+// handleJusticeBreakGlass opens the coordinator's emergency access to one
+// criminal case's defendants (the reason stored encrypted by breakglass).
+func (s *server) handleJusticeBreakGlass(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	if _, err := s.app.Justice.Get(r.Context(), a, id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	_, err := s.app.BreakGlass.Open(r.Context(), a, justice.BreakGlassObject, id, r.PostFormValue("reason"))
+	if err != nil && isFormErr(err) {
+		e := *errs.As(err)
+		e.Field = "reason"
+		err = &e
+	}
+	if err == nil {
+		s.redirectFlash(w, r, "/justice/"+url.PathEscape(id)+"#j-defendants", "flash.breakglass_opened")
+		return
+	}
+	s.justiceResult(w, r, "breakglass", err)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -75,6 +77,37 @@ func TestJusticePages(t *testing.T) {
 	if !strings.Contains(dash, "Initial hearing") || !strings.Contains(dash, "PK-26-0099") {
 		t.Errorf("dashboard lacks the hearing")
 	}
+	// A second victim case linked by its reference; a wrong reference is refused beside the field.
+	reg2, err := en.app.Cases.Open(ctx, police.Actor(), cases.Input{Person: cases.Person{GivenName: "Besa", FamilyName: "Hoti",
+		BirthDate: "2000-02-02", Sex: "female", Citizenship: "XK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := en.send(t, "POST", cc+"/victims", ptok, pcsrf, url.Values{"reference": {"XK-1999-0001"}}); rec.Code != http.StatusBadRequest ||
+		!strings.Contains(rec.Body.String(), `id="err-lnk-case_id"`) {
+		t.Errorf("unknown reference: %d", rec.Code)
+	}
+	if rec := en.send(t, "POST", cc+"/victims", ptok, pcsrf, url.Values{"reference": {reg2.Reference}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, body := en.get(t, ptok, "/cases/"+reg2.ID); !strings.Contains(body, `id="case-justice"`) || !strings.Contains(body, "PK-26-0099") {
+		t.Error("the second victim case does not show the criminal case")
+	}
+	// The coordinator: no names until break-glass with a reason.
+	ctok, ccsrf := en.session(t, access.Coordinator)
+	if _, body := en.get(t, ctok, cc); strings.Contains(body, "Dren Morina") || !strings.Contains(body, `id="jbg-form"`) {
+		t.Error("coordinator without break-glass: names shown or no break-glass form")
+	}
+	if rec := en.send(t, "POST", cc+"/breakglass", ctok, ccsrf, url.Values{"reason": {"short"}}); rec.Code != http.StatusBadRequest ||
+		!strings.Contains(rec.Body.String(), `id="err-jbg-reason"`) {
+		t.Errorf("short reason: %d", rec.Code)
+	}
+	if rec := en.send(t, "POST", cc+"/breakglass", ctok, ccsrf, url.Values{"reason": {"The victim reports a threat from an unnamed suspect today."}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("break-glass: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, body := en.get(t, ctok, cc); !strings.Contains(body, "Dren Morina") {
+		t.Error("coordinator with break-glass does not see the defendant")
+	}
 	// The shelter: no section, no criminal detail, refused the criminal case.
 	stok, _ := en.session(t, access.Shelter)
 	code, body = en.get(t, stok, "/cases/"+reg.ID)
@@ -88,5 +121,43 @@ func TestJusticePages(t *testing.T) {
 	}
 	if code, _ := en.get(t, stok, cc); code != http.StatusForbidden {
 		t.Errorf("shelter opens the criminal case: %d", code)
+	}
+}
+
+// TestJusticeLabels: every code the criminal-justice pages show as a word
+// has its label in the catalogues (all languages have the English keys):
+// stages, outcomes, every configured deadline rule with its legal basis,
+// offences of every jurisdiction, and every picklist of the forms.
+func TestJusticeLabels(t *testing.T) {
+	have := map[string]bool{}
+	for _, k := range i18n.Keys() {
+		have[k] = true
+	}
+	want := func(prefix string, codes []string) {
+		for _, c := range codes {
+			if !have[prefix+c] {
+				t.Errorf("no label %s%s", prefix, c)
+			}
+		}
+	}
+	want("justice.event.", justice.EventTypes)
+	want("justice.outcome.", justice.Outcomes)
+	for _, j := range justice.DefaultConfig.Jurisdictions() {
+		want("justice.offence.", justice.DefaultConfig.OffenceCodes(j))
+		for _, set := range justice.DefaultConfig[j].DeadlineSets {
+			for _, r := range set.Rules {
+				want("justice.rule.", []string{r.ID})
+				want("justice.basis.", []string{r.ID})
+			}
+		}
+	}
+	for prefix, codes := range map[string][]string{"justice.system.": justice.Systems, "justice.instance.": justice.Instances,
+		"justice.sex.": justice.Sexes, "justice.role.": justice.Roles, "justice.charge_stage.": justice.ChargeStages,
+		"justice.asset.": justice.AssetMeasures, "justice.kind.": justice.VictimKinds, "justice.info.": justice.InfoTypes,
+		"justice.measure.": justice.Measures, "justice.measure_status.": justice.MeasureStatuses, "justice.witness.": justice.WitnessStatuses,
+		"justice.alleged.": justice.AllegedOffences, "justice.np.": justice.NonPunishDecisions, "justice.route.": justice.CompensationRoutes,
+		"justice.comp.": justice.CompensationOutcome, "justice.lang.": justice.Languages, "justice.deadline.": {"open", "overdue", "met", "late"},
+		"stats.sentence_band.": justice.SentenceBands} {
+		want(prefix, codes)
 	}
 }

@@ -224,6 +224,8 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/coord/trainings/{id}/participants", Action: access.CoordManage, h: (*server).handleCoordParticipant},
 	{Method: "POST", Pattern: "/coord/campaigns", Action: access.CoordManage, h: (*server).handleCoordCampaignAdd},
 	{Method: "POST", Pattern: "/coord/campaigns/{id}/events", Action: access.CoordManage, h: (*server).handleCoordCampaignEvent},
+	{Method: "POST", Pattern: "/justice/{id}/victims", Action: access.JusticeRecord, h: (*server).handleJusticeLink},
+	{Method: "POST", Pattern: "/justice/{id}/breakglass", Action: access.BreakGlassUse, h: (*server).handleJusticeBreakGlass},
 	{Method: "GET", Pattern: "/healthz", Public: true, h: (*server).handleHealthz},
 	{Method: "GET", Pattern: "/readyz", Public: true, h: (*server).handleReadyz},
 	{Method: "GET", Pattern: "/metrics", Public: true, h: (*server).handleMetrics},
