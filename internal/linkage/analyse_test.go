@@ -46,11 +46,34 @@ func TestAnalyseErrors(t *testing.T) {
 	q := evaluate(recs, pairs)
 	t.Logf("%s: %d records P %.4f R %.4f F1 %.4f tp %d fp %d fn %d", cfg, len(recs), q.precision, q.recall, q.f1, q.tp, q.fp, q.fn)
 	ex, cands := linkage.Explainer(recs, opts)
+	nameCount := map[string]int{}
+	nk := func(r linkage.Record) string {
+		return linkage.Normalize(r.GivenName) + "|" + linkage.Normalize(r.FamilyName)
+	}
+	for _, r := range recs {
+		nameCount[nk(r)]++
+	}
 	type cal struct{ n, tp, p float64 }
 	calib := map[string]*cal{}
 	for _, c := range cands {
 		g, pr, _ := ex(c[0], c[1])
-		k := fmt.Sprint(g[:5])
+		k := fmt.Sprint(g)
+		if os.Getenv("URA_LINKAGE_FINE") != "" {
+			k += dateKind(recs[c[0]].BirthDate, recs[c[1]].BirthDate)
+		}
+		if os.Getenv("URA_LINKAGE_TF") != "" {
+			n := min(nameCount[nk(recs[c[0]])], nameCount[nk(recs[c[1]])])
+			switch {
+			case n <= 2:
+				k += " tf1"
+			case n <= 5:
+				k += " tf2"
+			case n <= 10:
+				k += " tf3"
+			default:
+				k += " tf4"
+			}
+		}
 		if calib[k] == nil {
 			calib[k] = &cal{}
 		}
@@ -59,6 +82,41 @@ func TestAnalyseErrors(t *testing.T) {
 		if entity(recs[c[0]].ID) == entity(recs[c[1]].ID) {
 			calib[k].tp++
 		}
+	}
+	// The best F1 any rule on these comparison patterns can reach: patterns
+	// taken in order of their true share among candidates, the best prefix.
+	{
+		type pc struct{ n, tp float64 }
+		var all []pc
+		truth := 0.0
+		groups := map[string]int{}
+		for _, r := range recs {
+			groups[entity(r.ID)]++
+		}
+		for _, n := range groups {
+			truth += float64(n * (n - 1) / 2)
+		}
+		for _, c := range calib {
+			all = append(all, pc{c.n, c.tp})
+		}
+		sort.Slice(all, func(i, j int) bool { return all[i].tp/all[i].n > all[j].tp/all[j].n })
+		var tp, n, best float64
+		at := map[float64]float64{}
+		for _, c := range all {
+			tp += c.tp
+			n += c.n
+			f := 2 * tp / (n + truth)
+			if f > best {
+				best = f
+			}
+			for _, th := range []float64{0.5, 0.8, 0.9} {
+				if c.tp/c.n >= th {
+					at[th] = f
+				}
+			}
+		}
+		t.Logf("ceiling with patterns of true share ≥ 0.5 / 0.8 / 0.9 (a calibrated model at that threshold): %.4f / %.4f / %.4f", at[0.5], at[0.8], at[0.9])
+		t.Logf("ceiling: best F1 of any rule on the candidates' comparison patterns %.4f (true pairs among candidates %.0f of %.0f)", best, tp, truth)
 	}
 	var ck []string
 	for k, c := range calib {
@@ -198,4 +256,29 @@ func TestSweepThresholds(t *testing.T) {
 		}
 		t.Log(line)
 	}
+}
+
+// dateKind tells which parts of two dates differ (for the ceiling with
+// finer date levels).
+func dateKind(a, b string) string {
+	if len(a) != 10 || len(b) != 10 {
+		if len(a) >= 4 && len(b) >= 4 && a[:4] != b[:4] {
+			return " yoff"
+		}
+		return ""
+	}
+	if a[:4] == b[:4] && a[5:7] == b[8:10] && a[8:10] == b[5:7] {
+		return " swap"
+	}
+	k := " "
+	if a[:4] != b[:4] {
+		k += "y"
+	}
+	if a[5:7] != b[5:7] {
+		k += "m"
+	}
+	if a[8:10] != b[8:10] {
+		k += "d"
+	}
+	return k
 }
