@@ -26,7 +26,8 @@ const (
 	fuzzyJW = 0.80
 )
 
-// levelCounts gives the number of agreement levels per field kind.
+// levelCounts gives the number of agreement levels per field kind, as
+// LinkFields compares them (four date levels, CompareDates's).
 func levelCounts(nExtra int) []int {
 	n := make([]int, fieldExtra+nExtra)
 	n[fieldGiven], n[fieldFamily], n[fieldDate] = 4, 4, 4
@@ -35,6 +36,50 @@ func levelCounts(nExtra int) []int {
 		n[i] = 4
 	}
 	return n
+}
+
+// dedupLevelCounts gives the levels of Dedup's comparison vector: as
+// levelCounts, with the birth date's partial agreement split in two (see
+// dedupDateLevel).
+func dedupLevelCounts(nExtra int) []int {
+	n := levelCounts(nExtra)
+	n[fieldDate] = 5
+	return n
+}
+
+// Dedup's birth-date levels. CompareDates's "partial" holds two kinds of
+// agreement that mean different things: a date known in part that agrees
+// with the other as far as it goes (a year alone against a full date, or a
+// year worked out from an age) contradicts nothing and is how one person's
+// registrations differ; two full dates that share the year and month but
+// not the day, or the birthday but not the year, contradict each other
+// unless two digits went wrong, and are how two people of one generation
+// agree by chance. Measured on the independent set at 20,728 records with
+// both names exact: the first kind was mostly one person, the second
+// mostly namesakes. Their u is measured on random pairs like every other
+// level's.
+const (
+	dateConflict = 1 // both full: same year and month or day, or the same birthday another year
+	datePartial  = 2 // at least one side partial, consistent with the other
+	dateNear     = 3
+	dateExact    = 4
+)
+
+func dedupDateLevel(a, b Date) int8 {
+	switch CompareDates(a, b) {
+	case DateExact:
+		return dateExact
+	case DateNear:
+		return dateNear
+	case DatePartial:
+		if a.Day != 0 && b.Day != 0 {
+			return dateConflict
+		}
+		return datePartial
+	case DateDisagree:
+		return levelDisagree
+	}
+	return levelMissing
 }
 
 // compare fills gamma with the agreement level of every field of a and b.
@@ -56,7 +101,7 @@ func compare(a, b *prepared, gamma []int8) {
 	}
 	gamma[fieldGiven], gamma[fieldFamily] = int8(g), int8(f)
 	if a.dateOK && b.dateOK {
-		gamma[fieldDate] = int8(CompareDates(a.date, b.date))
+		gamma[fieldDate] = dedupDateLevel(a.date, b.date)
 	} else {
 		gamma[fieldDate] = levelMissing
 	}

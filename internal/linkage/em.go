@@ -20,6 +20,38 @@ type model struct {
 	// namesTellCitizenship drops a positive citizenship weight when both
 	// names agree (see score); set for deduplication within a register.
 	namesTellCitizenship bool
+	// nameU, when set, is u of the given and family names' levels taken
+	// together (see jointNameU); nameW the weights it gives with m.
+	nameDep *nameDep
+	nameW   [][]float64
+	condW   [fieldExtra][nameClasses][]float64
+}
+
+// withNames makes the model score the two names together, and sex and
+// citizenship by what the names already say, with the u of dep (nil: as
+// independent fields).
+func (md *model) withNames(dep *nameDep) *model {
+	md.nameDep, md.nameW = dep, nil
+	if dep == nil {
+		return md
+	}
+	md.nameW = make([][]float64, len(dep.u))
+	for g := range dep.u {
+		md.nameW[g] = make([]float64, len(dep.u[g]))
+		for f := range dep.u[g] {
+			md.nameW[g][f] = math.Log(md.m[fieldGiven][g] * md.m[fieldFamily][f] / dep.u[g][f])
+		}
+	}
+	for _, x := range []int{fieldSex, fieldCitizenship} {
+		for c := 0; c < nameClasses; c++ {
+			w := make([]float64, 2)
+			for l := range w {
+				w[l] = math.Log(md.m[x][l] / dep.cond[x][c][l])
+			}
+			md.condW[x][c] = w
+		}
+	}
+	return md
 }
 
 // pattern is one distinct comparison vector and how many candidate pairs
@@ -117,7 +149,7 @@ func boundM(m, u []float64) {
 // candidates' own, no second class can grow to absorb the matches, and
 // because the prior is over all pairs, families (who agree on much but
 // are few among all pairs) do not become the match class.
-func fitEM(pats []pattern, levels []int, iters int, u [][]float64, allPairs float64) (*model, float64) {
+func fitEM(pats []pattern, levels []int, iters int, u [][]float64, nameU *nameDep, allPairs float64) (*model, float64) {
 	nf := len(levels)
 	m := make([][]float64, nf)
 	m0 := make([][]float64, nf)
@@ -155,7 +187,7 @@ func fitEM(pats []pattern, levels []int, iters int, u [][]float64, allPairs floa
 	var md *model
 	for it := 0; it < iters; it++ {
 		lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
-		md = newModel(levels, m, u, math.Log(lambda/(1-lambda)))
+		md = newModel(levels, m, u, math.Log(lambda/(1-lambda))).withNames(nameU)
 		newM := zeroLike(m)
 		var sumM float64
 		for _, pt := range pats {
@@ -185,7 +217,7 @@ func fitEM(pats []pattern, levels []int, iters int, u [][]float64, allPairs floa
 		}
 	}
 	lambda := math.Min(math.Max(expected/allPairs, 1e-12), 0.5)
-	return newModel(levels, m, u, math.Log(lambda/(1-lambda))), expected
+	return newModel(levels, m, u, math.Log(lambda/(1-lambda))).withNames(nameU), expected
 }
 
 // randomPairSamples is the number of random record pairs from which u is
@@ -270,30 +302,55 @@ func uFromGammas(gammas []int8, levels []int) [][]float64 {
 // (see insane). A model that fails is replaced by the documented defaults,
 // and warn is told why (a line for standard error, without any value).
 func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts Options, warn func(string)) *model {
-	levels := levelCounts(nExtra)
+	levels := dedupLevelCounts(nExtra)
 	n := len(recs)
 	register := max(opts.RegisterSize, n)
 	if len(cands) < minEMPairs {
-		return defaultModel(nExtra, register)
+		return defaultModel(levels, register)
 	}
 	u, random := randomU(recs, levels)
 	pats := collectPatterns(gammas, len(levels))
 	allPairs := float64(register) * float64(register-1) / 2
-	md, expected := fitEM(pats, levels, opts.emIterations(), u, allPairs)
+	md, expected := fitEM(pats, levels, opts.emIterations(), u, jointNameU(recs, random, len(levels), u), allPairs)
 	md.groupExtras(pats, collectPatterns(random, len(levels)))
 	md.namesTellCitizenship = true
-	if why := md.insane(expected, n, opts.threshold()); why != "" {
+	top := int8(levelMissing)
+	for _, p := range pats {
+		top = max(top, p.gamma[fieldDate])
+	}
+	if why := md.insane(expected, n, opts.threshold(), top); why != "" {
 		if warn != nil {
 			warn("linkage: the weights estimated from this file fail a sanity check (" + why + "); using the documented default weights")
 		}
-		return defaultModel(nExtra, register)
+		return defaultModel(levels, register).datesUpTo(top)
+	}
+	return md
+}
+
+// datesUpTo spreads the default m of the birth date over the levels the
+// file can show, as fitEM does with its prior: in a file of birth years
+// no pair can agree on a full date, and the mass of those levels goes to
+// the ones it can reach.
+func (md *model) datesUpTo(top int8) *model {
+	if top < 0 || int(top) >= len(md.m[fieldDate])-1 {
+		return md
+	}
+	m := md.m[fieldDate]
+	for l := int(top) + 1; l < len(m); l++ {
+		m[l] *= 1e-4
+	}
+	normalise(m, 0)
+	for l := range m {
+		md.w[fieldDate][l] = math.Log(m[l] / md.u[fieldDate][l])
 	}
 	return md
 }
 
 // insane returns why the model cannot be right, or "". The conditions:
 // two records with the same given name, family name and birth date (as
-// fully as the file gives dates; nothing else known) must score at or
+// fully as the file gives dates: dateTop is the best date level any
+// candidate pair reaches, a year in a file of birth years; nothing else
+// known) must score at or
 // above the threshold; one name alone, the same given name or the same
 // family name with nothing else known, must score below it; the weights
 // must rise with agreement; and the expected number of matching pairs
@@ -302,12 +359,15 @@ func fitModel(recs []prepared, cands []uint64, gammas []int8, nExtra int, opts O
 // five times). A model whose weights have collapsed fails the first; one
 // in which the "match" class has become households or namesakes fails
 // the second or the last.
-func (md *model) insane(expected float64, n int, thr float64) string {
+func (md *model) insane(expected float64, n int, thr float64, dateTop int8) string {
 	g := make([]int8, len(md.levels))
 	for i := range g {
 		g[i] = levelMissing
 	}
-	g[fieldGiven], g[fieldFamily], g[fieldDate] = levelExact, levelExact, int8(argmax(md.w[fieldDate]))
+	if dateTop < 0 {
+		dateTop = int8(argmax(md.w[fieldDate]))
+	}
+	g[fieldGiven], g[fieldFamily], g[fieldDate] = levelExact, levelExact, dateTop
 	if p := md.probability(g); p < thr {
 		return "same names and birth date score below the threshold"
 	}
@@ -394,9 +454,18 @@ func (md *model) score(gamma []int8) float64 {
 	// for sex when the given names agree (lost more true pairs than
 	// namesakes it kept apart).
 	citSaid := md.namesTellCitizenship && gamma[fieldGiven] >= levelClose && gamma[fieldFamily] >= levelClose
-	for f := 0; f < len(gamma); f++ {
+	f0, cls := 0, -1
+	if md.nameW != nil && gamma[fieldGiven] >= 0 && gamma[fieldFamily] >= 0 {
+		s += md.nameW[gamma[fieldGiven]][gamma[fieldFamily]]
+		f0, cls = fieldDate, nameClass(gamma[fieldGiven], gamma[fieldFamily])
+		citSaid = false
+	}
+	for f := f0; f < len(gamma); f++ {
 		if g := gamma[f]; g >= 0 && !md.grouped[f] {
 			w := md.w[f][g]
+			if cls >= 0 && (f == fieldSex || f == fieldCitizenship) {
+				w = md.condW[f][cls][g]
+			}
 			if hh > 0 && w > 0 && (f == fieldCitizenship || f == fieldDate && hh > 1) {
 				continue
 			}
@@ -580,6 +649,11 @@ func defaultLevels(f, L int) (m, u []float64) {
 		return identityPriors[fieldGiven], []float64{0.93, 0.04, 0.02, 0.01}
 	case f == fieldFamily:
 		return []float64{0.01, 0.06, 0.17, 0.76}, []float64{0.94, 0.04, 0.015, 0.005}
+	case f == fieldDate && L == 5:
+		// Dedup's levels (dedupDateLevel): CompareDates's partial split
+		// into two full dates that conflict (a second digit wrong, a
+		// guessed year) and a partial date consistent with the other.
+		return []float64{0.003, 0.02, 0.127, 0.15, 0.70}, []float64{0.96, 0.025, 0.0135, 0.0014, 0.0001}
 	case f == fieldDate:
 		return []float64{0.003, 0.147, 0.15, 0.70}, []float64{0.96, 0.0385, 0.0014, 0.0001}
 	case f == fieldSex:
@@ -607,8 +681,8 @@ const defaultDupShare = 0.1
 // inputs (a pair at registration) and when a fitted model fails its
 // sanity checks. register is the number of persons the records come from:
 // the prior is defaultDupShare·register matching pairs among all pairs.
-func defaultModel(nExtra, register int) *model {
-	levels := levelCounts(nExtra)
+func defaultModel(levels []int, register int) *model {
+	nExtra := len(levels) - fieldExtra
 	m := make([][]float64, len(levels))
 	u := make([][]float64, len(levels))
 	for f := range levels {

@@ -89,11 +89,10 @@ func LinkFields(a, b []CLK, fields []string, segBytes int, threshold float64, wa
 // |A|·|B| pairs.
 func fitLinkModel(a, b []CLK, lay *fieldLayout, gammas []int8, levels []int, thr float64, warn func(string)) *model {
 	width := len(levels)
-	nExtra := width - fieldExtra
 	allPairs := float64(len(a)) * float64(len(b))
 	register := int(math.Sqrt(allPairs*2)) + 1
 	if len(gammas)/width < minEMPairs {
-		return defaultModel(nExtra, register)
+		return defaultModel(levels, register)
 	}
 	n := int(min(allPairs, float64(randomSamples(len(a)+len(b)))))
 	rng := rand.New(rand.NewPCG(uint64(len(a))<<32|uint64(len(b)), 0x11f))
@@ -109,13 +108,13 @@ func fitLinkModel(a, b []CLK, lay *fieldLayout, gammas []int8, levels []int, thr
 	})
 	u := uFromGammas(random, levels)
 	pats := collectPatterns(gammas, width)
-	md, expected := fitEM(pats, levels, 100, u, allPairs)
+	md, expected := fitEM(pats, levels, 100, u, nil, allPairs)
 	md.groupExtras(pats, collectPatterns(random, width))
-	if why := md.insane(expected, min(len(a), len(b)), thr); why != "" {
+	if why := md.insane(expected, min(len(a), len(b)), thr, levelMissing); why != "" {
 		if warn != nil {
 			warn("linkage: the weights estimated from these files fail a sanity check (" + why + "); using the documented default weights")
 		}
-		return defaultModel(nExtra, register)
+		return defaultModel(levels, register)
 	}
 	return md
 }
