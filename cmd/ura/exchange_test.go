@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/exchange"
+	"github.com/ura-nrm/ura/internal/linkage"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -41,7 +43,7 @@ func newCountry(t *testing.T, code string, e store.Engine) *country {
 	c := &country{root: t, t: t, code: code, sargs: sargs, retryMax: "1s"}
 	mustUra(t, "", append([]string{"migrate"}, sargs...)...)
 	lower := strings.ToLower(code)
-	if code == "XK" {
+	if code == "XK" || code == "ME" {
 		mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", "police@" + lower + ".invalid", "--name", "Police Officer",
 			"--role", "police", "--org", "Police THB Unit " + code}, sargs...)...)
 		c.police = lastLine(mustUra(t, "", append([]string{"token", "create", "--email", "police@" + lower + ".invalid", "--label", "x"}, sargs...)...))
@@ -280,6 +282,37 @@ func TestExchangeThreeCountries(t *testing.T) {
 
 	t.Run("Return", func(t *testing.T) {
 		xk.t, me.t = t, t
+		// Do you know this person? Montenegro holds Jelena (a case of its
+		// own); Kosovo sends only CLK encodings made with the secret the two
+		// agreed, of Jelena and of a person Montenegro does not hold.
+		secret := filepath.Join(t.TempDir(), "secret")
+		os.WriteFile(secret, []byte("XK and ME agreed this secret on 1 Dec 2026\n"), 0o600)
+		schema := filepath.Join("..", "..", "internal", "linkage", "testdata", "ura-schema.json")
+		if out, err := me.ura("partner", "linkage", "--country", "XK", "--schema", schema, "--secret-file", secret); err != nil {
+			t.Fatalf("linkage: %v %s", err, out)
+		}
+		var held map[string]any
+		if st := me.call(me.police, "POST", "/api/v1/cases", map[string]any{
+			"person": map[string]any{"given_name": "Jelena", "family_name": "Popović", "birth_date": "2013-04-02", "sex": "female",
+				"citizenship": "ME"}}, &held); st != http.StatusCreated {
+			t.Fatalf("Montenegro registers Jelena: %d %v", st, held)
+		}
+		clks := personCLKs(t, schema, secret, [][5]string{{"Jelena", "Popovic", "2013-04-02", "female", "ME"},
+			{"Ana", "Marković", "2011-09-30", "female", "ME"}})
+		pq := xk.send("ME", "person_query", "", "", "", map[string]any{"persons": []map[string]any{
+			{"ref": "p1", "clk": clks[0]}, {"ref": "p2", "clk": clks[1]}}})
+		xk.waitState(pq, 30*time.Second, exchange.StateAcknowledged)
+		pa := xk.message(xk.inboxMsg("person_answer").ID)
+		cands, _ := pa.Body["candidates"].([]any)
+		if len(cands) != 1 {
+			t.Fatalf("the answer names %d candidates, want Jelena only: %v", len(cands), pa.Body)
+		}
+		c0 := cands[0].(map[string]any)
+		if c0["ref"] != "p1" || !strings.HasPrefix(c0["xref"].(string), "ME-XK-") {
+			t.Errorf("candidate %v", c0)
+		}
+		t.Logf("Montenegro knows p1 (score %v), not p2", c0["score"])
+
 		girl1 := xk.childCase("Jelena", "Popović", "ForcedMarriage", false)
 		girl2 := xk.childCase("Milica", "Popović", "ForcedBegging", true)
 		note := map[string]any{"sex": "female", "citizenship": "ME", "child": true, "status": "identified",
@@ -528,4 +561,44 @@ func forgedEnvelopes(t *testing.T, me *country) {
 			t.Errorf("a refused envelope is in the inbox: %s", id)
 		}
 	}
+}
+
+// personCLKs encodes persons (given, family, birth date, sex, citizenship)
+// as CLKs, as the asking contact point does with the shared secret.
+func personCLKs(t *testing.T, schemaPath, secretPath string, persons [][5]string) []string {
+	t.Helper()
+	sb, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := linkage.ParseSchema(sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := os.ReadFile(secretPath)
+	enc, err := linkage.NewEncoder(schema, []byte(strings.TrimRight(string(secret), "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.NormalizeText = true
+	var out []string
+	for i, p := range persons {
+		c := enc.Encode(fmt.Sprint(i), func(f string) string {
+			switch f {
+			case "given_name":
+				return p[0]
+			case "family_name":
+				return p[1]
+			case "birth_date":
+				return p[2]
+			case "sex":
+				return p[3]
+			case "citizenship":
+				return p[4]
+			}
+			return ""
+		})
+		out = append(out, base64.StdEncoding.EncodeToString(c.Bits))
+	}
+	return out
 }

@@ -549,6 +549,9 @@ func (s *Service) openBody(ctx context.Context, q store.Querier, r *row) (map[st
 // few seconds.
 func (s *Service) Run(ctx context.Context) {
 	for {
+		if err := s.answerQueries(ctx); err != nil && ctx.Err() == nil {
+			s.log().Warn("exchange: person queries", "err", err)
+		}
 		n, err := s.Deliver(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log().Warn("exchange delivery failed", "err", err)
@@ -892,6 +895,9 @@ func (s *Service) receive(ctx context.Context, wire []byte, now time.Time) ([]by
 			if err := markAcknowledged(ctx, tx, e.ReplyTo, e.From); err != nil {
 				return err
 			}
+		}
+		if e.Type == "person_query" {
+			tx.AfterCommit(s.Wake)
 		}
 		_, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(access.SystemActor), Action: "exchange.receive",
 			ObjectType: "exchange_message", ObjectID: e.ID, Detail: "from=" + e.From + ";type=" + e.Type})

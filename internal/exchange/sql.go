@@ -369,3 +369,42 @@ func listTypes(ctx context.Context, q store.Querier, types []string, limit int) 
 	}
 	return out, rows.Err()
 }
+
+func setLinkage(ctx context.Context, tx *store.Tx, country string, schema []byte, keyID string, secret []byte) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE exchange_partners SET linkage_schema = $2, linkage_key_id = $3, linkage_secret = $4,
+		updated_at = $5 WHERE country = $1`, country, schema, keyID, secret, store.T(tx.Now))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+func loadLinkage(ctx context.Context, q store.Querier, country string) (schema []byte, keyID string, secret []byte, err error) {
+	var k sql.NullString
+	err = q.QueryRowContext(ctx, `SELECT linkage_schema, linkage_key_id, linkage_secret FROM exchange_partners WHERE country = $1`,
+		country).Scan(&schema, &k, &secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return schema, k.String, secret, err
+}
+
+// receivedOfType lists incoming messages of a type still waiting for an answer.
+func receivedOfType(ctx context.Context, q store.Querier, typ string, limit int) ([]*row, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages WHERE direction = 'in' AND type = $1
+		AND state = 'received' ORDER BY created_at, id LIMIT $2`, typ, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*row
+	for rows.Next() {
+		r, err := scanMsg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
