@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -394,16 +395,41 @@ func TestExchangeThreeCountries(t *testing.T) {
 
 	t.Run("KilledMidDelivery", func(t *testing.T) {
 		xk.t, me.t = t, t
+		// Queue 300 notes in the background and kill Montenegro as soon as
+		// the first has arrived: the rest are in flight or still queued.
+		var mu sync.Mutex
 		var ids []string
-		for i := range 300 {
-			ids = append(ids, xk.send("ME", "note", "", "", "", map[string]any{"text": fmt.Sprintf("Batch %d", i)}))
-		}
-		// Kill Montenegro as soon as the first of them has arrived.
-		deadline := time.Now().Add(20 * time.Second)
-		for me.inbox()[ids[0]] == 0 && time.Now().Before(deadline) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range 300 {
+				var out map[string]any
+				if st := xk.callNoFail(xk.coord, "POST", "/api/v1/exchange/messages", map[string]any{"to": "ME", "type": "note",
+					"body": map[string]any{"text": fmt.Sprintf("Batch %d", i)}}, &out); st == http.StatusAccepted {
+					mu.Lock()
+					ids = append(ids, out["id"].(string))
+					mu.Unlock()
+				}
+			}
+		}()
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			first := ""
+			if len(ids) > 0 {
+				first = ids[0]
+			}
+			mu.Unlock()
+			if first != "" && me.inbox()[first] == 1 {
+				break
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		me.proc.Kill()
+		<-done
+		if len(ids) != 300 {
+			t.Fatalf("%d of 300 queued", len(ids))
+		}
 		arrived := 0
 		for _, id := range ids {
 			if xk.message(id).State == exchange.StateDelivered {
