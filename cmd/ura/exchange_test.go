@@ -471,9 +471,17 @@ func TestExchangeThreeCountries(t *testing.T) {
 		if out, err := xk.ura("partner", "activate", "--country", "ME", "--fingerprint", me.id.Fingerprint); err != nil {
 			t.Fatalf("activate: %v %s", err, out)
 		}
-		time.Sleep(2500 * time.Millisecond)
-		if m := xk.message(a); m.State != exchange.StateQueued || m.Reason != exchange.ReasonSenderInactive {
-			t.Fatalf("a message to a partner that deactivated us: %s (%s)", m.State, m.Reason)
+		for end := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			m := xk.message(a)
+			if m.State != exchange.StateQueued {
+				t.Fatalf("a message to a partner that deactivated us is %s (%s)", m.State, m.Reason)
+			}
+			if m.Reason == exchange.ReasonSenderInactive {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("a message to a partner that deactivated us: %s (%s)", m.State, m.Reason)
+			}
 		}
 		if out, err := me.ura("partner", "activate", "--country", "XK", "--fingerprint", xk.id.Fingerprint); err != nil {
 			t.Fatalf("activate: %v %s", err, out)

@@ -545,8 +545,8 @@ func (s *Service) openBody(ctx context.Context, q store.Querier, r *row) (map[st
 // ---- delivery ----
 
 // Run delivers until ctx ends: at once when woken (a message queued, a
-// partner activated), else when the earliest retry is due, at least every
-// few seconds.
+// partner activated in this process), else when the earliest retry is due,
+// and at least every second (a partner activated by the CLI or another node).
 func (s *Service) Run(ctx context.Context) {
 	for {
 		if err := s.answerQueries(ctx); err != nil && ctx.Err() == nil {
@@ -559,7 +559,7 @@ func (s *Service) Run(ctx context.Context) {
 		if n > 0 {
 			continue // more may be due
 		}
-		wait := 5 * time.Second
+		wait := time.Second
 		if next, err := nextDue(ctx, s.DB.Read()); err == nil && !next.IsZero() {
 			if d := time.Until(next); d < wait {
 				wait = max(d, 10*time.Millisecond)
