@@ -81,10 +81,11 @@ func (r *rejection) Status() int {
 }
 
 // retryable reports whether a sender should try again later: the partner
-// may register or reactivate us, a clock may be corrected.
+// may register or reactivate us, or activate our rotated keys (unknown_key),
+// a clock may be corrected.
 func retryable(code string) bool {
 	switch code {
-	case ReasonUnknownSender, ReasonSenderInactive, ReasonClockSkew, ReasonUnavailable, "":
+	case ReasonUnknownSender, ReasonSenderInactive, ReasonUnknownKey, ReasonClockSkew, ReasonUnavailable, "":
 		return true
 	}
 	return false

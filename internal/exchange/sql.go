@@ -24,7 +24,7 @@ type keyRow struct {
 
 func loadKeyRows(ctx context.Context, q store.Querier) ([]keyRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, fingerprint, key_id, sign_pub, enc_pub, secret_enc, created_at, valid_until
-		FROM exchange_keys ORDER BY created_at DESC, id`)
+		FROM exchange_keys ORDER BY CASE WHEN valid_until IS NULL THEN 0 ELSE 1 END, created_at DESC, id`)
 	if err != nil {
 		return nil, err
 	}
