@@ -279,7 +279,7 @@ func TestExchangeThreeCountries(t *testing.T) {
 	register(t, xk, me)
 	register(t, xk, al)
 	register(t, al, me)
-	t.Logf("three instances up and registered in %v", time.Since(began).Round(time.Millisecond))
+	t.Logf("three instances (Kosovo on %s) up and registered in %v", xkEngine, time.Since(began).Round(time.Millisecond))
 
 	t.Run("Return", func(t *testing.T) {
 		xk.t, me.t = t, t

@@ -293,9 +293,12 @@ func nextDue(ctx context.Context, q store.Querier) (time.Time, error) {
 }
 
 func markDelivered(ctx context.Context, tx *store.Tx, id string, envelope, receipt []byte, sha string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE exchange_messages SET state = 'delivered', reason = '', attempts = attempts + 1,
-		sent_at = $2, delivered_at = $2, envelope = $3, receipt = $4, envelope_sha256 = $5, next_attempt_at = NULL
-		WHERE direction = 'out' AND id = $1 AND state = 'queued'`, id, store.T(tx.Now), envelope, receipt, sha)
+	// An answer may have arrived before the receipt was recorded (state
+	// acknowledged): the receipt is kept all the same, the state stays.
+	_, err := tx.ExecContext(ctx, `UPDATE exchange_messages SET state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END,
+		reason = '', attempts = attempts + 1, sent_at = $2, delivered_at = $2, envelope = $3, receipt = $4, envelope_sha256 = $5,
+		next_attempt_at = NULL
+		WHERE direction = 'out' AND id = $1 AND state IN ('queued', 'acknowledged') AND receipt IS NULL`, id, store.T(tx.Now), envelope, receipt, sha)
 	return err
 }
 
