@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,10 +13,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/exchange"
+	"github.com/ura-nrm/ura/internal/linkage"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -41,7 +44,7 @@ func newCountry(t *testing.T, code string, e store.Engine) *country {
 	c := &country{root: t, t: t, code: code, sargs: sargs, retryMax: "1s"}
 	mustUra(t, "", append([]string{"migrate"}, sargs...)...)
 	lower := strings.ToLower(code)
-	if code == "XK" {
+	if code == "XK" || code == "ME" {
 		mustUra(t, testPassword+"\n", append([]string{"user", "add", "--email", "police@" + lower + ".invalid", "--name", "Police Officer",
 			"--role", "police", "--org", "Police THB Unit " + code}, sargs...)...)
 		c.police = lastLine(mustUra(t, "", append([]string{"token", "create", "--email", "police@" + lower + ".invalid", "--label", "x"}, sargs...)...))
@@ -276,10 +279,41 @@ func TestExchangeThreeCountries(t *testing.T) {
 	register(t, xk, me)
 	register(t, xk, al)
 	register(t, al, me)
-	t.Logf("three instances up and registered in %v", time.Since(began).Round(time.Millisecond))
+	t.Logf("three instances (Kosovo on %s) up and registered in %v", xkEngine, time.Since(began).Round(time.Millisecond))
 
 	t.Run("Return", func(t *testing.T) {
 		xk.t, me.t = t, t
+		// Do you know this person? Montenegro holds Jelena (a case of its
+		// own); Kosovo sends only CLK encodings made with the secret the two
+		// agreed, of Jelena and of a person Montenegro does not hold.
+		secret := filepath.Join(t.TempDir(), "secret")
+		os.WriteFile(secret, []byte("XK and ME agreed this secret on 1 Dec 2026\n"), 0o600)
+		schema := filepath.Join("..", "..", "internal", "linkage", "testdata", "ura-schema.json")
+		if out, err := me.ura("partner", "linkage", "--country", "XK", "--schema", schema, "--secret-file", secret); err != nil {
+			t.Fatalf("linkage: %v %s", err, out)
+		}
+		var held map[string]any
+		if st := me.call(me.police, "POST", "/api/v1/cases", map[string]any{
+			"person": map[string]any{"given_name": "Jelena", "family_name": "Popović", "birth_date": "2013-04-02", "sex": "female",
+				"citizenship": "ME"}}, &held); st != http.StatusCreated {
+			t.Fatalf("Montenegro registers Jelena: %d %v", st, held)
+		}
+		clks := personCLKs(t, schema, secret, [][5]string{{"Jelena", "Popovic", "2013-04-02", "female", "ME"},
+			{"Ana", "Marković", "2011-09-30", "female", "ME"}})
+		pq := xk.send("ME", "person_query", "", "", "", map[string]any{"persons": []map[string]any{
+			{"ref": "p1", "clk": clks[0]}, {"ref": "p2", "clk": clks[1]}}})
+		xk.waitState(pq, 30*time.Second, exchange.StateAcknowledged)
+		pa := xk.message(xk.inboxMsg("person_answer").ID)
+		cands, _ := pa.Body["candidates"].([]any)
+		if len(cands) != 1 {
+			t.Fatalf("the answer names %d candidates, want Jelena only: %v", len(cands), pa.Body)
+		}
+		c0 := cands[0].(map[string]any)
+		if c0["ref"] != "p1" || !strings.HasPrefix(c0["xref"].(string), "ME-XK-") {
+			t.Errorf("candidate %v", c0)
+		}
+		t.Logf("Montenegro knows p1 (score %v), not p2", c0["score"])
+
 		girl1 := xk.childCase("Jelena", "Popović", "ForcedMarriage", false)
 		girl2 := xk.childCase("Milica", "Popović", "ForcedBegging", true)
 		note := map[string]any{"sex": "female", "citizenship": "ME", "child": true, "status": "identified",
@@ -361,16 +395,41 @@ func TestExchangeThreeCountries(t *testing.T) {
 
 	t.Run("KilledMidDelivery", func(t *testing.T) {
 		xk.t, me.t = t, t
+		// Queue 300 notes in the background and kill Montenegro as soon as
+		// the first has arrived: the rest are in flight or still queued.
+		var mu sync.Mutex
 		var ids []string
-		for i := range 300 {
-			ids = append(ids, xk.send("ME", "note", "", "", "", map[string]any{"text": fmt.Sprintf("Batch %d", i)}))
-		}
-		// Kill Montenegro as soon as the first of them has arrived.
-		deadline := time.Now().Add(20 * time.Second)
-		for me.inbox()[ids[0]] == 0 && time.Now().Before(deadline) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range 300 {
+				var out map[string]any
+				if st := xk.callNoFail(xk.coord, "POST", "/api/v1/exchange/messages", map[string]any{"to": "ME", "type": "note",
+					"body": map[string]any{"text": fmt.Sprintf("Batch %d", i)}}, &out); st == http.StatusAccepted {
+					mu.Lock()
+					ids = append(ids, out["id"].(string))
+					mu.Unlock()
+				}
+			}
+		}()
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			first := ""
+			if len(ids) > 0 {
+				first = ids[0]
+			}
+			mu.Unlock()
+			if first != "" && me.inbox()[first] == 1 {
+				break
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		me.proc.Kill()
+		<-done
+		if len(ids) != 300 {
+			t.Fatalf("%d of 300 queued", len(ids))
+		}
 		arrived := 0
 		for _, id := range ids {
 			if xk.message(id).State == exchange.StateDelivered {
@@ -412,9 +471,17 @@ func TestExchangeThreeCountries(t *testing.T) {
 		if out, err := xk.ura("partner", "activate", "--country", "ME", "--fingerprint", me.id.Fingerprint); err != nil {
 			t.Fatalf("activate: %v %s", err, out)
 		}
-		time.Sleep(2500 * time.Millisecond)
-		if m := xk.message(a); m.State != exchange.StateQueued || m.Reason != exchange.ReasonSenderInactive {
-			t.Fatalf("a message to a partner that deactivated us: %s (%s)", m.State, m.Reason)
+		for end := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			m := xk.message(a)
+			if m.State != exchange.StateQueued {
+				t.Fatalf("a message to a partner that deactivated us is %s (%s)", m.State, m.Reason)
+			}
+			if m.Reason == exchange.ReasonSenderInactive {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("a message to a partner that deactivated us: %s (%s)", m.State, m.Reason)
+			}
 		}
 		if out, err := me.ura("partner", "activate", "--country", "XK", "--fingerprint", xk.id.Fingerprint); err != nil {
 			t.Fatalf("activate: %v %s", err, out)
@@ -528,4 +595,44 @@ func forgedEnvelopes(t *testing.T, me *country) {
 			t.Errorf("a refused envelope is in the inbox: %s", id)
 		}
 	}
+}
+
+// personCLKs encodes persons (given, family, birth date, sex, citizenship)
+// as CLKs, as the asking contact point does with the shared secret.
+func personCLKs(t *testing.T, schemaPath, secretPath string, persons [][5]string) []string {
+	t.Helper()
+	sb, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := linkage.ParseSchema(sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := os.ReadFile(secretPath)
+	enc, err := linkage.NewEncoder(schema, []byte(strings.TrimRight(string(secret), "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.NormalizeText = true
+	var out []string
+	for i, p := range persons {
+		c := enc.Encode(fmt.Sprint(i), func(f string) string {
+			switch f {
+			case "given_name":
+				return p[0]
+			case "family_name":
+				return p[1]
+			case "birth_date":
+				return p[2]
+			case "sex":
+				return p[3]
+			case "citizenship":
+				return p[4]
+			}
+			return ""
+		})
+		out = append(out, base64.StdEncoding.EncodeToString(c.Bits))
+	}
+	return out
 }

@@ -24,7 +24,7 @@ import (
 //	ura partner rotate [--overlap 168h]                new keys for this instance
 func cmdPartner(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("usage: ura partner keys|add|activate|deactivate|list|rotate")
+		return usagef("usage: ura partner keys|add|activate|deactivate|list|linkage|rotate")
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("partner " + sub)
@@ -40,10 +40,14 @@ func cmdPartner(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&fp, "fingerprint", "", "the fingerprint the partner's administrator read to you")
 	case "deactivate":
 		fs.StringVar(&country, "country", "", "the partner's country code")
+	case "linkage":
+		fs.StringVar(&country, "country", "", "the partner's country code")
+		fs.StringVar(&file, "schema", "", "the linkage schema both countries use (clkhash JSON)")
+		fs.StringVar(&name, "secret-file", "", "the file holding the secret both countries agreed")
 	case "rotate":
 		fs.DurationVar(&overlap, "overlap", 7*24*time.Hour, "how long the old keys stay accepted")
 	default:
-		return usagef("unknown subcommand %q: ura partner keys|add|activate|deactivate|list|rotate", sub)
+		return usagef("unknown subcommand %q: ura partner keys|add|activate|deactivate|list|linkage|rotate", sub)
 	}
 	cfg, err := loadConfig(e, fs, args, identityFlags)
 	if err != nil {
@@ -119,6 +123,23 @@ func cmdPartner(ctx context.Context, e env, args []string) error {
 				fmt.Fprintf(e.stdout, "\t%s\t%s\n", k.State, k.Fingerprint)
 			}
 		}
+		return nil
+	case "linkage":
+		if country == "" || file == "" || name == "" {
+			return usagef("--country, --schema and --secret-file are required")
+		}
+		schema, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		secret, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := a.Exchange.SetLinkage(ctx, actor, country, schema, secret); err != nil {
+			return fmt.Errorf("%s", oneLine(err))
+		}
+		fmt.Fprintf(e.stdout, "linkage with %s set: its person queries are answered\n", strings.ToUpper(country))
 		return nil
 	case "rotate":
 		id, err := a.Exchange.RotateKeys(ctx, actor, overlap)

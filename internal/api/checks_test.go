@@ -34,7 +34,7 @@ func newChecksEnv(t *testing.T, e store.Engine) *checksEnv {
 	ctx := context.Background()
 	a, clk := apptest.Open(t, e)
 	en := &checksEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Screenings: a.Screenings,
-		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral,
+		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral, Exchange: a.Exchange,
 		Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks}}),
 		tokens: map[string]string{}, orgs: map[string]string{}}
 	var police access.Actor

@@ -231,3 +231,81 @@ func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 	nr.Header = req.Header
 	return http.DefaultTransport.RoundTrip(nr)
 }
+
+// TestKeyRotationWithOverlap: Kosovo rotates its keys with a message still
+// queued (sealed and signed under the old ones): it is delivered. Montenegro
+// registers the new identity (pending until its fingerprint is checked) and
+// activates it; messages signed with the new keys are accepted, and the old
+// signing key is still accepted until the overlap ends, then refused.
+func TestKeyRotationWithOverlap(t *testing.T) {
+	ctx := context.Background()
+	xk, me := newInstance(t, "XK"), newInstance(t, "ME")
+	pair(t, xk, me)
+	coord := access.Actor{UserID: "u1", OrgID: "o1", Role: access.Coordinator}
+	note := func(text string) string {
+		id, err := xk.x.Send(ctx, coord, exchange.SendRequest{To: "ME", Type: "note", Body: json.RawMessage(`{"text":"` + text + `"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	old, _ := xk.x.Identity(ctx)
+	queued := note("queued before the rotation")
+	newID, err := xk.x.RotateKeys(ctx, admin, 48*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newID.Fingerprint == old.Fingerprint {
+		t.Fatal("the rotation kept the fingerprint")
+	}
+	// Delivered: signed with the old key, which Montenegro still trusts.
+	xk.x.Deliver(ctx)
+	if m, _ := xk.x.Get(ctx, coord, queued); m.State != exchange.StateDelivered {
+		t.Fatalf("the message queued before the rotation: %s (%s)", m.State, m.Reason)
+	}
+	// A message after the rotation is signed with the new key: Montenegro
+	// does not know it yet, and says so; it waits, not lost.
+	after := note("after the rotation")
+	xk.x.Deliver(ctx)
+	if m, _ := xk.x.Get(ctx, coord, after); m.State != exchange.StateQueued || m.Reason != exchange.ReasonUnknownKey {
+		t.Fatalf("before the partner registers the new key: %s (%s)", m.State, m.Reason)
+	}
+	// Montenegro registers and activates the new identity.
+	if _, err := me.x.AddPartner(ctx, admin, newID, ""); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := me.x.Partners(ctx)
+	states := map[string]string{}
+	for _, k := range ps[0].Keys {
+		states[k.Fingerprint] = k.State
+	}
+	if states[newID.Fingerprint] != "pending" || states[old.Fingerprint] != "active" {
+		t.Fatalf("key states after add: %v", states)
+	}
+	if err := me.x.ActivatePartner(ctx, admin, "XK", newID.Fingerprint); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ = me.x.Partners(ctx)
+	for _, k := range ps[0].Keys {
+		states[k.Fingerprint] = k.State
+	}
+	if states[newID.Fingerprint] != "active" || states[old.Fingerprint] != "retired" {
+		t.Fatalf("key states after activation: %v", states)
+	}
+	third := note("with the new keys")
+	xk.clk.Advance(time.Minute) // the waiting message's retry is due
+	xk.x.Deliver(ctx)
+	for _, id := range []string{after, third} {
+		if m, _ := xk.x.Get(ctx, coord, id); m.State != exchange.StateDelivered {
+			t.Fatalf("a message with the new keys: %s (%s)", m.State, m.Reason)
+		}
+	}
+	rep, err := me.x.Verify(ctx)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("Montenegro's log after the rotation: %+v %v", rep, err)
+	}
+	rep, err = xk.x.Verify(ctx)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("Kosovo's log after the rotation: %+v %v", rep, err)
+	}
+}

@@ -81,10 +81,11 @@ func (r *rejection) Status() int {
 }
 
 // retryable reports whether a sender should try again later: the partner
-// may register or reactivate us, a clock may be corrected.
+// may register or reactivate us, or activate our rotated keys (unknown_key),
+// a clock may be corrected.
 func retryable(code string) bool {
 	switch code {
-	case ReasonUnknownSender, ReasonSenderInactive, ReasonClockSkew, ReasonUnavailable, "":
+	case ReasonUnknownSender, ReasonSenderInactive, ReasonUnknownKey, ReasonClockSkew, ReasonUnavailable, "":
 		return true
 	}
 	return false
@@ -545,10 +546,13 @@ func (s *Service) openBody(ctx context.Context, q store.Querier, r *row) (map[st
 // ---- delivery ----
 
 // Run delivers until ctx ends: at once when woken (a message queued, a
-// partner activated), else when the earliest retry is due, at least every
-// few seconds.
+// partner activated in this process), else when the earliest retry is due,
+// and at least every second (a partner activated by the CLI or another node).
 func (s *Service) Run(ctx context.Context) {
 	for {
+		if err := s.answerQueries(ctx); err != nil && ctx.Err() == nil {
+			s.log().Warn("exchange: person queries", "err", err)
+		}
 		n, err := s.Deliver(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log().Warn("exchange delivery failed", "err", err)
@@ -556,7 +560,7 @@ func (s *Service) Run(ctx context.Context) {
 		if n > 0 {
 			continue // more may be due
 		}
-		wait := 5 * time.Second
+		wait := time.Second
 		if next, err := nextDue(ctx, s.DB.Read()); err == nil && !next.IsZero() {
 			if d := time.Until(next); d < wait {
 				wait = max(d, 10*time.Millisecond)
@@ -892,6 +896,9 @@ func (s *Service) receive(ctx context.Context, wire []byte, now time.Time) ([]by
 			if err := markAcknowledged(ctx, tx, e.ReplyTo, e.From); err != nil {
 				return err
 			}
+		}
+		if e.Type == "person_query" {
+			tx.AfterCommit(s.Wake)
 		}
 		_, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(access.SystemActor), Action: "exchange.receive",
 			ObjectType: "exchange_message", ObjectID: e.ID, Detail: "from=" + e.From + ";type=" + e.Type})

@@ -157,7 +157,7 @@ func init() {
 			{Name: "reason", Kind: KEnum, Required: true, Enum: []string{"reintegrated", "moved_abroad", "lost_contact", "declined_assistance", "other"}},
 		}},
 		{Name: "person_query", Version: 1, Fields: []Field{
-			{Name: "persons", Kind: KObjects, Required: true, Max: 20, Items: []Field{
+			{Name: "persons", Kind: KObjects, Required: true, Min: 1, Max: 20, Items: []Field{
 				{Name: "ref", Kind: KString, Required: true, Max: 20},
 				{Name: "clk", Kind: KString, Required: true, Max: 400},
 			}},
@@ -172,7 +172,7 @@ func init() {
 		{Name: "regional_table", Version: 1, Fields: []Field{
 			{Name: "period", Kind: KString, Required: true, Max: 30},
 			{Name: "protection", Kind: KEnum, Required: true, Enum: []string{"suppression", "dp"}},
-			{Name: "rows", Kind: KObjects, Required: true, Max: 2000, Items: []Field{
+			{Name: "rows", Kind: KObjects, Required: true, Min: 1, Max: 2000, Items: []Field{
 				{Name: "citizenship", Kind: KCountry, Required: true},
 				{Name: "form", Kind: KEnum, Required: true, Enum: forms},
 				{Name: "country_of_exploitation", Kind: KCountry, Required: true},
@@ -333,7 +333,7 @@ func checkValue(name string, f Field, x any) error {
 		if len(l) > f.Max {
 			return bad("too_many")
 		}
-		if f.Required && len(l) == 0 {
+		if len(l) < f.Min {
 			return bad("required")
 		}
 		for i, e := range l {

@@ -24,7 +24,7 @@ type keyRow struct {
 
 func loadKeyRows(ctx context.Context, q store.Querier) ([]keyRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, fingerprint, key_id, sign_pub, enc_pub, secret_enc, created_at, valid_until
-		FROM exchange_keys ORDER BY created_at DESC, id`)
+		FROM exchange_keys ORDER BY CASE WHEN valid_until IS NULL THEN 0 ELSE 1 END, created_at DESC, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -293,9 +293,12 @@ func nextDue(ctx context.Context, q store.Querier) (time.Time, error) {
 }
 
 func markDelivered(ctx context.Context, tx *store.Tx, id string, envelope, receipt []byte, sha string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE exchange_messages SET state = 'delivered', reason = '', attempts = attempts + 1,
-		sent_at = $2, delivered_at = $2, envelope = $3, receipt = $4, envelope_sha256 = $5, next_attempt_at = NULL
-		WHERE direction = 'out' AND id = $1 AND state = 'queued'`, id, store.T(tx.Now), envelope, receipt, sha)
+	// An answer may have arrived before the receipt was recorded (state
+	// acknowledged): the receipt is kept all the same, the state stays.
+	_, err := tx.ExecContext(ctx, `UPDATE exchange_messages SET state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END,
+		reason = '', attempts = attempts + 1, sent_at = $2, delivered_at = $2, envelope = $3, receipt = $4, envelope_sha256 = $5,
+		next_attempt_at = NULL
+		WHERE direction = 'out' AND id = $1 AND state IN ('queued', 'acknowledged') AND receipt IS NULL`, id, store.T(tx.Now), envelope, receipt, sha)
 	return err
 }
 
@@ -355,6 +358,45 @@ func listTypes(ctx context.Context, q store.Querier, types []string, limit int) 
 	args = append(args, limit)
 	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages WHERE type IN (`+strings.Join(ph, ", ")+`)
 		ORDER BY created_at DESC, id LIMIT $`+itoa(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*row
+	for rows.Next() {
+		r, err := scanMsg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func setLinkage(ctx context.Context, tx *store.Tx, country string, schema []byte, keyID string, secret []byte) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE exchange_partners SET linkage_schema = $2, linkage_key_id = $3, linkage_secret = $4,
+		updated_at = $5 WHERE country = $1`, country, schema, keyID, secret, store.T(tx.Now))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+func loadLinkage(ctx context.Context, q store.Querier, country string) (schema []byte, keyID string, secret []byte, err error) {
+	var k sql.NullString
+	err = q.QueryRowContext(ctx, `SELECT linkage_schema, linkage_key_id, linkage_secret FROM exchange_partners WHERE country = $1`,
+		country).Scan(&schema, &k, &secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return schema, k.String, secret, err
+}
+
+// receivedOfType lists incoming messages of a type still waiting for an answer.
+func receivedOfType(ctx context.Context, q store.Querier, typ string, limit int) ([]*row, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages WHERE direction = 'in' AND type = $1
+		AND state = 'received' ORDER BY created_at, id LIMIT $2`, typ, limit)
 	if err != nil {
 		return nil, err
 	}

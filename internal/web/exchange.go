@@ -311,7 +311,7 @@ func (s *server) handleExchangeSendForm(w http.ResponseWriter, r *http.Request) 
 func (s *server) handleExchangeSend(w http.ResponseWriter, r *http.Request) {
 	st := reqState(r)
 	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, errs.E(errs.Invalid, "error.bad_request"))
+		s.renderError(w, r, errs.E(errs.Invalid, "error.invalid"))
 		return
 	}
 	d, err := s.sendData(r, st, r.PostForm)

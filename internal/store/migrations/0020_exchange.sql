@@ -28,7 +28,12 @@ CREATE TABLE exchange_partners (
 	created_at     TEXT NOT NULL,
 	updated_at     TEXT NOT NULL,
 	activated_at   TEXT,
-	deactivated_at TEXT
+	deactivated_at TEXT,
+	-- The record-linkage schema (clkhash JSON) and the secret the two
+	-- countries agreed for "do you know this person?" (sealed).
+	linkage_schema BLOB,
+	linkage_key_id TEXT REFERENCES data_keys (id),
+	linkage_secret BLOB
 );
 
 -- A partner's key sets: pending until an administrator activates one by its
