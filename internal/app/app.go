@@ -178,6 +178,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Referral.ProviderGate = licensing.Gate
 	a.Referral.LicenceStatus = licensing.StatusOf
 	a.Grants = &grants.Service{DB: db, Clock: o.Clock, Users: a.Auth, Counter: a.Referral, Loc: loc}
+	remind := func(ctx context.Context, tx *store.Tx, orgID, kind, objectType, objectID string) error {
+		return a.Notify.Notify(ctx, tx, notify.Notification{OrgID: orgID, Kind: kind, ObjectType: objectType, ObjectID: objectID})
+	}
+	a.Licensing.Notify, a.Grants.Notify = remind, remind
 	return a, nil
 }
 

@@ -38,6 +38,10 @@ func Link(objectType, objectID string) string {
 		return "/admin/approvals"
 	case "helpline_contact":
 		return "/helpline/contacts/" + objectID
+	case "licence":
+		return "/licensing#licences"
+	case "grant_contract":
+		return "/grants/contracts/" + objectID + "#reports"
 	}
 	return "/"
 }

@@ -43,11 +43,16 @@ const (
 	// An urgent helpline contact (immediate danger), to the police unit
 	// on duty that the helpline's setting names.
 	HelplineUrgent Kind = "helpline.urgent"
+	// A provider's licence expires within 60 days or has expired, and a
+	// grant report is due within 30 days or overdue (internal/licensing,
+	// internal/grants), to the provider's organisation.
+	LicenceExpiring Kind = "licence.expiring"
+	GrantReportDue  Kind = "grant.report_due"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
 var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided,
-	HelplineUrgent}
+	HelplineUrgent, LicenceExpiring, GrantReportDue}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -85,6 +90,8 @@ var DefaultActions = map[Kind]access.Action{
 	UserChangeRequested: access.UserChangeView,
 	UserChangeDecided:   access.UserChangeView,
 	HelplineUrgent:      access.HelplineRead,
+	LicenceExpiring:     access.LicenceView,
+	GrantReportDue:      access.GrantApply,
 }
 
 // Service keeps notifications and sends their e-mails.
