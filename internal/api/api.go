@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/exchange"
+	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/justice"
@@ -53,6 +54,9 @@ type Deps struct {
 	// shelter stays (referral.go); nil answers 404.
 	Referral *referral.Service
 
+	// Grants answers what a grant bought (grants.go); nil answers 404.
+	Grants *grants.Service
+
 	// Stats answers the standard reports (stats.go); nil answers 404.
 	Stats *stats.Service
 	// Helpline logs and reads the helpline's contacts and counts them
@@ -84,6 +88,7 @@ type Route struct {
 var routes = []Route{
 	{Method: "GET", Pattern: "/api/openapi.json", Public: true, h: (*api).handleOpenAPI},
 	{Method: "GET", Pattern: "/api/v1/me", Action: access.DashboardView, h: (*api).handleMe},
+	{Method: "GET", Pattern: "/api/v1/grants/contracts/{id}/figures", Action: access.GrantFigures, h: (*api).handleGrantFigures},
 	{Method: "GET", Pattern: "/api/v1/indicators", Action: access.ScreeningAssess, h: (*api).handleIndicators},
 	{Method: "POST", Pattern: "/api/v1/screenings/assess", Action: access.ScreeningAssess, h: (*api).handleAssess},
 	{Method: "POST", Pattern: "/api/v1/screenings", Action: access.ScreeningRecord, h: (*api).handleRecordScreening},

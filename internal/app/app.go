@@ -204,6 +204,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Cases: a.Cases, Consent: a.Consent, Log: o.Log, Config: xc}
 	a.Coord = &coord.Service{DB: db, Vault: v, Clock: o.Clock, Stats: a.Stats, Notifier: coordNotifier{a.Notify},
 		EvidenceLimit: a.Notes.Limit()}
+	remind := func(ctx context.Context, tx *store.Tx, orgID, kind, objectType, objectID string) error {
+		return a.Notify.Notify(ctx, tx, notify.Notification{OrgID: orgID, Kind: kind, ObjectType: objectType, ObjectID: objectID})
+	}
+	a.Licensing.Notify, a.Grants.Notify = remind, remind
 	return a, nil
 }
 

@@ -96,23 +96,13 @@ func (s *Service) Figures(ctx context.Context, actor access.Actor, q FiguresQuer
 		Labels: report.Labels{Definitions: t("stats.definitions"), Generated: t("stats.generated"), Page: t("stats.page"),
 			Suppressed: t("stats.suppressed"), Notes: t("stats.notes")},
 	}
-	dims := []struct {
-		name, label, prefix string
-		codes               []string
-		of                  func(referral.Served) string
-	}{
-		{"service_type", "grants.figures.by_service", "service.type.", referral.Types, func(x referral.Served) string { return x.ServiceType }},
-		{"victim_category", "grants.figures.by_category", "grants.category.", VictimCategories, func(x referral.Served) string { return x.VictimCategory }},
-		{"sex", "grants.figures.by_sex", "grants.sex.", Sexes, func(x referral.Served) string { return x.Sex }},
-		{"age_band", "grants.figures.by_age", "grants.age.", AgeBands, func(x referral.Served) string { return x.AgeBand }},
-		{"nationality", "grants.figures.by_nationality", "grants.nationality.", NationalityGroups, func(x referral.Served) string { return x.NationalityGroup }},
-	}
+	dims := figureDims()
 	var note disclosure.Note
 	for _, d := range dims {
 		idx := map[string]int{}
-		tab := report.Table{Name: d.name, Corner: t(d.label),
+		tab := report.Table{Name: d.Name, Corner: t(d.label),
 			Columns: []string{t("grants.figures.new"), t("grants.figures.continuing"), t("grants.figures.total")}, RowTotal: true, ColumnTotal: true}
-		for i, c := range d.codes {
+		for i, c := range d.Codes {
 			idx[c] = i
 			tab.Rows = append(tab.Rows, t(d.prefix+c))
 		}
@@ -121,7 +111,7 @@ func (s *Service) Figures(ctx context.Context, actor access.Actor, q FiguresQuer
 		for i := range tab.Cells {
 			tab.Cells[i] = make([]report.Cell, 3)
 		}
-		last := len(d.codes)
+		last := len(d.Codes)
 		for _, x := range served {
 			i, ok := idx[d.of(x)]
 			if !ok {
@@ -150,4 +140,28 @@ func (s *Service) Figures(ctx context.Context, actor access.Actor, q FiguresQuer
 		doc.Notes = append(doc.Notes, t("grants.figures.raw_note"))
 	}
 	return doc, k, nil
+}
+
+// FigureTable names one table of the figures and its rows' codes, in the
+// order of the Document's rows (a last row "total" follows them); the
+// columns are new, continuing and total.
+type FigureTable struct {
+	Name   string
+	Codes  []string
+	label  string
+	prefix string
+	of     func(referral.Served) string
+}
+
+// FigureTables lists the tables of Figures in order.
+func FigureTables() []FigureTable { return figureDims() }
+
+func figureDims() []FigureTable {
+	return []FigureTable{
+		{"service_type", referral.Types, "grants.figures.by_service", "service.type.", func(x referral.Served) string { return x.ServiceType }},
+		{"victim_category", VictimCategories, "grants.figures.by_category", "grants.category.", func(x referral.Served) string { return x.VictimCategory }},
+		{"sex", Sexes, "grants.figures.by_sex", "grants.sex.", func(x referral.Served) string { return x.Sex }},
+		{"age_band", AgeBands, "grants.figures.by_age", "grants.age.", func(x referral.Served) string { return x.AgeBand }},
+		{"nationality", NationalityGroups, "grants.figures.by_nationality", "grants.nationality.", func(x referral.Served) string { return x.NationalityGroup }},
+	}
 }

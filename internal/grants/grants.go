@@ -52,6 +52,48 @@ type Service struct {
 	Counter Counter
 	// Loc is the instance's time zone: a call's deadline is a local time.
 	Loc *time.Location
+	// Notify, when set (internal/app: the notification service), tells a
+	// provider's organisation in the reminder's transaction that a report
+	// is due.
+	Notify func(ctx context.Context, tx *store.Tx, orgID, kind, objectType, objectID string) error
+}
+
+// Remind notifies, once per report, the provider of each contract whose
+// report is due within ReminderDays or overdue (the job grants.remind).
+func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
+	if s.Notify == nil {
+		return 0, nil
+	}
+	soon := day(now.AddDate(0, 0, ReminderDays))
+	n := 0
+	err := s.DB.InTx(ctx, now, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT r.id, k.id, k.org_id FROM grant_reports r JOIN grant_contracts k ON k.id = r.contract_id
+			WHERE r.status IN ('due', 'clarification') AND r.reminded_on = '' AND r.due_on <= $1 ORDER BY r.due_on, r.id`, soon)
+		if err != nil {
+			return errs.Internalf("read reports: %w", err)
+		}
+		var due [][3]string
+		for rows.Next() {
+			var a, b, c string
+			if err := rows.Scan(&a, &b, &c); err != nil {
+				rows.Close()
+				return errs.Internalf("read reports: %w", err)
+			}
+			due = append(due, [3]string{a, b, c})
+		}
+		rows.Close()
+		for _, d := range due {
+			if err := s.Notify(ctx, tx, d[2], "grant.report_due", "grant_contract", d[1]); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE grant_reports SET reminded_on = $1 WHERE id = $2`, day(now), d[0]); err != nil {
+				return errs.Internalf("remind report: %w", err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, wrap(err)
 }
 
 func (s *Service) loc() *time.Location {

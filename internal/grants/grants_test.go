@@ -14,6 +14,7 @@ import (
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/licensing"
 	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/report"
 	"github.com/ura-nrm/ura/internal/store"
@@ -330,5 +331,64 @@ func TestParseEuro(t *testing.T) {
 		if _, err := grants.ParseEuro("a", bad, true); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestReminderNotifications: the hourly jobs tell the provider's staff,
+// once, that a report is due within 30 days and that a licence expires
+// within 60 days; nothing is sent again on the next run.
+func TestReminderNotifications(t *testing.T) {
+	ctx := context.Background()
+	a, clk := apptest.Open(t, "sqlite")
+	coord := user(t, a, access.Coordinator, "")
+	prov := user(t, a, access.Provider, "")
+	if _, err := a.Licensing.Record(ctx, coord, licensing.LicenceInput{OrgID: prov.OrgID, Number: "L-9", Category: "shelter_trafficking",
+		IssuedOn: "2025-01-01", ValidUntil: clk.Now().AddDate(0, 0, 30).Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.Licensing.Remind(ctx, clk.Now()); err != nil || n != 1 {
+		t.Fatalf("licence reminders: %d %v", n, err)
+	}
+	if n, _ := a.Licensing.Remind(ctx, clk.Now()); n != 0 {
+		t.Errorf("reminded again: %d", n)
+	}
+	// A report due within 30 days, written directly (the procedure before it is TestGrantLifecycle's).
+	now := store.FormatTime(clk.Now())
+	err := a.DB.InTx(ctx, clk.Now(), func(tx *store.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO grant_calls (id, reference, title, funder, procedure, budget_cents, min_grant_cents, max_grant_cents,
+				deadline, status, created_by, created_at) VALUES ('c', 'R', 'T', 'F', 'open', 1, 1, 1, '` + now + `', 'awarded', 'x', '` + now + `')`,
+			`INSERT INTO grant_applications (id, call_id, org_id, title, requested_cents, total_cents, duration_months, status,
+				submitted_by, submitted_at) VALUES ('a', 'c', '` + prov.OrgID + `', 'T', 1, 1, 12, 'selected', 'x', '` + now + `')`,
+			`INSERT INTO grant_contracts (id, application_id, org_id, number, start_on, end_on, amount_cents, signed_at, created_by)
+				VALUES ('k', 'a', '` + prov.OrgID + `', 'K', '2025-01-01', '2027-12-31', 1, '` + now + `', 'x')`,
+			`INSERT INTO grant_reports (id, contract_id, kind, period_end, due_on, status) VALUES ('r', 'k', 'interim', '2026-04-30',
+				'` + clk.Now().AddDate(0, 0, 10).Format("2006-01-02") + `', 'due')`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.Grants.Remind(ctx, clk.Now()); err != nil || n != 1 {
+		t.Fatalf("report reminders: %d %v", n, err)
+	}
+	if n, _ := a.Grants.Remind(ctx, clk.Now()); n != 0 {
+		t.Errorf("reminded again: %d", n)
+	}
+	items, err := a.Notify.List(ctx, prov, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, it := range items {
+		kinds[it.Kind] = it.Link
+	}
+	if kinds["licence.expiring"] != "/licensing#licences" || kinds["grant.report_due"] != "/grants/contracts/k#reports" {
+		t.Errorf("the provider's notifications: %v", kinds)
 	}
 }

@@ -72,6 +72,14 @@ func Platform(a *app.App) []Job {
 			_, err := a.Coord.Alert(ctx)
 			return err
 		}},
+		{Name: "licences.remind", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Licensing.Remind(ctx, now)
+			return err
+		}},
+		{Name: "grants.remind", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Grants.Remind(ctx, now)
+			return err
+		}},
 		{Name: "notify.deliver", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
 			_, _, err := a.Notify.Deliver(ctx, now)
 			return err

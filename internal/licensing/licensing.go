@@ -57,6 +57,49 @@ const ExpiryWarningDays = 60
 type Service struct {
 	DB    *store.DB
 	Clock clock.Clock
+	// Notify, when set (internal/app: the notification service), tells a
+	// provider's organisation in the transaction of the reminder that its
+	// licence expires soon or has expired.
+	Notify func(ctx context.Context, tx *store.Tx, orgID, kind, objectType, objectID string) error
+}
+
+// Remind notifies, once per licence and validity, the organisations whose
+// active licence expires within ExpiryWarningDays or has expired (the job
+// licences.remind). It returns how many it notified.
+func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
+	if s.Notify == nil {
+		return 0, nil
+	}
+	soon := today(now.AddDate(0, 0, ExpiryWarningDays))
+	n := 0
+	err := s.DB.InTx(ctx, now, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, org_id FROM licences WHERE status = 'active' AND reminded_on = ''
+			AND valid_until <= $1 ORDER BY valid_until, id`, soon)
+		if err != nil {
+			return errs.Internalf("read licences: %w", err)
+		}
+		var due [][2]string
+		for rows.Next() {
+			var id, org string
+			if err := rows.Scan(&id, &org); err != nil {
+				rows.Close()
+				return errs.Internalf("read licences: %w", err)
+			}
+			due = append(due, [2]string{id, org})
+		}
+		rows.Close()
+		for _, d := range due {
+			if err := s.Notify(ctx, tx, d[1], "licence.expiring", "licence", d[0]); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE licences SET reminded_on = $1 WHERE id = $2`, today(now), d[0]); err != nil {
+				return errs.Internalf("remind licence: %w", err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, wrap(err)
 }
 
 // Licence is one licence as shown.

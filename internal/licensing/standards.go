@@ -2,10 +2,7 @@ package licensing
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
-	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
@@ -432,7 +429,3 @@ func (s *Service) Providers(ctx context.Context, actor access.Actor) ([]*auth.Or
 	}
 	return out, nil
 }
-
-var _ = errors.Is
-var _ = sql.ErrNoRows
-var _ time.Time

@@ -40,6 +40,10 @@ func Link(objectType, objectID string) string {
 		return "/helpline/contacts/" + objectID
 	case "coord_plan":
 		return "/coord/plans/" + objectID
+	case "licence":
+		return "/licensing#licences"
+	case "grant_contract":
+		return "/grants/contracts/" + objectID + "#reports"
 	}
 	return "/"
 }

@@ -48,11 +48,16 @@ const (
 	CoordOverdue  Kind = "coord.overdue"
 	CoordLate     Kind = "coord.late_report"
 	CoordReturned Kind = "coord.returned"
+	// A provider's licence expires within 60 days or has expired, and a
+	// grant report is due within 30 days or overdue (internal/licensing,
+	// internal/grants), to the provider's organisation.
+	LicenceExpiring Kind = "licence.expiring"
+	GrantReportDue  Kind = "grant.report_due"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
 var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided,
-	HelplineUrgent, CoordOverdue, CoordLate, CoordReturned}
+	HelplineUrgent, CoordOverdue, CoordLate, CoordReturned, LicenceExpiring, GrantReportDue}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -93,6 +98,8 @@ var DefaultActions = map[Kind]access.Action{
 	CoordOverdue:        access.CoordView,
 	CoordLate:           access.CoordView,
 	CoordReturned:       access.CoordReport,
+	LicenceExpiring:     access.LicenceView,
+	GrantReportDue:      access.GrantApply,
 }
 
 // Service keeps notifications and sends their e-mails.

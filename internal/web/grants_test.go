@@ -77,3 +77,26 @@ func TestGrantsPages(t *testing.T) {
 		})
 	}
 }
+
+// TestFundingPage: the public funding record refuses a year out of range
+// beside its field with what was typed, records a line and shows the
+// provider's year with its total by source.
+func TestFundingPage(t *testing.T) {
+	en := newEnv(t, "sqlite")
+	coord, csrf := en.session(t, access.Coordinator)
+	org := en.users[access.Shelter].OrgID
+	rec := en.postForm("/grants/funding", coord, csrf, url.Values{"organisation": {org}, "year": {"1990"}, "source": {"central"},
+		"amount": {"48000"}, "daily_rate": {"12.50"}})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="err-year"`) || !strings.Contains(rec.Body.String(), `value="48000"`) {
+		t.Fatalf("bad year: %d", rec.Code)
+	}
+	rec = en.postForm("/grants/funding", coord, csrf, url.Values{"organisation": {org}, "year": {"2026"}, "source": {"central"},
+		"amount": {"48000"}, "daily_rate": {"12.50"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("record: %d %s", rec.Code, rec.Body.String())
+	}
+	body := en.getBody(t, "/grants/funding", coord)
+	if !strings.Contains(body, "48\u202f000.00") || !strings.Contains(body, "12.50") {
+		t.Errorf("the funding record does not show the line:\n%s", body)
+	}
+}
