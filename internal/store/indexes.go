@@ -105,8 +105,7 @@ func (db *DB) BuildDeferredIndexes(ctx context.Context) (int, error) {
 	if len(defs) > 0 && db.Engine == SQLite {
 		// An index build sorts; with the store's temp_store=MEMORY the
 		// sort's overflow runs would stay in memory too, growing with the
-		// table (a restore of 60,000 cases peaked at 1.95 GB). On disk
-		// while building.
+		// table. On disk while building.
 		if _, err := db.write.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
 			return 0, fmt.Errorf("deferred indexes: %w", err)
 		}
