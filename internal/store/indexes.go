@@ -102,6 +102,15 @@ func (db *DB) BuildDeferredIndexes(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("deferred indexes: %w", err)
 	}
+	if len(defs) > 0 && db.Engine == SQLite {
+		// An index build sorts; with the store's temp_store=MEMORY the
+		// sort's overflow runs would stay in memory too, growing with the
+		// table. On disk while building.
+		if _, err := db.write.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+			return 0, fmt.Errorf("deferred indexes: %w", err)
+		}
+		defer db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
+	}
 	names := make([]string, 0, len(defs))
 	for n := range defs {
 		names = append(names, n)

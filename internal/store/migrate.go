@@ -108,6 +108,11 @@ func (db *DB) migrate(ctx context.Context) (applied int, err error) {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("create schema_migrations: %w", err)
 	}
+	// Created here, under the lock, so that two nodes starting together do
+	// not race to create it in BuildDeferredIndexes.
+	if _, err := conn.ExecContext(ctx, createDeferred); err != nil {
+		return 0, fmt.Errorf("create %s: %w", DeferredIndexesTable, err)
+	}
 	cur, err := currentVersion(ctx, conn)
 	if err != nil {
 		return 0, err
