@@ -108,6 +108,17 @@ const (
 	// unit and the coordinator read the triage queue and mark the tips.
 	TipRead   Action = "tip.read"   // the queue, a tip with what was added, the CSV export
 	TipTriage Action = "tip.triage" // checking, linked to a case, passed to an investigation, closed
+
+	// Domestic and gender-based violence (internal/gbv): incidents with
+	// their GBVIMS type, the DV risk assessment and safety plans, protection
+	// orders, dependants, perpetrators. Classification stores nothing.
+	GBVClassify         Action = "gbv.classify"          // the GBVIMS rule on six answers; stores nothing
+	GBVRead             Action = "gbv.read"              // incidents, risk, safety plans, orders, dependants of a case
+	GBVRecord           Action = "gbv.record"            // incidents and dependants
+	GBVAssess           Action = "gbv.assess"            // the DV risk assessment and the safety plan
+	GBVOrder            Action = "gbv.order"             // protection orders and their violations
+	GBVPerpetratorRead  Action = "gbv.perpetrator_read"  // who the perpetrator is: only the roles protection needs
+	GBVPerpetratorWrite Action = "gbv.perpetrator_write" // record a perpetrator
 )
 
 // rule is one line of the policy.
@@ -229,6 +240,20 @@ var policy = []rule{
 	// them; no one else reads them.
 	{TipRead, map[Role]Scope{Police: All, Coordinator: All}},
 	{TipTriage, map[Role]Scope{Police: All, Coordinator: All}},
+
+	// GBV cases are worked by the same case team as any case. Incidents and
+	// dependants are recorded by those who meet the survivor; the police do
+	// not write safety plans but assess risk jointly; protection orders are
+	// for those who apply for, issue or enforce them. The perpetrator is
+	// shown only to the roles protection needs (not the helpline, not NGOs),
+	// and never leaves Ura in an export.
+	{GBVClassify, plus(caseRoles(Org), Coordinator, Org)},
+	{GBVRead, caseRoles(Team)},
+	{GBVRecord, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team}},
+	{GBVAssess, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team}},
+	{GBVOrder, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, SocialWorker: Team}},
+	{GBVPerpetratorRead, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, SocialWorker: Team, Shelter: Team}},
+	{GBVPerpetratorWrite, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,
@@ -254,6 +279,7 @@ var breakGlassOpens = map[Action]bool{
 	PlanRead:         true,
 	NoteRead:         true, // team notes only: secret notes stay with their author's role
 	DocumentRead:     true,
+	GBVRead:          true,
 }
 
 // BreakGlassOpens reports whether an open break-glass grant allows act on its
@@ -267,7 +293,7 @@ func BreakGlassOpens(a Actor, act Action) bool {
 // stored screenings, and break-glass, which opens the first ones to a role
 // otherwise denied them.
 var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
-	ScreeningRead, BreakGlassUse, HelplineRead, TipRead}
+	ScreeningRead, BreakGlassUse, HelplineRead, TipRead, GBVRead, GBVPerpetratorRead}
 
 // GrantsPersonalData reports whether the policy lets role r see a person's
 // data in any scope. Giving an account such a role (creating it, changing

@@ -144,6 +144,8 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/cases/{id}/stays", Action: access.StayRecord, h: (*api).handleAdmit},
 	{Method: "POST", Pattern: "/api/v1/stays/{id}/discharge", Action: access.StayRecord, h: (*api).handleDischarge},
 	{Method: "POST", Pattern: "/api/v1/stays/{id}/exit-approvals", Action: access.StayApproveExit, h: (*api).handleExitApproval},
+	// Domestic and gender-based violence (gbv.go).
+	{Method: "POST", Pattern: "/api/v1/gbv/classify", Action: access.GBVClassify, h: (*api).handleGBVClassify},
 }
 
 // Routes returns the API routes (for the access matrix and OpenAPI tests).
