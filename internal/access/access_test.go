@@ -80,6 +80,16 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.HelplineStats:      {access.Helpline: access.Org, access.Coordinator: access.Stats, access.Analyst: access.Stats},
 	access.TipRead:            {access.Police: access.All, access.Coordinator: access.All},
 	access.TipTriage:          {access.Police: access.All, access.Coordinator: access.All},
+	// Domestic and gender-based violence (internal/gbv).
+	access.GBVClassify: {access.Police: access.Org, access.Prosecutor: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,
+		access.Shelter: access.Org, access.NGO: access.Org, access.Helpline: access.Org, access.Coordinator: access.Org},
+	access.GBVRead: {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team,
+		access.Shelter: access.Team, access.NGO: access.Team, access.Helpline: access.Team},
+	access.GBVRecord:           {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team, access.NGO: access.Team},
+	access.GBVAssess:           {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team, access.NGO: access.Team},
+	access.GBVOrder:            {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
+	access.GBVPerpetratorRead:  {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team},
+	access.GBVPerpetratorWrite: {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
 }
 
 // caseTeam is Team scope for the seven roles that work cases, plus an
