@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/consent"
 	"github.com/ura-nrm/ura/internal/dedup"
+	"github.com/ura-nrm/ura/internal/gbv"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/notify"
@@ -64,6 +65,8 @@ type App struct {
 	Helpline *helpline.Service
 	// Tips are the public portal's anonymous tips and their triage queue.
 	Tips *tips.Service
+	// GBV keeps the records of domestic and gender-based violence cases.
+	GBV *gbv.Service
 }
 
 // Options tune Open.
@@ -166,6 +169,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		Consent: a.Consent, Cases: a.Cases}
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
+	a.GBV = &gbv.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Clocks: a.Clocks, Notify: a.Notify}
 	return a, nil
 }
 

@@ -36,10 +36,15 @@ const (
 	SocialWorkNotification Kind = cases.TaskSocialWorkNotification
 	RiskReassessment       Kind = "risk_reassessment"
 	PlanReview             Kind = "plan_review"
+	// Domestic and gender-based violence (internal/gbv).
+	CaseConference   Kind = "gbv_case_conference"     // a multi-agency case conference after a high DV risk
+	SafetyPlanReview Kind = "safety_plan_review"      // review the survivor's safety plan
+	OrderExpiry      Kind = "protection_order_expiry" // a protection order expires soon: renew or plan
 )
 
 // Kinds lists the task kinds.
-var Kinds = []Kind{ReflectionEnd, PermitExpiry, GuardianAppointment, SocialWorkNotification, RiskReassessment, PlanReview}
+var Kinds = []Kind{ReflectionEnd, PermitExpiry, GuardianAppointment, SocialWorkNotification, RiskReassessment, PlanReview,
+	CaseConference, SafetyPlanReview, OrderExpiry}
 
 // MinReflectionDays is the Convention's floor (CETS 197 Art. 13(1)).
 const MinReflectionDays = 30

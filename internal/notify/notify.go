@@ -43,11 +43,14 @@ const (
 	// An urgent helpline contact (immediate danger), to the police unit
 	// on duty that the helpline's setting names.
 	HelplineUrgent Kind = "helpline.urgent"
+	// A domestic-violence risk assessment came out high, to the
+	// organisations the GBV setting names (the police, the coordinator).
+	GBVHighRisk Kind = "gbv.high_risk"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
 var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided,
-	HelplineUrgent}
+	HelplineUrgent, GBVHighRisk}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -85,6 +88,7 @@ var DefaultActions = map[Kind]access.Action{
 	UserChangeRequested: access.UserChangeView,
 	UserChangeDecided:   access.UserChangeView,
 	HelplineUrgent:      access.HelplineRead,
+	GBVHighRisk:         access.CaseView,
 }
 
 // Service keeps notifications and sends their e-mails.
