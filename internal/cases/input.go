@@ -21,8 +21,8 @@ type Input struct {
 	Municipality        string   `json:"municipality,omitempty"`
 	RiskLevel           string   `json:"risk_level,omitempty"`
 	// CaseType is thb (the default), gbv or both (casetype.go).
-	CaseType string `json:"case_type,omitempty"`
-	Details             Details  `json:"details"`
+	CaseType string  `json:"case_type,omitempty"`
+	Details  Details `json:"details"`
 	// ConfirmDuplicate registers the case although a possible duplicate was
 	// reported (the user has seen the warning).
 	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`

@@ -25,17 +25,17 @@ type Case struct {
 	Citizenship             string
 	RiskLevel               string
 	// Type is the case type: CaseTypeTHB, CaseTypeGBV or CaseTypeBoth.
-	Type string
-	ExploitationCountry     string
-	Municipality            string
-	OpenedMonth             string
-	Proceedings             string
-	NonRemoval              bool
-	ClosureReason           string
-	Codes                   map[string][]string // picklist field → codes
-	Version                 int
-	CreatedAt, UpdatedAt    time.Time
-	ClosedAt                time.Time
+	Type                 string
+	ExploitationCountry  string
+	Municipality         string
+	OpenedMonth          string
+	Proceedings          string
+	NonRemoval           bool
+	ClosureReason        string
+	Codes                map[string][]string // picklist field → codes
+	Version              int
+	CreatedAt, UpdatedAt time.Time
+	ClosedAt             time.Time
 
 	Person  *Person
 	Details *Details
