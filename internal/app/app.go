@@ -170,6 +170,8 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Cases.OnChange = append(a.Cases.OnChange, a.Helpline.OnCaseChange)
 	a.Tips = &tips.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases}
 	a.GBV = &gbv.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Clocks: a.Clocks, Notify: a.Notify}
+	a.Referral.Dependants = a.GBV
+	a.Stats.Sources.Register(a.GBV.StatsSource())
 	return a, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/gbv"
 	"github.com/ura-nrm/ura/internal/notify"
+	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
@@ -164,4 +165,54 @@ type orgFinder struct{}
 
 func (orgFinder) FindOrgByID(ctx context.Context, a access.Actor, id string) (*auth.Org, error) {
 	return &auth.Org{ID: id}, nil
+}
+
+// TestStatsSource counts incidents and survivors by type, context, sex and
+// month from the incidents alone.
+func TestStatsSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := fixture.New(t, db)
+		ctx := context.Background()
+		s := newService(env)
+		a, _ := env.Case(t, false)
+		reg, err := env.Cases.Open(ctx, fixture.Social, cases.Input{Person: cases.Person{GivenName: "Besarta", FamilyName: "Other",
+			BirthDate: "1992-07-01", Sex: "female"}, Municipality: "Prizren"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := reg.ID
+		for _, c := range []struct {
+			caseID, on string
+			ans        gbv.Answers
+		}{
+			{a, "2026-01-05", gbv.Answers{PhysicalAssault: true}},
+			{a, "2026-02-07", gbv.Answers{Penetration: true, PhysicalAssault: true}},
+			{b, "2026-02-09", gbv.Answers{PhysicalAssault: true}},
+		} {
+			if _, err := s.RecordIncident(ctx, fixture.Social, c.caseID, gbv.IncidentInput{OccurredOn: c.on, PlaceType: "home",
+				Context: "intimate_partner", ReportedBy: "survivor", Answers: c.ans}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		src := s.StatsSource()
+		rows, err := src.Answer(ctx, stats.Query{Measure: gbv.MeasureIncidents, By: []string{"gbv_type", "month"}, From: "2026-01", To: "2026-12"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, r := range rows {
+			got[r.Keys[0]+"/"+r.Keys[1]] = r.Value
+		}
+		if got["physical_assault/2026-01"] != 1 || got["physical_assault/2026-02"] != 1 || got["rape/2026-02"] != 1 || len(got) != 3 {
+			t.Errorf("incidents by type and month: %v", got)
+		}
+		rows, err = src.Answer(ctx, stats.Query{Measure: gbv.MeasureSurvivors, By: []string{"sex"}, From: "2026-02", To: "2026-02",
+			Municipalities: []string{"Prizren"}})
+		if err != nil || len(rows) != 1 || rows[0].Keys[0] != "female" || rows[0].Value != 2 {
+			t.Errorf("survivors in February in Prizren: %+v %v", rows, err)
+		}
+		if _, err := src.Answer(ctx, stats.Query{Measure: gbv.MeasureIncidents, By: []string{"name"}}); err == nil {
+			t.Error("an unknown dimension was answered")
+		}
+	})
 }

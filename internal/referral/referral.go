@@ -83,6 +83,12 @@ type Service struct {
 	// Notifier may be nil: no notifications are sent.
 	Notifier Notifier
 	Config   Config
+	// Dependants knows the dependants of a case (internal/gbv); nil
+	// admits no dependants.
+	Dependants DependantSource
+	// MaxStay is a shelter stay's maximum before an extension; zero is
+	// DefaultMaxStay.
+	MaxStay time.Duration
 
 	cache *directoryCache
 }

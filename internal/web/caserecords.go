@@ -53,7 +53,7 @@ var recordForms = map[string]string{
 	"consent": "consent", "withdraw": "withdraw", "risk": "risk", "needs": "needs", "plan": "plan",
 	"items": "item", "progress": "progress", "notes": "note", "documents": "document", "guardians": "guardian",
 	"screenings": "screening", "referrals": "referral", "stays": "stay", "discharge": "discharge",
-	"gbv-type": "gbvtype", "incidents": "incident", "risk-assessments": "dvrisk", "safety-plans": "safety",
+	"extend": "extend", "gbv-type": "gbvtype", "incidents": "incident", "risk-assessments": "dvrisk", "safety-plans": "safety",
 	"orders": "order", "violations": "violation", "dependants": "dependant", "perpetrators": "perpetrator",
 }
 
@@ -138,7 +138,7 @@ func fieldIn(form string, err error) error {
 	e := errs.As(err)
 	c := *e
 	switch {
-	case c.Field == "" || form == "withdraw" || form == "progress" || form == "violation" || form == "screening" || form == "stay" || form == "discharge":
+	case c.Field == "" || form == "withdraw" || form == "progress" || form == "violation" || form == "extend" || form == "screening" || form == "stay" || form == "discharge":
 		// The form's own message, beside the form (page.Error).
 		c.Field = ""
 	case strings.HasPrefix(c.Field, "informed."):

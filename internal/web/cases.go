@@ -390,7 +390,7 @@ var caseForms = map[string]string{
 	"needs": "needs-form", "plan": "plan-form", "items": "plan-item-form", "progress": "progress-form",
 	"notes": "note-form", "documents": "document-form", "referrals": "referral-form", "stays": "admit-form",
 	"discharge": "discharge-form", "screenings": "screening-attach-form", "guardians": "guardian-form",
-	"gbv-type": "gbv-type-form", "incidents": "incident-form", "risk-assessments": "dvrisk-form", "safety-plans": "safety-form",
+	"extend": "discharge-form", "gbv-type": "gbv-type-form", "incidents": "incident-form", "risk-assessments": "dvrisk-form", "safety-plans": "safety-form",
 	"orders": "order-form", "violations": "violation-form", "dependants": "dependant-form", "perpetrators": "perpetrator-form",
 }
 

@@ -299,6 +299,8 @@ func referralSentence(p historySummary, label func(string, string) string, org f
 				"service", service, "exit", exit)
 		}
 		return with("history.stay.discharged", plain("history.stay.discharged_any"), "service", service)
+	case "extended":
+		return with("history.stay.extended", plain("history.stay.extended_any"), "service", service)
 	case "exit_approved":
 		return with("history.stay.exit_approved", plain("history.stay.exit_approved_any"), "role", label("role.", f["role"]))
 	}

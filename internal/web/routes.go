@@ -98,6 +98,7 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/cases/{id}/referrals", Action: access.ReferralCreate, h: (*server).handleReferralCreate},
 	{Method: "POST", Pattern: "/cases/{id}/stays", Action: access.StayRecord, h: (*server).handleStayAdmit},
 	{Method: "POST", Pattern: "/cases/{id}/stays/{stay}/discharge", Action: access.StayRecord, h: (*server).handleStayDischarge},
+	{Method: "POST", Pattern: "/cases/{id}/stays/{stay}/extend", Action: access.StayRecord, h: (*server).handleStayExtend},
 	{Method: "GET", Pattern: "/referrals", Action: access.ReferralView, h: (*server).handleReferrals},
 	{Method: "GET", Pattern: "/referrals/{id}", Action: access.ReferralView, h: (*server).handleReferral},
 	{Method: "POST", Pattern: "/referrals/{id}/accept", Action: access.ReferralAnswer, h: (*server).handleReferralAccept},
