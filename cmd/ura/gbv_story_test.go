@@ -112,12 +112,12 @@ func TestGBVStory(t *testing.T) {
 
 	// 3. The shelter admits her with her two children: three beds.
 	u.signIn("shelter", "/signin")
-	u.do(chromedp.Navigate(in.URL+casePath), chromedp.WaitVisible(`#admit-details`), openForms, chromedp.WaitVisible(`#admit-form`))
+	u.do(chromedp.Navigate(casePath), chromedp.WaitVisible(`#admit-details`), openForms, chromedp.WaitVisible(`#admit-form`))
 	service := get(t, browser, chromedp.Evaluate[string](`(() => { const s = document.querySelector('#admit-service');
 		const t = s.options[s.selectedIndex].text; return t.substring(0, t.lastIndexOf(' (')); })()`))
 	u.do(chromedp.Navigate(in.URL+"/shelters"), chromedp.WaitVisible(`#shelter-board`))
 	before := u.free(service)
-	u.do(chromedp.Navigate(in.URL+casePath), chromedp.WaitVisible(`#admit-details`), openForms, chromedp.WaitVisible(`#admit-form`))
+	u.do(chromedp.Navigate(casePath), chromedp.WaitVisible(`#admit-details`), openForms, chromedp.WaitVisible(`#admit-form`))
 	u.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#admit-form input[name="dependants"]').forEach(c => { c.checked = true; })`),
 		chromedp.Click(`#admit-submit`), chromedp.WaitVisible(`#stays tr[data-open="true"] .stay-beds[data-beds="3"]`))
 	u.axe()

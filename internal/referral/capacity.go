@@ -410,3 +410,11 @@ func parseUntil(s string) *time.Time {
 	}
 	return &t
 }
+
+// UntilDate is Until, or the zero time (for pages).
+func (st *Stay) UntilDate() time.Time {
+	if st.Until == nil {
+		return time.Time{}
+	}
+	return *st.Until
+}
