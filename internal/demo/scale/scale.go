@@ -56,6 +56,8 @@ type Result struct {
 	Cases, Persons, Notes, Referrals, Stays, Timeline, AuditEvents, Rows int
 	// Contacts are the helpline contacts written (ContactsPerCase a case).
 	Contacts int
+	// Incidents are the GBV incidents written (gbv.go).
+	Incidents int
 	Elapsed  time.Duration
 }
 
@@ -153,6 +155,12 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 	res.AuditEvents += res.Contacts
 	if o.Progress != nil && res.Contacts > 0 {
 		fmt.Fprintf(o.Progress, "%d helpline contacts\n", res.Contacts)
+	}
+	if res.Incidents, err = w.gbvCases(ctx); err != nil {
+		return res, err
+	}
+	if o.Progress != nil && res.Incidents > 0 {
+		fmt.Fprintf(o.Progress, "%d GBV incidents\n", res.Incidents)
 	}
 	if err := w.analyze(ctx); err != nil {
 		return res, err
