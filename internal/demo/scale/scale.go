@@ -58,7 +58,7 @@ type Result struct {
 	Contacts int
 	// Incidents are the GBV incidents written (gbv.go).
 	Incidents int
-	Elapsed  time.Duration
+	Elapsed   time.Duration
 }
 
 // ErrRealData refuses a load into a store with real accounts.
