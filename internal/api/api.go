@@ -16,6 +16,7 @@ import (
 	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/gbv"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
 	"github.com/ura-nrm/ura/internal/metrics"
@@ -52,6 +53,9 @@ type Deps struct {
 
 	// Stats answers the standard reports (stats.go); nil answers 404.
 	Stats *stats.Service
+	// GBV records incidents of domestic and gender-based violence (gbv.go);
+	// nil answers 404 (classification needs no service).
+	GBV *gbv.Service
 	// Helpline logs and reads the helpline's contacts and counts them
 	// (helpline.go); nil answers 404.
 	Helpline *helpline.Service
@@ -146,6 +150,7 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/api/v1/stays/{id}/exit-approvals", Action: access.StayApproveExit, h: (*api).handleExitApproval},
 	// Domestic and gender-based violence (gbv.go).
 	{Method: "POST", Pattern: "/api/v1/gbv/classify", Action: access.GBVClassify, h: (*api).handleGBVClassify},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/gbv/incidents", Action: access.GBVRecord, h: (*api).handleGBVIncident},
 }
 
 // Routes returns the API routes (for the access matrix and OpenAPI tests).

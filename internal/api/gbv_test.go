@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/ura-nrm/ura/internal/access"
@@ -43,5 +44,34 @@ func TestGBVClassifyEndpoint(t *testing.T) {
 	}
 	if code, _, _ := en.do(t, access.Analyst, "POST", "/api/v1/gbv/classify", `{}`, ""); code != http.StatusForbidden {
 		t.Errorf("analyst: %d, want 403", code)
+	}
+}
+
+// TestGBVIncidentEndpoint records an incident through the API: classified
+// with what also applied, the account never answered; a future date and an
+// unknown member refused; a role outside the policy refused.
+func TestGBVIncidentEndpoint(t *testing.T) {
+	en := newRecordsEnv(t, store.SQLite)
+	path := "/api/v1/cases/" + en.caseID + "/gbv/incidents"
+	body := `{"occurred_on":"2026-05-01","place_type":"home","context":"intimate_partner","reported_by":"survivor",
+		"answers":{"physical_assault":true,"psychological_abuse":true},"account":"He broke the door."}`
+	rec := en.do(t, "police", "POST", path, "application/json", strings.NewReader(body))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("record: %d %s", rec.Code, rec.Body.String())
+	}
+	if s := rec.Body.String(); !strings.Contains(s, `"type":"physical_assault"`) || !strings.Contains(s, `"also":["psychological_abuse"]`) ||
+		strings.Contains(s, "door") {
+		t.Errorf("answer %s", s)
+	}
+	future := strings.Replace(body, "2026-05-01", "2026-06-01", 1)
+	if rec := en.do(t, "police", "POST", path, "application/json", strings.NewReader(future)); rec.Code != http.StatusBadRequest ||
+		problemOf(t, rec).Field != "occurred_on" {
+		t.Errorf("future incident: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := en.do(t, "police", "POST", path, "application/json", strings.NewReader(`{"occurred_on":"2026-05-01","perpetrator":"x"}`)); rec.Code != http.StatusBadRequest {
+		t.Errorf("unknown member: %d", rec.Code)
+	}
+	if rec := en.do(t, "coord", "POST", path, "application/json", strings.NewReader(body)); rec.Code != http.StatusForbidden {
+		t.Errorf("coordinator: %d, want 403", rec.Code)
 	}
 }
