@@ -21,7 +21,8 @@ type gbvSection struct {
 	Incidents  []gbvIncidentRow
 	Risk       *gbv.RiskAssessment
 	RiskOrg    string
-	Alerted    []string
+	// AlertSet: organisations are set to be alerted on high risk.
+	AlertSet bool
 	Orders     []gbvOrderRow
 	CanType    bool
 	CanRecord  bool
@@ -101,6 +102,11 @@ func (s *server) loadGBV(r *http.Request, a access.Actor, c *cases.Case, d *case
 	}
 	if len(v.Risks) > 0 {
 		sec.Risk, sec.RiskOrg = v.Risks[0], d.org(v.Risks[0].AssessedOrg)
+		orgs, err := gbv.AlertOrgs(r.Context(), s.app.DB.Read())
+		if err != nil {
+			return err
+		}
+		sec.AlertSet = len(orgs) > 0
 	}
 	now := s.app.Clock.Now()
 	for _, o := range v.Orders {
