@@ -15,14 +15,14 @@ import (
 // why, the DV risk assessment, the safety plan, protection orders,
 // dependants and, for the roles that need them, perpetrators.
 type gbvSection struct {
-	Type       string
-	IsGBV      bool
-	View       *gbv.View
-	Incidents  []gbvIncidentRow
-	Risk       *gbv.RiskAssessment
-	RiskOrg    string
+	Type      string
+	IsGBV     bool
+	View      *gbv.View
+	Incidents []gbvIncidentRow
+	Risk      *gbv.RiskAssessment
+	RiskOrg   string
 	// AlertSet: organisations are set to be alerted on high risk.
-	AlertSet bool
+	AlertSet   bool
 	Orders     []gbvOrderRow
 	CanType    bool
 	CanRecord  bool
