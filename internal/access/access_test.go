@@ -104,6 +104,16 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.CoordReport:   caseTeamScope(access.Org),
 	access.CoordComment:  {access.Coordinator: access.All, access.Monitor: access.Org},
 	access.CoordEvidence: withCoordinator(caseTeamScope(access.Org), access.All),
+	// Domestic and gender-based violence (internal/gbv).
+	access.GBVClassify: {access.Police: access.Org, access.Prosecutor: access.Org, access.Advocate: access.Org, access.SocialWorker: access.Org,
+		access.Shelter: access.Org, access.NGO: access.Org, access.Helpline: access.Org, access.Coordinator: access.Org},
+	access.GBVRead: {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team,
+		access.Shelter: access.Team, access.NGO: access.Team, access.Helpline: access.Team},
+	access.GBVRecord:           {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team, access.NGO: access.Team},
+	access.GBVAssess:           {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team, access.NGO: access.Team},
+	access.GBVOrder:            {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
+	access.GBVPerpetratorRead:  {access.Police: access.Team, access.Prosecutor: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team, access.Shelter: access.Team},
+	access.GBVPerpetratorWrite: {access.Police: access.Team, access.Advocate: access.Team, access.SocialWorker: access.Team},
 }
 
 // caseTeamScope is scope s for the seven roles that work cases, plus

@@ -149,6 +149,16 @@ const (
 	CoordReport   Action = "coord.report"   // report progress on one's own organisation's activities
 	CoordComment  Action = "coord.comment"  // comment on a plan (a monitor: the plans it monitors)
 	CoordEvidence Action = "coord.evidence" // download a progress report's evidence
+	// Domestic and gender-based violence (internal/gbv): incidents with
+	// their GBVIMS type, the DV risk assessment and safety plans, protection
+	// orders, dependants, perpetrators. Classification stores nothing.
+	GBVClassify         Action = "gbv.classify"          // the GBVIMS rule on six answers; stores nothing
+	GBVRead             Action = "gbv.read"              // incidents, risk, safety plans, orders, dependants of a case
+	GBVRecord           Action = "gbv.record"            // incidents and dependants
+	GBVAssess           Action = "gbv.assess"            // the DV risk assessment and the safety plan
+	GBVOrder            Action = "gbv.order"             // protection orders and their violations
+	GBVPerpetratorRead  Action = "gbv.perpetrator_read"  // who the perpetrator is: only the roles protection needs
+	GBVPerpetratorWrite Action = "gbv.perpetrator_write" // record a perpetrator
 )
 
 // rule is one line of the policy.
@@ -309,6 +319,19 @@ var policy = []rule{
 	{CoordReport, caseRoles(Org)},
 	{CoordComment, map[Role]Scope{Coordinator: All, Monitor: Org}},
 	{CoordEvidence, plus(caseRoles(Org), Coordinator, All)},
+	// GBV cases are worked by the same case team as any case. Incidents and
+	// dependants are recorded by those who meet the survivor; the police do
+	// not write safety plans but assess risk jointly; protection orders are
+	// for those who apply for, issue or enforce them. The perpetrator is
+	// shown only to the roles protection needs (not the helpline, not NGOs),
+	// and never leaves Ura in an export.
+	{GBVClassify, plus(caseRoles(Org), Coordinator, Org)},
+	{GBVRead, caseRoles(Team)},
+	{GBVRecord, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team}},
+	{GBVAssess, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team, Shelter: Team, NGO: Team}},
+	{GBVOrder, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, SocialWorker: Team}},
+	{GBVPerpetratorRead, map[Role]Scope{Police: Team, Prosecutor: Team, Advocate: Team, SocialWorker: Team, Shelter: Team}},
+	{GBVPerpetratorWrite, map[Role]Scope{Police: Team, Advocate: Team, SocialWorker: Team}},
 }
 
 // caseRoles gives scope s to every role that works cases: police,
@@ -336,6 +359,7 @@ var breakGlassOpens = map[Action]bool{
 	DocumentRead:     true,
 	// A criminal case's defendants, named in the grant as criminal_case/<id>.
 	JusticeDefendants: true,
+	GBVRead:          true,
 }
 
 // BreakGlassOpens reports whether an open break-glass grant allows act on its
@@ -349,7 +373,7 @@ func BreakGlassOpens(a Actor, act Action) bool {
 // stored screenings, and break-glass, which opens the first ones to a role
 // otherwise denied them.
 var personalDataActions = []Action{CaseViewPersonal, CaseViewDetails, ConsentRead, NoteRead, DocumentRead, PlanRead,
-	ScreeningRead, BreakGlassUse, HelplineRead, TipRead, JusticeDefendants}
+	ScreeningRead, BreakGlassUse, HelplineRead, TipRead, JusticeDefendants, GBVRead, GBVPerpetratorRead}
 
 // GrantsPersonalData reports whether the policy lets role r see a person's
 // data in any scope. Giving an account such a role (creating it, changing

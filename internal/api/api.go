@@ -18,6 +18,7 @@ import (
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/exchange"
+	"github.com/ura-nrm/ura/internal/gbv"
 	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
@@ -59,6 +60,9 @@ type Deps struct {
 
 	// Stats answers the standard reports (stats.go); nil answers 404.
 	Stats *stats.Service
+	// GBV records incidents of domestic and gender-based violence (gbv.go);
+	// nil answers 404 (classification needs no service).
+	GBV *gbv.Service
 	// Helpline logs and reads the helpline's contacts and counts them
 	// (helpline.go); nil answers 404.
 	Helpline *helpline.Service
@@ -173,6 +177,9 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/api/v1/coord/plans", Action: access.CoordView, h: (*api).handleCoordPlans},
 	{Method: "GET", Pattern: "/api/v1/coord/plans/{id}", Action: access.CoordView, h: (*api).handleCoordPlan},
 	{Method: "POST", Pattern: "/api/v1/coord/activities/{id}/progress", Action: access.CoordReport, h: (*api).handleCoordProgress},
+	// Domestic and gender-based violence (gbv.go).
+	{Method: "POST", Pattern: "/api/v1/gbv/classify", Action: access.GBVClassify, h: (*api).handleGBVClassify},
+	{Method: "POST", Pattern: "/api/v1/cases/{id}/gbv/incidents", Action: access.GBVRecord, h: (*api).handleGBVIncident},
 }
 
 // Routes returns the API routes (for the access matrix and OpenAPI tests).

@@ -63,7 +63,7 @@ func newRecordsEnv(t *testing.T, e store.Engine) *recordsEnv {
 		Plans:   &plans.Service{DB: a.DB, Vault: a.Vault, Clock: clk, Cases: a.Cases, Clocks: ck, Orgs: a.Auth},
 		Clocks:  ck,
 	}
-	en := &recordsEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Records: rec}),
+	en := &recordsEnv{h: newAPI(t, api.Deps{Auth: a.Auth, DB: a.DB, Clock: clk, Cases: a.Cases, Records: rec, GBV: a.GBV}),
 		tokens: map[string]string{}, clocks: ck}
 	actors := map[string]access.Actor{}
 	for _, u := range []struct {

@@ -237,8 +237,10 @@ func (a *api) handleWaiting(w http.ResponseWriter, r *http.Request, u *auth.User
 }
 
 type admitInput struct {
-	ServiceID         string `json:"service_id"`
-	EmergencyOverflow bool   `json:"emergency_overflow,omitempty"`
+	ServiceID         string   `json:"service_id"`
+	EmergencyOverflow bool     `json:"emergency_overflow,omitempty"`
+	Dependants        []string `json:"dependants"`
+	StayUntil         string   `json:"stay_until"`
 }
 
 func (a *api) handleAdmit(w http.ResponseWriter, r *http.Request, u *auth.User) {
@@ -250,11 +252,8 @@ func (a *api) handleAdmit(w http.ResponseWriter, r *http.Request, u *auth.User) 
 	if !a.readJSON(w, r, &in) {
 		return
 	}
-	admit := svc.Admit
-	if in.EmergencyOverflow {
-		admit = svc.AdmitEmergency
-	}
-	st, err := admit(r.Context(), u.Actor(), r.PathValue("id"), in.ServiceID)
+	st, err := svc.AdmitWith(r.Context(), u.Actor(), r.PathValue("id"), in.ServiceID, referral.AdmitOptions{
+		Dependants: in.Dependants, Until: in.StayUntil, Overflow: in.EmergencyOverflow})
 	a.answer(w, r, http.StatusCreated, st, err)
 }
 

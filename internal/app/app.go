@@ -23,6 +23,7 @@ import (
 	"github.com/ura-nrm/ura/internal/dedup"
 	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/exchange"
+	"github.com/ura-nrm/ura/internal/gbv"
 	"github.com/ura-nrm/ura/internal/grants"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/identify"
@@ -84,6 +85,8 @@ type App struct {
 	Exchange *exchange.Service
 	// Coord is the coordination: plans, progress, recommendations.
 	Coord *coord.Service
+	// GBV keeps the records of domestic and gender-based violence cases.
+	GBV *gbv.Service
 }
 
 // Options tune Open.
@@ -208,6 +211,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return a.Notify.Notify(ctx, tx, notify.Notification{OrgID: orgID, Kind: kind, ObjectType: objectType, ObjectID: objectID})
 	}
 	a.Licensing.Notify, a.Grants.Notify = remind, remind
+	a.GBV = &gbv.Service{DB: db, Vault: v, Clock: o.Clock, Cases: a.Cases, Clocks: a.Clocks, Notify: a.Notify}
+	a.Referral.Dependants = a.GBV
+	a.Stats.Sources.Register(a.GBV.StatsSource())
 	return a, nil
 }
 

@@ -20,7 +20,9 @@ type Input struct {
 	ExploitationCountry string   `json:"exploitation_country,omitempty"`
 	Municipality        string   `json:"municipality,omitempty"`
 	RiskLevel           string   `json:"risk_level,omitempty"`
-	Details             Details  `json:"details"`
+	// CaseType is thb (the default), gbv or both (casetype.go).
+	CaseType string  `json:"case_type,omitempty"`
+	Details  Details `json:"details"`
 	// ConfirmDuplicate registers the case although a possible duplicate was
 	// reported (the user has seen the warning).
 	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`
@@ -98,6 +100,9 @@ func (in *Input) validate(now time.Time) error {
 	in.Municipality = strings.TrimSpace(in.Municipality)
 	if err := in.Person.validate(now); err != nil {
 		return err
+	}
+	if in.CaseType != "" && !inList(CaseTypes, in.CaseType) {
+		return errs.InvalidField("case_type", "validation.invalid_choice")
 	}
 	if err := validateFacts(in.Exploitation, in.Control, in.Recruitment, in.ExploitationCountry, in.Municipality, in.RiskLevel); err != nil {
 		return err

@@ -212,11 +212,11 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, actor access.Act
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, reference, owner_org, person_id, key_id, stage, victim_status,
 		is_child, age_disputed, age_band, sex, citizenship, risk_level, exploitation_country, municipality, opened_month,
-		proceedings, non_removal, details_enc, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'none', 0, $17, 1, $18, $18)`,
+		proceedings, non_removal, details_enc, version, created_at, updated_at, case_type)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'none', 0, $17, 1, $18, $18, $19)`,
 		caseID, ref, actor.OrgID, personID, ckey, string(StageSignal), string(StatusPossible), store.Bool(child),
 		store.Bool(p.AgeDisputed), band, p.Sex, p.Citizenship, in.RiskLevel, in.ExploitationCountry, in.Municipality,
-		now.Format("2006-01"), denc, store.T(now))
+		now.Format("2006-01"), denc, store.T(now), caseTypeOr(in.CaseType))
 	if err != nil {
 		return errs.Internalf("insert case: %w", err)
 	}

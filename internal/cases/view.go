@@ -24,16 +24,18 @@ type Case struct {
 	AgeBand, Sex            string
 	Citizenship             string
 	RiskLevel               string
-	ExploitationCountry     string
-	Municipality            string
-	OpenedMonth             string
-	Proceedings             string
-	NonRemoval              bool
-	ClosureReason           string
-	Codes                   map[string][]string // picklist field → codes
-	Version                 int
-	CreatedAt, UpdatedAt    time.Time
-	ClosedAt                time.Time
+	// Type is the case type: CaseTypeTHB, CaseTypeGBV or CaseTypeBoth.
+	Type                 string
+	ExploitationCountry  string
+	Municipality         string
+	OpenedMonth          string
+	Proceedings          string
+	NonRemoval           bool
+	ClosureReason        string
+	Codes                map[string][]string // picklist field → codes
+	Version              int
+	CreatedAt, UpdatedAt time.Time
+	ClosedAt             time.Time
 
 	Person  *Person
 	Details *Details
@@ -57,7 +59,7 @@ func (c *Case) HTCDSStatus() string { return CaseStatus(c.Stage) }
 
 const caseColumns = `c.id, c.reference, c.owner_org, c.stage, c.victim_status, c.is_child, c.age_disputed, c.age_band,
 	c.sex, c.citizenship, c.risk_level, c.exploitation_country, c.municipality, c.opened_month, c.proceedings,
-	c.non_removal, c.closure_reason, c.version, c.created_at, c.updated_at, c.closed_at`
+	c.non_removal, c.closure_reason, c.version, c.created_at, c.updated_at, c.closed_at, c.case_type`
 
 func scanCase(row interface{ Scan(...any) error }, extra ...any) (*Case, error) {
 	var c Case
@@ -65,7 +67,7 @@ func scanCase(row interface{ Scan(...any) error }, extra ...any) (*Case, error) 
 	var created, updated, closed store.Time
 	dest := []any{&c.ID, &c.Reference, &c.OwnerOrg, &c.Stage, &c.Status, &child, &disputed, &c.AgeBand,
 		&c.Sex, &c.Citizenship, &c.RiskLevel, &c.ExploitationCountry, &c.Municipality, &c.OpenedMonth, &c.Proceedings,
-		&nonRemoval, &c.ClosureReason, &c.Version, &created, &updated, &closed}
+		&nonRemoval, &c.ClosureReason, &c.Version, &created, &updated, &closed, &c.Type}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}

@@ -39,11 +39,15 @@ const (
 	// AccompanyAppointment: accompany the person to an appointment (a
 	// testimony date of the criminal-justice track, appointments.go).
 	AccompanyAppointment Kind = "accompany_appointment"
+	// Domestic and gender-based violence (internal/gbv).
+	CaseConference   Kind = "gbv_case_conference"     // a multi-agency case conference after a high DV risk
+	SafetyPlanReview Kind = "safety_plan_review"      // review the survivor's safety plan
+	OrderExpiry      Kind = "protection_order_expiry" // a protection order expires soon: renew or plan
 )
 
 // Kinds lists the task kinds.
 var Kinds = []Kind{ReflectionEnd, PermitExpiry, GuardianAppointment, SocialWorkNotification, RiskReassessment, PlanReview,
-	AccompanyAppointment}
+	AccompanyAppointment, CaseConference, SafetyPlanReview, OrderExpiry}
 
 // MinReflectionDays is the Convention's floor (CETS 197 Art. 13(1)).
 const MinReflectionDays = 30

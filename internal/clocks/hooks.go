@@ -219,6 +219,29 @@ func (s *Service) RiskReassessment(ctx context.Context, tx *store.Tx, caseID, as
 	return s.recurring(ctx, tx, caseID, RiskReassessment, "risk_assessments", assessmentID, due, org)
 }
 
+// Schedule is for other capabilities' recurring tasks (a safety plan's
+// review, a case conference): the task of kind on due for org, an open
+// task of the same kind on the case superseded.
+func (s *Service) Schedule(ctx context.Context, tx *store.Tx, caseID string, kind Kind, table, id string, due time.Time, org string) (*Task, error) {
+	return s.recurring(ctx, tx, caseID, kind, table, id, due, org)
+}
+
+// RemindOnce adds a task of kind on due for org without superseding any (each
+// protection order has its own expiry reminder).
+func (s *Service) RemindOnce(ctx context.Context, tx *store.Tx, caseID string, kind Kind, table, id string, due time.Time, org string) (*Task, error) {
+	if due.IsZero() || due.Year() < 1900 || due.Year() > 2200 {
+		return nil, errs.InvalidField("due", "validation.date")
+	}
+	ref, err := s.ref(ctx, tx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if org == "" {
+		org = ref.OwnerOrg
+	}
+	return s.addTask(ctx, tx, ref, kind, table, id, due, org)
+}
+
 func (s *Service) recurring(ctx context.Context, tx *store.Tx, caseID string, kind Kind, table, id string, due time.Time, org string) (*Task, error) {
 	if due.IsZero() || due.Year() < 1900 || due.Year() > 2200 {
 		return nil, errs.InvalidField("due", "validation.date")

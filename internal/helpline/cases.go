@@ -93,6 +93,12 @@ func (s *Service) OpenCase(ctx context.Context, actor access.Actor, contactID st
 	if _, sub, ok := Topics.Topic(c.Topic); ok && sub.HTCDS != "" {
 		ci.Exploitation = []string{sub.HTCDS}
 	}
+	// A call about domestic or gender-based violence opens a GBV case
+	// (internal/gbv): the case page then offers incidents, the DV risk
+	// assessment, the safety plan and protection orders.
+	if cat, _, ok := Topics.Topic(c.Topic); ok && (cat.Code == "domestic_violence" || cat.Code == "gbv") {
+		ci.CaseType = cases.CaseTypeGBV
+	}
 	if c.ImmediateDanger {
 		ci.RiskLevel = "high"
 	}

@@ -53,11 +53,14 @@ const (
 	// internal/grants), to the provider's organisation.
 	LicenceExpiring Kind = "licence.expiring"
 	GrantReportDue  Kind = "grant.report_due"
+	// A domestic-violence risk assessment came out high, to the
+	// organisations the GBV setting names (the police, the coordinator).
+	GBVHighRisk Kind = "gbv.high_risk"
 )
 
 // Kinds lists every kind (tests, the catalogue check).
 var Kinds = []Kind{ReferralReceived, ReferralAccepted, ReferralDeclined, ReferralOverdue, UserChangeRequested, UserChangeDecided,
-	HelplineUrgent, CoordOverdue, CoordLate, CoordReturned, LicenceExpiring, GrantReportDue}
+	HelplineUrgent, CoordOverdue, CoordLate, CoordReturned, LicenceExpiring, GrantReportDue, GBVHighRisk}
 
 // Notification is one event to tell an organisation (or one of its users)
 // about. Its fields have the names of referral.Notification's, so adapting
@@ -100,6 +103,7 @@ var DefaultActions = map[Kind]access.Action{
 	CoordReturned:       access.CoordReport,
 	LicenceExpiring:     access.LicenceView,
 	GrantReportDue:      access.GrantApply,
+	GBVHighRisk:         access.CaseView,
 }
 
 // Service keeps notifications and sends their e-mails.

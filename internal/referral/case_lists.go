@@ -62,7 +62,8 @@ func (s *Service) FindCaseStays(ctx context.Context, actor access.Actor, caseID 
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT st.id, st.case_id, st.case_ref, st.service_id, st.referral_id,
-		st.emergency_overflow, st.admitted_at, st.discharged_at, st.exit_code, s.name, s.type, st.org_id
+		st.emergency_overflow, st.admitted_at, st.discharged_at, st.exit_code, s.name, s.type, st.org_id,
+		st.beds, st.stay_until, st.extensions
 		FROM stays st JOIN services s ON s.id = st.service_id WHERE st.case_id = $1
 		ORDER BY CASE WHEN st.discharged_at IS NULL THEN 0 ELSE 1 END, st.admitted_at DESC, st.id`, ref.ID)
 	if err != nil {
@@ -74,10 +75,12 @@ func (s *Service) FindCaseStays(ctx context.Context, actor access.Actor, caseID 
 		var cs CaseStay
 		var overflow int
 		var admitted, discharged store.Time
+		var until string
 		if err := rows.Scan(&cs.ID, &cs.CaseID, &cs.CaseRef, &cs.ServiceID, &cs.ReferralID, &overflow, &admitted, &discharged,
-			&cs.ExitCode, &cs.ServiceName, &cs.ServiceType, &cs.OrgID); err != nil {
+			&cs.ExitCode, &cs.ServiceName, &cs.ServiceType, &cs.OrgID, &cs.Beds, &until, &cs.Extensions); err != nil {
 			return nil, errs.Internalf("case stays: %w", err)
 		}
+		cs.Until = parseUntil(until)
 		cs.EmergencyOverflow, cs.AdmittedAt = overflow == 1, admitted.Time
 		if discharged.Valid {
 			t := discharged.Time

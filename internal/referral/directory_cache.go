@@ -52,7 +52,7 @@ func (s *Service) directory(ctx context.Context, q store.Querier) ([]Offering, e
 	out := make([]Offering, len(c.list))
 	copy(out, c.list)
 	c.mu.Unlock()
-	occupied, err := countBy(ctx, q, `SELECT service_id, COUNT(*) FROM stays WHERE discharged_at IS NULL GROUP BY service_id`)
+	occupied, err := countBy(ctx, q, `SELECT service_id, SUM(beds) FROM stays WHERE discharged_at IS NULL GROUP BY service_id`)
 	if err != nil {
 		return nil, err
 	}

@@ -92,6 +92,12 @@ type Service struct {
 	// each provider's licence status on a day: active, suspended,
 	// expired, revoked or none.
 	LicenceStatus func(ctx context.Context, q store.Querier, orgIDs []string, day string) (map[string]string, error)
+	// Dependants knows the dependants of a case (internal/gbv); nil
+	// admits no dependants.
+	Dependants DependantSource
+	// MaxStay is a shelter stay's maximum before an extension; zero is
+	// DefaultMaxStay.
+	MaxStay time.Duration
 
 	cache *directoryCache
 }

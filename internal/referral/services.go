@@ -177,7 +177,7 @@ const serviceColumns = `s.id, s.org_id, s.name, s.type, s.description, s.municip
 // beds (accepted shelter referrals not yet admitted, from the partial index
 // referrals_reserved; see directory_cache.go): capacity is derived from the
 // records of admissions and answers, never typed in.
-const occupancySQL = `(SELECT COUNT(*) FROM stays st WHERE st.service_id = s.id AND st.discharged_at IS NULL),
+const occupancySQL = `(SELECT COALESCE(SUM(st.beds), 0) FROM stays st WHERE st.service_id = s.id AND st.discharged_at IS NULL),
 	(SELECT COUNT(*) FROM referrals r WHERE r.state = 'accepted' AND r.service_id = s.id AND r.admitted_at IS NULL
 		AND r.service_type IN ('thb_shelter', 'dv_shelter', 'child_shelter', 'secure_facility'))`
 

@@ -129,6 +129,15 @@ var TableOwners = map[string]string{
 	"coord_participants":     "internal/coord",
 	"coord_campaigns":        "internal/coord",
 	"coord_campaign_events":  "internal/coord",
+	// Domestic and gender-based violence.
+	"gbv_incidents":         "internal/gbv",
+	"gbv_risk_assessments":  "internal/gbv",
+	"gbv_safety_plans":      "internal/gbv",
+	"gbv_protection_orders": "internal/gbv",
+	"gbv_order_violations":  "internal/gbv",
+	"gbv_dependants":        "internal/gbv",
+	"gbv_perpetrators":      "internal/gbv",
+	"stay_dependants":       "internal/referral",
 }
 
 // TableOwnerExceptions are the packages allowed to name any table, each with

@@ -33,6 +33,8 @@ type caseRecords struct {
 	Tasks    *tasksSection
 	// Referrals is the referrals and stays section (referral_case.go).
 	Referrals *referralsSection
+	// GBV is the domestic and gender-based violence section (gbv.go).
+	GBV *gbvSection
 	// Screenings are the organisation's saved screenings that no case
 	// holds yet, to attach to this one (nil: the actor may not attach).
 	Screenings *screeningsSection
@@ -51,6 +53,8 @@ var recordForms = map[string]string{
 	"consent": "consent", "withdraw": "withdraw", "risk": "risk", "needs": "needs", "plan": "plan",
 	"items": "item", "progress": "progress", "notes": "note", "documents": "document", "guardians": "guardian",
 	"screenings": "screening", "referrals": "referral", "stays": "stay", "discharge": "discharge",
+	"extend": "extend", "gbv-type": "gbvtype", "incidents": "incident", "risk-assessments": "dvrisk", "safety-plans": "safety",
+	"orders": "order", "violations": "violation", "dependants": "dependant", "perpetrators": "perpetrator",
 }
 
 // absent reports whether err only means the section is not for this actor.
@@ -92,6 +96,7 @@ func (s *server) loadCaseRecords(r *http.Request, a access.Actor, c *cases.Case,
 		func() error { return s.loadConsent(r, a, c, d) },
 		func() error { s.loadGuardian(a, c, d); return nil },
 		func() error { return s.loadCare(r, a, c, d) },
+		func() error { return s.loadGBV(r, a, c, d, p) },
 		func() error { return s.loadNotes(r, a, c, d) },
 		func() error { return s.loadTasks(r, a, c, d, p) },
 		func() error { return s.loadReferrals(r, a, c, d, p) },
@@ -133,7 +138,7 @@ func fieldIn(form string, err error) error {
 	e := errs.As(err)
 	c := *e
 	switch {
-	case c.Field == "" || form == "withdraw" || form == "progress" || form == "screening" || form == "stay" || form == "discharge":
+	case c.Field == "" || form == "withdraw" || form == "progress" || form == "violation" || form == "extend" || form == "screening" || form == "stay" || form == "discharge":
 		// The form's own message, beside the form (page.Error).
 		c.Field = ""
 	case strings.HasPrefix(c.Field, "informed."):

@@ -393,6 +393,8 @@ var caseForms = map[string]string{
 	"needs": "needs-form", "plan": "plan-form", "items": "plan-item-form", "progress": "progress-form",
 	"notes": "note-form", "documents": "document-form", "referrals": "referral-form", "stays": "admit-form",
 	"discharge": "discharge-form", "screenings": "screening-attach-form", "guardians": "guardian-form",
+	"extend": "discharge-form", "gbv-type": "gbv-type-form", "incidents": "incident-form", "risk-assessments": "dvrisk-form", "safety-plans": "safety-form",
+	"orders": "order-form", "violations": "violation-form", "dependants": "dependant-form", "perpetrators": "perpetrator-form",
 }
 
 func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, formErr error) {
@@ -492,6 +494,7 @@ func caseNav(t func(string, ...any) string, c *cases.Case, d *caseData) []caseNa
 		{"case-decisions", "case.decisions", true},
 		{"guardian", "case.guardian.title", rec.Guardian != nil},
 		{"consent", "case.consent", rec.Consent != nil},
+		{"gbv", "gbv.section", rec.GBV != nil},
 		{"risk", "case.risk_needs", rec.Care != nil},
 		{"plan", "case.plan", rec.Care != nil},
 		{"case-notes", "case.notes", rec.Notes != nil && (rec.Notes.CanNoteRead || rec.Notes.CanNoteWrite)},

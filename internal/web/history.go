@@ -220,6 +220,19 @@ func historySentence(t func(string, ...any) string, kind, summary string, n hist
 		return with("history.consent."+typ, plain("history.consent_any."+typ), "scope", label("consent.scope.", p.Arg))
 	case "referral", "stay":
 		return referralSentence(p, label, org, with, plain)
+	case "gbv":
+		// Domestic and gender-based violence (internal/gbv): codes only.
+		switch p.Event {
+		case "incident.recorded":
+			return with("history.gbv.incident", plain("history.gbv.any"), "type", label("gbv.type.", p.Arg))
+		case "risk.assessed":
+			return with("history.gbv.risk", plain("history.gbv.any"), "level", label("gbv.risk.level.", p.Arg))
+		case "order.recorded":
+			return with("history.gbv.order", plain("history.gbv.any"), "kind", label("gbv.order.kind.", p.Arg))
+		case "order.violated", "safety_plan.recorded", "dependant.added", "perpetrator.recorded", "case_type.set":
+			return plain("history.gbv." + strings.ReplaceAll(p.Event, ".", "_"))
+		}
+		return plain("history.gbv.any")
 	case "helpline":
 		// The contact's reference (HL-2026-0042) is a reference, shown as
 		// a case reference is; anything else leaves it out.
@@ -286,6 +299,8 @@ func referralSentence(p historySummary, label func(string, string) string, org f
 				"service", service, "exit", exit)
 		}
 		return with("history.stay.discharged", plain("history.stay.discharged_any"), "service", service)
+	case "extended":
+		return with("history.stay.extended", plain("history.stay.extended_any"), "service", service)
 	case "exit_approved":
 		return with("history.stay.exit_approved", plain("history.stay.exit_approved_any"), "role", label("role.", f["role"]))
 	}

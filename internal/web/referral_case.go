@@ -110,12 +110,15 @@ func (s *server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) handleStayAdmit(w http.ResponseWriter, r *http.Request) {
 	a := reqState(r).user.Actor()
-	admit := s.app.Referral.Admit
-	if r.PostFormValue("emergency_overflow") == "1" {
-		admit = s.app.Referral.AdmitEmergency
-	}
-	_, err := admit(r.Context(), a, r.PathValue("id"), strings.TrimSpace(r.PostFormValue("service_id")))
+	_, err := s.app.Referral.AdmitWith(r.Context(), a, r.PathValue("id"), strings.TrimSpace(r.PostFormValue("service_id")),
+		referral.AdmitOptions{Dependants: r.PostForm["dependants"], Until: r.PostFormValue("stay_until"),
+			Overflow: r.PostFormValue("emergency_overflow") == "1"})
 	s.recordResult(w, r, "stay", "referrals", err, "flash.stay_admitted")
+}
+
+func (s *server) handleStayExtend(w http.ResponseWriter, r *http.Request) {
+	_, err := s.app.Referral.ExtendStay(r.Context(), reqState(r).user.Actor(), r.PathValue("stay"), r.PostFormValue("stay_until"))
+	s.recordResult(w, r, "extend", "referrals", err, "flash.stay_extended")
 }
 
 func (s *server) handleStayDischarge(w http.ResponseWriter, r *http.Request) {

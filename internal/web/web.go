@@ -66,7 +66,7 @@ func NewWithMetrics(a *app.App) (http.Handler, http.Handler, error) {
 	}
 	mux.Handle("GET /static/", static.Handler())
 	apiH := api.New(api.Deps{Auth: a.Auth, DB: a.DB, Clock: a.Clock, Log: a.Log, Cases: a.Cases, Screenings: a.Screenings,
-		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral, Stats: a.Stats, Grants: a.Grants, Helpline: a.Helpline, Justice: a.Justice, Exchange: a.Exchange, Coord: a.Coord, Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks},
+		Dedup: a.Dedup, Notify: a.Notify, Referral: a.Referral, Stats: a.Stats, Grants: a.Grants, Helpline: a.Helpline, GBV: a.GBV, Justice: a.Justice, Exchange: a.Exchange, Coord: a.Coord, Records: api.CaseRecords{Consent: a.Consent, Notes: a.Notes, Plans: a.Plans, Clocks: a.Clocks},
 		Limits: api.Limits{PerToken: a.Cfg.APIRatePerToken, PerAddress: a.Cfg.APIRatePerAddress, ClientIP: s.clients.IP}})
 	mux.Handle("/api/", apiH)
 	mux.HandleFunc("/", s.handleNotFound)

@@ -59,7 +59,9 @@ type Result struct {
 	Contacts int
 	// Criminal are the criminal cases written (one per CasesPerCriminal cases).
 	Criminal int
-	Elapsed  time.Duration
+	// Incidents are the GBV incidents written (gbv.go).
+	Incidents int
+	Elapsed   time.Duration
 }
 
 // ErrRealData refuses a load into a store with real accounts.
@@ -205,6 +207,12 @@ func loadRows(ctx context.Context, a *app.App, w *writer, o Options, start time.
 	res.AuditEvents += res.Contacts
 	if o.Progress != nil && res.Contacts > 0 {
 		fmt.Fprintf(o.Progress, "%d helpline contacts, %s\n", res.Contacts, time.Since(start).Round(time.Second))
+	}
+	if res.Incidents, err = w.gbvCases(ctx); err != nil {
+		return res, err
+	}
+	if o.Progress != nil && res.Incidents > 0 {
+		fmt.Fprintf(o.Progress, "%d GBV incidents, %s\n", res.Incidents, time.Since(start).Round(time.Second))
 	}
 	if res.Criminal, err = w.criminal(ctx, o.Batch, o.Seed, g.now); err != nil {
 		return res, err

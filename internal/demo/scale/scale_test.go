@@ -14,6 +14,7 @@ import (
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/demo/scale"
+	"github.com/ura-nrm/ura/internal/gbv"
 	"github.com/ura-nrm/ura/internal/helpline"
 	"github.com/ura-nrm/ura/internal/justice"
 	"github.com/ura-nrm/ura/internal/stats"
@@ -157,6 +158,19 @@ func TestLoadReadsBackThroughTheServices(t *testing.T) {
 			}
 			if refs[reg.Reference] || !strings.HasPrefix(reg.Reference, a.Cases.Country+"-") {
 				t.Errorf("new case got reference %s, already used or malformed", reg.Reference)
+			}
+			// GBV cases: about 3 in 32 with an incident each, counted by the
+			// GBV statistics source.
+			if res.Incidents == 0 || res.Incidents > n/4 {
+				t.Errorf("%d GBV incidents for %d cases", res.Incidents, n)
+			}
+			gbvRows, err := a.GBV.StatsSource().Answer(ctx, stats.Query{Measure: gbv.MeasureIncidents, By: []string{"gbv_type"}})
+			total := 0.0
+			for _, r := range gbvRows {
+				total += r.Value
+			}
+			if err != nil || int(total) != res.Incidents {
+				t.Errorf("GBV statistics after the load: %v incidents, %v; want %d", total, err, res.Incidents)
 			}
 			// The helpline's contacts: counted for the coordinator, listed and
 			// opened by the operator, and a contact logged after the load

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/gbv"
+	"github.com/ura-nrm/ura/internal/i18n"
+)
+
+// gbvSection is the domestic and gender-based violence section of the case
+// page (internal/gbv): the case type, incidents with their GBVIMS type and
+// why, the DV risk assessment, the safety plan, protection orders,
+// dependants and, for the roles that need them, perpetrators.
+type gbvSection struct {
+	Type      string
+	IsGBV     bool
+	View      *gbv.View
+	Incidents []gbvIncidentRow
+	Risk      *gbv.RiskAssessment
+	RiskOrg   string
+	// AlertSet: organisations are set to be alerted on high risk.
+	AlertSet   bool
+	Orders     []gbvOrderRow
+	CanType    bool
+	CanRecord  bool
+	CanAssess  bool
+	CanOrder   bool
+	CanPerp    bool
+	ShowPerp   bool
+	CaseTypes  []string
+	Questions  []string
+	Levels     []gbv.RiskLevel
+	Contexts   []string
+	Places     []string
+	Reporters  []string
+	StepKinds  []string
+	OrderKinds []string
+	Issuers    []string
+	Measures   []string
+	Responses  []string
+	Relations  []string
+	OrderStats []string
+	Answers    []gbvAnswer
+}
+
+// gbvAnswer is one of the six classification questions: its form name and
+// the type it stands for.
+type gbvAnswer struct{ Name, Type string }
+
+var gbvAnswers = []gbvAnswer{{"penetration", "rape"}, {"sexual_contact", "sexual_assault"},
+	{"physical_assault", "physical_assault"}, {"forced_marriage", "forced_marriage"},
+	{"denial_of_resources", "denial_of_resources"}, {"psychological_abuse", "psychological_abuse"}}
+
+type gbvIncidentRow struct {
+	*gbv.Incident
+	// Why says which type applied first and which others also applied.
+	Why string
+}
+
+type gbvOrderRow struct {
+	*gbv.ProtectionOrder
+	Active bool
+}
+
+// gbvWhy is the explanation of an incident's type in words.
+func gbvWhy(p *i18n.Printer, e gbv.Explanation) string {
+	if e.Type == gbv.NonGBV {
+		return p.T("gbv.why.none")
+	}
+	s := p.T("gbv.why.first", "type", p.T("gbv.type."+string(e.Type)))
+	if also := e.Also(); len(also) > 0 {
+		names := make([]string, len(also))
+		for i, t := range also {
+			names[i] = p.T("gbv.type." + string(t))
+		}
+		s += " " + p.T("gbv.why.also", "types", strings.Join(names, ", "))
+	}
+	return s
+}
+
+func (s *server) loadGBV(r *http.Request, a access.Actor, c *cases.Case, d *caseRecords, p *i18n.Printer) error {
+	if s.app.GBV == nil || !mayRead(a, c, access.GBVRead) {
+		return nil
+	}
+	sec := &gbvSection{Type: c.Type, IsGBV: cases.IsGBV(c.Type), CanType: c.CanEdit,
+		CanRecord: access.Can(a, access.GBVRecord), CanAssess: access.Can(a, access.GBVAssess),
+		CanOrder: access.Can(a, access.GBVOrder), CanPerp: access.Can(a, access.GBVPerpetratorWrite),
+		CaseTypes: cases.CaseTypes, Questions: gbv.DefaultQuestions.IDs, Levels: gbv.RiskLevels,
+		Contexts: gbv.Contexts, Places: gbv.PlaceTypes, Reporters: gbv.Reporters, StepKinds: gbv.StepKinds,
+		OrderKinds: gbv.OrderKinds, Issuers: gbv.Issuers, Measures: gbv.Measures, Responses: gbv.PoliceResponses,
+		Relations: gbv.Relationships, OrderStats: gbv.OrderStatuses, Answers: gbvAnswers}
+	v, err := s.app.GBV.View(r.Context(), a, c.ID)
+	if err != nil {
+		return err
+	}
+	sec.View, sec.ShowPerp = v, v.ShowPerp
+	for _, inc := range v.Incidents {
+		sec.Incidents = append(sec.Incidents, gbvIncidentRow{Incident: inc, Why: gbvWhy(p, inc.Explanation)})
+	}
+	if len(v.Risks) > 0 {
+		sec.Risk, sec.RiskOrg = v.Risks[0], d.org(v.Risks[0].AssessedOrg)
+		orgs, err := gbv.AlertOrgs(r.Context(), s.app.DB.Read())
+		if err != nil {
+			return err
+		}
+		sec.AlertSet = len(orgs) > 0
+	}
+	now := s.app.Clock.Now()
+	for _, o := range v.Orders {
+		sec.Orders = append(sec.Orders, gbvOrderRow{ProtectionOrder: o, Active: o.Active(now)})
+	}
+	d.GBV = sec
+	return nil
+}
+
+func (s *server) handleGBVType(w http.ResponseWriter, r *http.Request) {
+	err := s.app.GBV.SetType(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), r.PostFormValue("case_type"))
+	s.recordResult(w, r, "gbvtype", "gbv", err, "flash.gbv_type_set")
+}
+
+func (s *server) handleGBVIncident(w http.ResponseWriter, r *http.Request) {
+	on := func(name string) bool { return r.PostFormValue(name) == "yes" }
+	_, err := s.app.GBV.RecordIncident(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), gbv.IncidentInput{
+		OccurredOn: strings.TrimSpace(r.PostFormValue("occurred_on")), PlaceType: r.PostFormValue("place_type"),
+		Answers: gbv.Answers{Penetration: on("penetration"), SexualContact: on("sexual_contact"), PhysicalAssault: on("physical_assault"),
+			ForcedMarriage: on("forced_marriage"), DenialOfResources: on("denial_of_resources"), PsychologicalAbuse: on("psychological_abuse")},
+		Context: r.PostFormValue("context"), ReportedBy: r.PostFormValue("reported_by"),
+		ReportedPolice: on("reported_to_police"), ReportedHealth: on("reported_to_health"), Account: r.PostFormValue("account")})
+	s.recordResult(w, r, "incident", "gbv-incidents", err, "flash.gbv_incident_recorded")
+}
+
+func (s *server) handleGBVRisk(w http.ResponseWriter, r *http.Request) {
+	_, err := s.app.GBV.AssessRisk(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), gbv.RiskInput{
+		Yes: r.PostForm["yes"], Judgement: gbv.RiskLevel(r.PostFormValue("judgement")), Reason: r.PostFormValue("reason")})
+	s.recordResult(w, r, "dvrisk", "gbv-risk", err, "flash.gbv_risk_recorded")
+}
+
+func (s *server) handleGBVSafety(w http.ResponseWriter, r *http.Request) {
+	var steps []gbv.Step
+	for _, k := range gbv.StepKinds {
+		steps = append(steps, gbv.Step{Kind: k, Text: r.PostFormValue("step_" + k)})
+	}
+	_, err := s.app.GBV.RecordSafetyPlan(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), gbv.SafetyInput{
+		Steps: steps, ReviewOn: strings.TrimSpace(r.PostFormValue("review_on"))})
+	s.recordResult(w, r, "safety", "gbv-safety", err, "flash.gbv_safety_recorded")
+}
+
+func (s *server) handleGBVOrder(w http.ResponseWriter, r *http.Request) {
+	_, err := s.app.GBV.RecordOrder(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), gbv.OrderInput{
+		Kind: r.PostFormValue("kind"), Issuer: r.PostFormValue("issuer"), IssuedOn: strings.TrimSpace(r.PostFormValue("issued_on")),
+		StartsOn: strings.TrimSpace(r.PostFormValue("starts_on")), EndsOn: strings.TrimSpace(r.PostFormValue("ends_on")),
+		Measures: r.PostForm["measures"], Remarks: r.PostFormValue("remarks")})
+	s.recordResult(w, r, "order", "gbv-orders", err, "flash.gbv_order_recorded")
+}
+
+func (s *server) handleGBVViolation(w http.ResponseWriter, r *http.Request) {
+	_, err := s.app.GBV.RecordViolation(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), r.PathValue("order"),
+		gbv.ViolationInput{OccurredOn: strings.TrimSpace(r.PostFormValue("occurred_on")),
+			PoliceResponse: r.PostFormValue("police_response"), Details: r.PostFormValue("details")})
+	s.recordResult(w, r, "violation", "gbv-orders", err, "flash.gbv_violation_recorded")
+}
+
+func (s *server) handleGBVDependant(w http.ResponseWriter, r *http.Request) {
+	_, err := s.app.GBV.AddDependant(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), gbv.DependantInput{
+		Name: r.PostFormValue("name"), BirthDate: strings.TrimSpace(r.PostFormValue("birth_date")),
+		CSWInformed: strings.TrimSpace(r.PostFormValue("csw_informed")), Needs: r.PostFormValue("needs")})
+	s.recordResult(w, r, "dependant", "gbv-dependants", err, "flash.gbv_dependant_added")
+}
+
+func (s *server) handleGBVPerpetrator(w http.ResponseWriter, r *http.Request) {
+	_, err := s.app.GBV.AddPerpetrator(r.Context(), reqState(r).user.Actor(), r.PathValue("id"), gbv.PerpetratorInput{
+		Name: r.PostFormValue("name"), Relationship: r.PostFormValue("relationship"),
+		InHousehold: r.PostFormValue("in_household") == "yes", Weapons: r.PostFormValue("weapons") == "yes",
+		OrderStatus: r.PostFormValue("order_status")})
+	s.recordResult(w, r, "perpetrator", "gbv-perpetrators", err, "flash.gbv_perpetrator_added")
+}
+
+// gbvClassifyData is the classification tool's page: the six questions and,
+// after a POST, the type with its explanation. Nothing is stored.
+type gbvClassifyData struct {
+	Answers []gbvAnswer
+	Checked map[string]bool
+	Done    bool
+	Type    string
+	Why     string
+}
+
+func (s *server) handleGBVClassifyForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "gbv.classify.title", &gbvClassifyData{Answers: gbvAnswers, Checked: map[string]bool{}})
+	s.render(w, r, http.StatusOK, "gbv_classify", p)
+}
+
+func (s *server) handleGBVClassify(w http.ResponseWriter, r *http.Request) {
+	st := reqState(r)
+	d := &gbvClassifyData{Answers: gbvAnswers, Checked: map[string]bool{}, Done: true}
+	for _, a := range gbvAnswers {
+		d.Checked[a.Name] = r.PostFormValue(a.Name) == "yes"
+	}
+	e := gbv.Explain(gbv.Answers{Penetration: d.Checked["penetration"], SexualContact: d.Checked["sexual_contact"],
+		PhysicalAssault: d.Checked["physical_assault"], ForcedMarriage: d.Checked["forced_marriage"],
+		DenialOfResources: d.Checked["denial_of_resources"], PsychologicalAbuse: d.Checked["psychological_abuse"]})
+	d.Type, d.Why = string(e.Type), gbvWhy(st.p, e)
+	p := s.newPage(r, "gbv.classify.title", d)
+	s.render(w, r, http.StatusOK, "gbv_classify", p)
+}
