@@ -40,7 +40,7 @@ var (
 	dimContext = stats.Dimension{Name: "gbv_context", Label: "gbv.context", ValueKey: "gbv.context.", Values: Contexts}
 	dimAge     = stats.Dimension{Name: "age_band", Label: "case.age_band", ValueKey: "stats.age_band.",
 		Values: append(append([]string(nil), cases.AgeBands...), "unknown")}
-	dimSex = stats.Dimension{Name: "sex", Label: "case.sex", ValueKey: "case.sex.", Values: cases.Sexes}
+	dimSex = stats.Dimension{Name: "sex", Label: "case.person.sex", ValueKey: "case.sex.", Values: cases.Sexes}
 )
 
 var statsExpr = map[string]string{
