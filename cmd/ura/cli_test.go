@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"github.com/ura-nrm/ura/internal/access"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -140,8 +141,10 @@ func TestDemoRefusedOnRealData(t *testing.T) {
 func TestRawDatabaseHoldsNoPersonalValue(t *testing.T) {
 	data, _, sargs := storeArgs(t, store.SQLite)
 	in := serve(t, sargs, "--demo")
-	if len(in.Creds) != 11 {
-		t.Fatalf("demo printed %d accounts, want 11:\n%s", len(in.Creds), in.Out.String())
+	// One account a role but the civil-society monitor, and a second
+	// evaluator and provider (grants).
+	if want := len(access.Roles) - 1 + 2; len(in.Creds) != want {
+		t.Fatalf("demo printed %d accounts, want %d:\n%s", len(in.Creds), want, in.Out.String())
 	}
 	in.Stop(t)
 	raw := rawStoreBytes(t, data)
