@@ -149,3 +149,27 @@ func TestHelplineAlertOrgCommand(t *testing.T) {
 		t.Errorf("cleared: %q", out)
 	}
 }
+
+// TestGBVAlertOrgsCommand sets, shows and clears the organisations a high
+// domestic-violence risk alerts, and refuses a name that is no organisation.
+func TestGBVAlertOrgsCommand(t *testing.T) {
+	_, _, sargs := storeArgs(t, store.SQLite)
+	mustUra(t, "", append([]string{"demo"}, sargs...)...)
+	if out := mustUra(t, "", append([]string{"gbv", "alert-orgs"}, sargs...)...); !strings.Contains(out, "alerts no one") {
+		t.Errorf("before: %q", out)
+	}
+	mustUra(t, "", append([]string{"gbv", "alert-orgs", "--org", "Demo Police THB Directorate", "--org", "Demo National Coordinator's Office"}, sargs...)...)
+	if out := mustUra(t, "", append([]string{"gbv", "alert-orgs"}, sargs...)...); !strings.Contains(out, "alerts Demo Police THB Directorate; Demo National Coordinator's Office") {
+		t.Errorf("after: %q", out)
+	}
+	if _, _, err := ura(t, "", append([]string{"gbv", "alert-orgs", "--org", "No Such Office"}, sargs...)...); err == nil {
+		t.Error("an unknown organisation was accepted")
+	}
+	if _, _, err := ura(t, "", append([]string{"gbv", "alert-orgs", "--none", "--org", "Demo Police THB Directorate"}, sargs...)...); err == nil {
+		t.Error("--none with --org was accepted")
+	}
+	mustUra(t, "", append([]string{"gbv", "alert-orgs", "--none"}, sargs...)...)
+	if out := mustUra(t, "", append([]string{"gbv", "alert-orgs"}, sargs...)...); !strings.Contains(out, "alerts no one") {
+		t.Errorf("cleared: %q", out)
+	}
+}

@@ -41,6 +41,7 @@ func commands() []command {
 		{"match", "match dedup|encode|link: record linkage on files", cmdMatch},
 		{"export", "export ctdc --out FILE.csv [--from DATE --to DATE]: the k-anonymous CTDC extract", cmdExport},
 		{"helpline", "helpline alert-org [--org NAME]: the police unit urgent helpline contacts alert", cmdHelpline},
+		{"gbv", "gbv alert-orgs [--org NAME]... [--none]: the organisations a high domestic-violence risk alerts", cmdGBV},
 		{"partner", "partner keys|add|activate|deactivate|list|linkage|rotate: partner instances of the exchange", cmdPartner},
 		{"exchange", "exchange verify: check the exchange's message log (signed envelopes and receipts)", cmdExchange},
 		{"config", "print the configuration, secrets masked", cmdConfig},

@@ -359,7 +359,7 @@ var breakGlassOpens = map[Action]bool{
 	DocumentRead:     true,
 	// A criminal case's defendants, named in the grant as criminal_case/<id>.
 	JusticeDefendants: true,
-	GBVRead:          true,
+	GBVRead:           true,
 }
 
 // BreakGlassOpens reports whether an open break-glass grant allows act on its

@@ -26,6 +26,14 @@ func (s *story) helpline() error {
 	if err := h.SetAlertOrg(s.ctx, access.SystemActor, s.orgs["Demo Police THB Directorate"]); err != nil {
 		return err
 	}
+	// A high domestic-violence risk alerts the police directorate and the
+	// coordinator's office.
+	if g := s.a.GBV; g != nil {
+		if err := g.SetAlertOrgs(s.ctx, access.SystemActor, []string{s.orgs["Demo Police THB Directorate"],
+			s.orgs["Demo National Coordinator's Office"]}, s.a.Auth); err != nil {
+			return err
+		}
+	}
 	op := s.users[access.Helpline]
 	// Today's call-back: a few hours from now, still today in the instance's zone where possible.
 	due := s.now.Add(2 * time.Hour)

@@ -42,6 +42,7 @@ var dashboardSpecs = []TableSpec{
 	// Shown when their capability has registered its source.
 	{Name: "helpline", Heading: "stats.table.helpline_topics", Measure: "helpline_contacts", Rows: "category", Chart: report.BarChart},
 	{Name: "tips", Heading: "stats.table.tips", Measure: "tips", Rows: "state", Chart: report.BarChart},
+	{Name: "gbv", Heading: "stats.table.gbv_types", Measure: "gbv_incidents", Rows: "gbv_type", Chart: report.BarChart},
 }
 
 // Dashboard builds the coordinator's dashboard over f: the cases

@@ -72,6 +72,17 @@ var Templates = []Template{
 			{Name: "nap_overdue", Heading: "stats.table.overdue_tasks", Measure: "overdue_tasks", Rows: "task_kind"},
 			{Name: "nap_occupancy", Heading: "stats.table.occupancy", Measure: "occupancy", Rows: "month", Cols: "beds", Chart: report.LineChart},
 		}},
+	// The GBVIMS monthly statistics: incidents by the GBVIMS type each
+	// month, their context, and the survivors by age group and sex (the
+	// GBV capability's source; docs/gbv.md).
+	{Name: "gbvims", Version: "1", Title: "stats.report.gbvims",
+		Definitions: []string{"stats.def.gbv_incidents", "stats.def.gbv_survivors", "stats.def.gbvims_type"},
+		Tables: []TableSpec{
+			{Name: "gbvims_month", Heading: "stats.table.gbv_type_month", Measure: "gbv_incidents", Rows: "month", Cols: "gbv_type", Chart: report.LineChart},
+			{Name: "gbvims_type", Heading: "stats.table.gbv_types", Measure: "gbv_incidents", Rows: "gbv_type", Chart: report.BarChart},
+			{Name: "gbvims_context", Heading: "stats.table.gbv_context", Measure: "gbv_incidents", Rows: "gbv_context", Cols: "gbv_type"},
+			{Name: "gbvims_survivors", Heading: "stats.table.gbv_survivors", Measure: "gbv_survivors", Rows: "age_band", Cols: "sex"},
+		}},
 }
 
 // victimCube is the division of the cases asked once per page or report:

@@ -3,6 +3,7 @@ package stats_test
 import (
 	"context"
 	"github.com/ura-nrm/ura/internal/disclosure"
+	"github.com/ura-nrm/ura/internal/gbv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -75,7 +76,7 @@ func synthService() *stats.Service {
 	s := stats.New(clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)))
 	s.Releases = &memReleases{}
 	src := &synthSource{}
-	for _, m := range []stats.Source{(&cases.Service{}).StatsSource(), (&referral.Service{}).StatsSource(), (&clocks.Service{}).StatsSource()} {
+	for _, m := range []stats.Source{(&cases.Service{}).StatsSource(), (&referral.Service{}).StatsSource(), (&clocks.Service{}).StatsSource(), (&gbv.Service{}).StatsSource()} {
 		src.measures = append(src.measures, m.Measures()...)
 	}
 	rng := rand.New(rand.NewPCG(15, 2026))
@@ -124,6 +125,15 @@ func synthService() *stats.Service {
 	}
 	for range 25 {
 		add(clocks.MeasureOverdue, 1, "task_kind", string(pick(kindStrings()...)))
+	}
+	for range 150 {
+		typ := pick("rape", "sexual_assault", "physical_assault", "physical_assault", "physical_assault", "forced_marriage",
+			"denial_of_resources", "psychological_abuse", "psychological_abuse")
+		kv := []string{"gbv_type", typ, "gbv_context", pick("intimate_partner", "intimate_partner", "family_member", "early_forced_marriage", "trafficking"),
+			"age_band", pick("15-17", "18-24", "25-34", "25-34", "35-49", "50+"), "sex", pick("female", "female", "female", "male"),
+			"month", month(), "municipality", pick("Prishtinë", "Prizren", "Pejë")}
+		add(gbv.MeasureIncidents, 1, kv...)
+		add(gbv.MeasureSurvivors, 1, kv...)
 	}
 	for mo := 1; mo <= 12; mo++ {
 		m := time.Date(2025, time.Month(mo), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
