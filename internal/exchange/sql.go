@@ -246,42 +246,16 @@ func listMsgs(ctx context.Context, q store.Querier, direction, xref string, limi
 		where += " AND xref = $" + itoa(len(args))
 	}
 	args = append(args, limit)
-	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages `+where+
+	return queryMsgs(ctx, q, `SELECT `+msgColumns+` FROM exchange_messages `+where+
 		` ORDER BY created_at DESC, id LIMIT $`+itoa(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*row
-	for rows.Next() {
-		r, err := scanMsg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // dueOut lists outgoing messages due for an attempt to active partners.
 func dueOut(ctx context.Context, q store.Querier, now time.Time, limit int) ([]*row, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages m
+	return queryMsgs(ctx, q, `SELECT `+msgColumns+` FROM exchange_messages m
 		WHERE m.direction = 'out' AND m.state = 'queued' AND m.next_attempt_at <= $1
 		AND EXISTS (SELECT 1 FROM exchange_partners p WHERE p.country = m.peer AND p.active = 1)
 		ORDER BY m.next_attempt_at, m.id LIMIT $2`, store.T(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*row
-	for rows.Next() {
-		r, err := scanMsg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // nextDue is the earliest next attempt of a queued message, or zero.
@@ -356,21 +330,8 @@ func listTypes(ctx context.Context, q store.Querier, types []string, limit int) 
 		ph = append(ph, "$"+itoa(len(args)))
 	}
 	args = append(args, limit)
-	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages WHERE type IN (`+strings.Join(ph, ", ")+`)
+	return queryMsgs(ctx, q, `SELECT `+msgColumns+` FROM exchange_messages WHERE type IN (`+strings.Join(ph, ", ")+`)
 		ORDER BY created_at DESC, id LIMIT $`+itoa(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*row
-	for rows.Next() {
-		r, err := scanMsg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 func setLinkage(ctx context.Context, tx *store.Tx, country string, schema []byte, keyID string, secret []byte) (bool, error) {
@@ -395,8 +356,13 @@ func loadLinkage(ctx context.Context, q store.Querier, country string) (schema [
 
 // receivedOfType lists incoming messages of a type still waiting for an answer.
 func receivedOfType(ctx context.Context, q store.Querier, typ string, limit int) ([]*row, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+msgColumns+` FROM exchange_messages WHERE direction = 'in' AND type = $1
+	return queryMsgs(ctx, q, `SELECT `+msgColumns+` FROM exchange_messages WHERE direction = 'in' AND type = $1
 		AND state = 'received' ORDER BY created_at, id LIMIT $2`, typ, limit)
+}
+
+// queryMsgs runs a query of msgColumns and scans every message it returns.
+func queryMsgs(ctx context.Context, q store.Querier, query string, args ...any) ([]*row, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
