@@ -24,6 +24,9 @@ func cmdLoad(ctx context.Context, e env, args []string) error {
 	timeout := fs.Duration("timeout", 0, "limit of each request (default 30s)")
 	signins := fs.Int("signins", 3, "users signing in at once (each sign-in costs the server 64 MiB of argon2id)")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
+	niceness := fs.Int("nice", 10, "scheduling priority of the generator, 0 to 19: higher yields the CPU to the server and the database it measures")
+	serverPID := fs.Int("server-pid", 0, "process id of the server: its CPU time in the steady state is reported")
+	dbPID := fs.Int("db-pid", 0, "process id of the database (PostgreSQL's postmaster): its CPU time and its backends' in the steady state is reported")
 	cfg, err := loadConfig(e, fs, args, nil)
 	if err != nil {
 		return err
@@ -33,6 +36,9 @@ func cmdLoad(ctx context.Context, e env, args []string) error {
 	}
 	if _, err := loadgen.CheckLoopback(*target); err != nil {
 		return usagef("%v", err)
+	}
+	if *niceness < 0 || *niceness > 19 || *serverPID < 0 || *dbPID < 0 {
+		return usagef("--nice must be 0 to 19, and --server-pid and --db-pid process ids")
 	}
 	if *users <= 0 || *requests < 0 || *duration < 0 || *signins <= 0 || *signins > 4 || *timeout < 0 {
 		return usagef("--users must be positive, --signins 1 to 4, and --duration, --requests and --timeout not negative")
@@ -45,6 +51,11 @@ func cmdLoad(ctx context.Context, e env, args []string) error {
 		return usagef("--think: %v", err)
 	}
 
+	if *niceness > 0 {
+		if err := loadgen.SetNice(*niceness); err != nil {
+			return fmt.Errorf("load: --nice %d: %w", *niceness, err)
+		}
+	}
 	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
@@ -65,7 +76,7 @@ func cmdLoad(ctx context.Context, e env, args []string) error {
 
 	rep, err := loadgen.Run(ctx, loadgen.Options{URL: *target, Accounts: setup.Accounts, Duration: *duration,
 		Requests: *requests, Seed: *seed, ThinkMin: lo, ThinkMax: hi, Timeout: *timeout, SignIns: *signins,
-		Progress: e.stderr})
+		ServerPID: *serverPID, DatabasePID: *dbPID, Progress: e.stderr})
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,22 @@ func TestLoad(t *testing.T) {
 			if rep.Total.Count != requests {
 				t.Errorf("%d requests sent, want exactly %d", rep.Total.Count, requests)
 			}
+			// The sign-ins are the ramp; the work after them the steady state,
+			// where the targets apply; the two add up to the whole run.
+			ramp, steady := rep.Phase(loadgen.PhaseRamp), rep.Phase(loadgen.PhaseSteady)
+			if ramp.Total.Count+steady.Total.Count != rep.Total.Count || steady.Total.Count == 0 {
+				t.Errorf("phases: ramp %d + steady %d requests, run %d", ramp.Total.Count, steady.Total.Count, rep.Total.Count)
+			}
+			for _, s := range steady.Actions {
+				if s.Action == loadgen.ActSignIn {
+					t.Errorf("%d sign-ins counted in the steady state", s.Count)
+				}
+			}
+			if m := rep.Machine; m == nil || m.CPUs < 1 || m.SteadySeconds <= 0 || m.LoadStart[0] <= 0 && m.LoadEnd[0] <= 0 {
+				t.Errorf("machine record %+v", m)
+			} else if _, ok := m.CPU["generator"]; !ok {
+				t.Errorf("no generator CPU time in %+v", m)
+			}
 			for _, act := range []string{loadgen.ActSignIn, loadgen.ActDashboard, loadgen.ActCaseList, loadgen.ActCaseOpen,
 				loadgen.ActTimeline, loadgen.ActSearch, loadgen.ActNote, loadgen.ActRefer, loadgen.ActInbox,
 				loadgen.ActAnswer, loadgen.ActNotifications} {

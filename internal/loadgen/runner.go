@@ -54,6 +54,10 @@ type Options struct {
 	// Now is the clock TOTP codes are computed from (default time.Now); a
 	// server on a fake clock needs that clock here.
 	Now func() time.Time
+	// ServerPID and DatabasePID, when given, are the processes whose CPU
+	// time the report states for the steady state (the database with its
+	// children: PostgreSQL's postmaster, whose backends are its children).
+	ServerPID, DatabasePID int
 	// Progress, when set, gets a line every ProgressEvery (default 10 s).
 	Progress      io.Writer
 	ProgressEvery time.Duration
@@ -139,6 +143,30 @@ type runner struct {
 	answered  sync.Map
 
 	names []string // fictional full names to search for
+
+	// pending counts the users that have not yet tried to sign in; when it
+	// reaches zero the ramp is over and the steady state begins.
+	pending  atomic.Int64
+	isSteady atomic.Bool
+	rampEnd  atomic.Int64 // Unix nanoseconds
+	watch    *watcher
+}
+
+// phase is the phase a request sent now belongs to.
+func (r *runner) phase() string {
+	if r.isSteady.Load() {
+		return PhaseSteady
+	}
+	return PhaseRamp
+}
+
+// rampDone notes that one more user has tried to sign in.
+func (r *runner) rampDone() {
+	if r.pending.Add(-1) == 0 {
+		r.rampEnd.Store(time.Now().UnixNano())
+		r.watch.steady()
+		r.isSteady.Store(true)
+	}
 }
 
 // Run signs every account in and runs the mix until a bound is reached or
@@ -198,6 +226,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for _, a := range o.Accounts {
 		roles[string(a.Role)]++
 	}
+	r.pending.Store(int64(len(o.Accounts)))
+	r.watch = newWatcher(o.ServerPID, o.DatabasePID)
 	started := time.Now()
 	done := make(chan struct{})
 	if o.Progress != nil {
@@ -209,7 +239,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	wg.Wait()
 	close(done)
-	rep := r.rec.Report(time.Since(started))
+	elapsed := time.Since(started)
+	rep := r.rec.Report(elapsed)
+	rep.Machine = r.watch.finish()
+	ramp := elapsed
+	if end := r.rampEnd.Load(); end > 0 {
+		ramp = time.Unix(0, end).Sub(started)
+	}
+	if p, ok := r.rec.phaseReport(PhaseRamp, ramp); ok {
+		rep.Phases = append(rep.Phases, p)
+	}
+	if p, ok := r.rec.phaseReport(PhaseSteady, elapsed-ramp); ok {
+		rep.Phases = append(rep.Phases, p)
+	}
 	rep.URL, rep.Users, rep.Roles = r.base, len(o.Accounts), roles
 	rep.Started = started.UTC().Truncate(time.Second)
 	rep.SignedIn = int(r.signedIn.Load())

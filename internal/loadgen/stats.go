@@ -21,7 +21,19 @@ type Recorder struct {
 	mu      sync.Mutex
 	series  map[string]*series
 	skipped map[string]int
+	// phases holds the same samples divided by the phase of the run in
+	// which each request was sent (PhaseRamp, PhaseSteady).
+	phases map[string]*Recorder
 }
+
+// The phases of a run: the sign-in ramp lasts until every user has tried to
+// sign in (each sign-in costs the server an argon2id hash, so the ramp's
+// latencies are not those of the work that follows); the steady state is
+// the rest. Targets apply to the steady state.
+const (
+	PhaseRamp   = "ramp"
+	PhaseSteady = "steady"
+)
 
 type series struct {
 	samples []time.Duration
@@ -33,7 +45,21 @@ type series struct {
 
 // NewRecorder returns an empty recorder.
 func NewRecorder() *Recorder {
-	return &Recorder{series: map[string]*series{}, skipped: map[string]int{}}
+	return &Recorder{series: map[string]*series{}, skipped: map[string]int{}, phases: map[string]*Recorder{}}
+}
+
+// RecordIn is Record, also counted under phase (the phase in which the
+// request was sent).
+func (r *Recorder) RecordIn(phase, action string, d time.Duration, failure string) {
+	r.Record(action, d, failure)
+	r.mu.Lock()
+	p := r.phases[phase]
+	if p == nil {
+		p = &Recorder{series: map[string]*series{}, skipped: map[string]int{}}
+		r.phases[phase] = p
+	}
+	r.mu.Unlock()
+	p.Record(action, d, failure)
 }
 
 // Record adds one request of action that took d. failure is empty for a
@@ -139,6 +165,41 @@ type Report struct {
 	Roles   map[string]int `json:"roles"`
 	Actions []Stats        `json:"actions"`
 	Total   Stats          `json:"total"`
+	// Phases are the same figures for the sign-in ramp and the steady
+	// state, in that order (a phase without requests is left out).
+	Phases []Phase `json:"phases,omitempty"`
+	// Machine is what else ran on the machine meanwhile.
+	Machine *Machine `json:"machine,omitempty"`
+}
+
+// Phase is the report of one phase of the run.
+type Phase struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	Actions []Stats `json:"actions"`
+	Total   Stats   `json:"total"`
+}
+
+// phaseReport summarises the requests sent in phase over elapsed.
+func (r *Recorder) phaseReport(phase string, elapsed time.Duration) (Phase, bool) {
+	r.mu.Lock()
+	p := r.phases[phase]
+	r.mu.Unlock()
+	if p == nil {
+		return Phase{}, false
+	}
+	rep := p.Report(elapsed)
+	return Phase{Name: phase, Seconds: rep.Seconds, Actions: rep.Actions, Total: rep.Total}, true
+}
+
+// Phase returns the report of one phase, or a zero one.
+func (rep *Report) Phase(name string) Phase {
+	for _, p := range rep.Phases {
+		if p.Name == name {
+			return p
+		}
+	}
+	return Phase{Name: name}
 }
 
 // Report summarises what was recorded over elapsed; actions are in name order.
@@ -198,14 +259,31 @@ func (rep *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "roles: %s\n", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&b, "\n%-16s %8s %7s %8s %9s %9s %9s %9s %9s\n", "ACTION", "COUNT", "ERRORS", "SKIPPED", "REQ/S", "P50 ms", "P95 ms", "P99 ms", "MAX ms")
+	header := func(title string) {
+		fmt.Fprintf(&b, "\n%s\n%-16s %8s %7s %8s %9s %9s %9s %9s %9s\n", title, "ACTION", "COUNT", "ERRORS", "SKIPPED", "REQ/S", "P50 ms", "P95 ms", "P99 ms", "MAX ms")
+	}
 	row := func(s Stats) {
 		fmt.Fprintf(&b, "%-16s %8d %7d %8d %9.1f %9.1f %9.1f %9.1f %9.1f\n", s.Action, s.Count, s.Errors, s.Skipped, s.RPS, s.P50MS, s.P95MS, s.P99MS, s.MaxMS)
 	}
+	for _, p := range rep.Phases {
+		what := "sign-in ramp"
+		if p.Name == PhaseSteady {
+			what = "steady state (the targets apply here)"
+		}
+		header(fmt.Sprintf("%s: %.1f s", what, p.Seconds))
+		for _, s := range p.Actions {
+			row(s)
+		}
+		row(p.Total)
+	}
+	header(fmt.Sprintf("whole run: %.1f s", rep.Seconds))
 	for _, s := range rep.Actions {
 		row(s)
 	}
 	row(rep.Total)
+	if m := rep.Machine; m != nil {
+		b.WriteString("\n" + m.String())
+	}
 	if rep.Total.Errors > 0 {
 		b.WriteString("\nerrors by status:\n")
 		for _, s := range rep.Actions {

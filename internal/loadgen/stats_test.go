@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +149,76 @@ func TestRecorderReport(t *testing.T) {
 	}
 	if back.Total.Count != 14 || back.Action(ActNote).Status["500"] != 2 || back.Total.P99MS != 30000 {
 		t.Errorf("JSON round trip: %+v", back.Total)
+	}
+}
+
+// TestRecorderPhases: each request counts in the whole run and in the phase
+// it was sent in, and a phase's rate is over its own length.
+func TestRecorderPhases(t *testing.T) {
+	r := NewRecorder()
+	for i := range 10 {
+		r.RecordIn(PhaseRamp, "sign-in", time.Duration(100+i)*time.Millisecond, "")
+	}
+	for i := range 90 {
+		r.RecordIn(PhaseSteady, "case", time.Duration(i+1)*time.Millisecond, "")
+	}
+	r.RecordIn(PhaseSteady, "case", time.Second, "500")
+	rep := r.Report(10 * time.Second)
+	for _, p := range []struct {
+		name string
+		d    time.Duration
+	}{{PhaseRamp, 2 * time.Second}, {PhaseSteady, 8 * time.Second}} {
+		if ph, ok := r.phaseReport(p.name, p.d); ok {
+			rep.Phases = append(rep.Phases, ph)
+		}
+	}
+	if rep.Total.Count != 101 || rep.Total.P99MS < 100 {
+		t.Errorf("whole run %+v", rep.Total)
+	}
+	ramp, steady := rep.Phase(PhaseRamp), rep.Phase(PhaseSteady)
+	if ramp.Total.Count != 10 || ramp.Seconds != 2 || ramp.Total.RPS != 5 {
+		t.Errorf("ramp %+v", ramp)
+	}
+	// The slow sign-ins do not spoil the steady state's percentiles.
+	if steady.Total.Count != 91 || steady.Total.Errors != 1 || steady.Total.P50MS != 46 || steady.Seconds != 8 {
+		t.Errorf("steady %+v", steady.Total)
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sign-in ramp: 2.0 s", "steady state (the targets apply here): 8.0 s", "whole run: 10.0 s"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestProcReaders reads this process's own /proc entries: a command name
+// with spaces and parentheses does not shift the fields, and CPU time grows
+// with work done.
+func TestProcReaders(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	f := statFields(os.Getpid())
+	if len(f) < 17 || f[1] != strconv.Itoa(os.Getppid()) {
+		t.Fatalf("stat fields %v: want the parent's id at 1", f)
+	}
+	before := cpuSeconds(os.Getpid(), false)
+	x := 0
+	for start := time.Now(); time.Since(start) < 300*time.Millisecond; {
+		x++
+	}
+	if after := cpuSeconds(os.Getpid(), false); after <= before || x == 0 {
+		t.Errorf("CPU time %.2f s then %.2f s", before, after)
+	}
+	// A command named like "a) b (c" is read by its last parenthesis.
+	if f := parseStat("42 (a) b (c) S 7 42 42 0 -1 0 0 0 0 0 150 30 5 1 20 10 1"); len(f) != 18 || f[1] != "7" || f[11] != "150" || f[16] != "10" {
+		t.Errorf("parsed %q", f)
+	}
+	m := &Machine{CPUs: 2, Nice: 10, SteadySeconds: 10, CPU: map[string]float64{"server": 5, "generator": 1}}
+	if s := m.String(); !strings.Contains(s, "server 5.0 s (50 % of one CPU)") || !strings.Contains(s, "nice 10") {
+		t.Errorf("machine text %q", s)
 	}
 }

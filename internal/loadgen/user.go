@@ -40,14 +40,9 @@ func newUser(r *runner, i int, a Account) *user {
 
 // run signs in, learns its cases, and works until the run ends.
 func (u *user) run() {
-	select {
-	case u.r.signins <- struct{}{}:
-	case <-u.r.stop.Done():
-		return
-	}
-	err := u.signIn()
-	<-u.r.signins
-	if err != nil {
+	ok := u.signInTurn()
+	u.r.rampDone()
+	if !ok {
 		return
 	}
 	u.r.signedIn.Add(1)
@@ -78,6 +73,18 @@ func (u *user) run() {
 			failures = 0
 		}
 	}
+}
+
+// signInTurn waits for a sign-in slot and signs in; false when the user
+// could not (the run ended, or the sign-in failed).
+func (u *user) signInTurn() bool {
+	select {
+	case u.r.signins <- struct{}{}:
+	case <-u.r.stop.Done():
+		return false
+	}
+	defer func() { <-u.r.signins }()
+	return u.signIn() == nil
 }
 
 // maxFailuresInRow is how many failed actions in a row make a user give up.
@@ -154,6 +161,7 @@ func (u *user) do(q req) (string, error) {
 	if !u.r.take() {
 		return "", errStopped
 	}
+	phase := u.r.phase()
 	var body io.Reader
 	if q.form != nil {
 		if u.csrf != "" && q.form.Get("csrf") == "" {
@@ -206,7 +214,7 @@ func (u *user) do(q req) (string, error) {
 	case q.check != nil && !q.check(string(page)):
 		failure = "unexpected page"
 	}
-	u.r.rec.Record(q.action, d, failure)
+	u.r.rec.RecordIn(phase, q.action, d, failure)
 	if failure != "" {
 		u.r.failed.Add(1)
 		return string(page), errFailed
