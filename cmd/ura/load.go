@@ -51,11 +51,6 @@ func cmdLoad(ctx context.Context, e env, args []string) error {
 		return usagef("--think: %v", err)
 	}
 
-	if *niceness > 0 {
-		if err := loadgen.SetNice(*niceness); err != nil {
-			return fmt.Errorf("load: --nice %d: %w", *niceness, err)
-		}
-	}
 	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
@@ -74,6 +69,11 @@ func cmdLoad(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "load: no organisation for %s: those roles are left out\n", strings.Join(names, ", "))
 	}
 
+	if *niceness > 0 {
+		if err := loadgen.SetNice(*niceness); err != nil {
+			return fmt.Errorf("load: --nice %d: %w", *niceness, err)
+		}
+	}
 	rep, err := loadgen.Run(ctx, loadgen.Options{URL: *target, Accounts: setup.Accounts, Duration: *duration,
 		Requests: *requests, Seed: *seed, ThinkMin: lo, ThinkMax: hi, Timeout: *timeout, SignIns: *signins,
 		ServerPID: *serverPID, DatabasePID: *dbPID, Progress: e.stderr})

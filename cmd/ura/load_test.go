@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,8 +23,10 @@ func TestLoadCommand(t *testing.T) {
 			_, _, sargs := storeArgs(t, e)
 			in := serve(t, sargs, "--demo")
 			jsonFile := filepath.Join(t.TempDir(), "load.json")
+			// The server runs in this process: --server-pid is ours; --nice 0
+			// keeps the test binary at its priority.
 			args := append([]string{"load", "--url", in.URL, "--users", "8", "--requests", "200", "--think", "0",
-				"--seed", "3", "--json", jsonFile}, sargs...)
+				"--seed", "3", "--json", jsonFile, "--nice", "0", "--server-pid", strconv.Itoa(os.Getpid())}, sargs...)
 			out, errOut, err := ura(t, "", args...)
 			if err != nil {
 				t.Fatalf("ura load: %v\nstdout:\n%s\nstderr:\n%s\nserver log:\n%s", err, out, errOut, in.Err.String())
@@ -51,6 +54,19 @@ func TestLoadCommand(t *testing.T) {
 				t.Errorf("JSON report: %d requests, %d errors, %d/%d signed in, p50 %v ms",
 					rep.Total.Count, rep.Total.Errors, rep.SignedIn, rep.Users, rep.Total.P50MS)
 			}
+			if rep.Machine == nil || rep.Machine.CPUs < 1 {
+				t.Errorf("no machine record: %+v", rep.Machine)
+			} else if _, ok := rep.Machine.CPU["server"]; !ok && rep.Phase(loadgen.PhaseSteady).Total.Count > 0 {
+				t.Errorf("no server CPU time: %+v", rep.Machine)
+			}
+			if n := rep.Phase(loadgen.PhaseRamp).Total.Count + rep.Phase(loadgen.PhaseSteady).Total.Count; n != rep.Total.Count {
+				t.Errorf("phases count %d requests of %d", n, rep.Total.Count)
+			}
+			for _, want := range []string{"sign-in ramp", "whole run", "machine: "} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the report lacks %q", want)
+				}
+			}
 			// No load account's address reaches the output.
 			if strings.Contains(out+errOut, "load-0001") || strings.Contains(string(b), "@load.ura.invalid") {
 				t.Error("an account name reached the report")
@@ -74,6 +90,7 @@ func TestLoadCommandRefuses(t *testing.T) {
 		{"Unspecified", []string{"--url", "http://0.0.0.0:8080"}, true, "loopback"},
 		{"BadThink", []string{"--url", "http://127.0.0.1:1", "--think", "2s-1s"}, true, "--think"},
 		{"NoUsers", []string{"--url", "http://127.0.0.1:1", "--users", "0"}, true, "--users"},
+		{"BadNice", []string{"--url", "http://127.0.0.1:1", "--nice", "25"}, true, "--nice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := ura(t, "", append(append([]string{"load"}, tc.args...), sargs...)...)
