@@ -49,3 +49,32 @@ func TestServeMetricsAddr(t *testing.T) {
 		t.Errorf("metrics address serves /signin: %d", res.StatusCode)
 	}
 }
+
+// TestServeProfiling: with --profiling, Go's profiles (block and mutex
+// included) are on the metrics address, never on the main one; without it
+// they are nowhere.
+func TestServeProfiling(t *testing.T) {
+	_, _, sargs := storeArgs(t, store.SQLite)
+	in := serve(t, sargs, "--metrics-addr", "127.0.0.1:0", "--profiling")
+	m := metricsRE.FindStringSubmatch(in.Out.String())
+	if m == nil {
+		t.Fatalf("serve does not say where metrics are:\n%s", in.Out.String())
+	}
+	base := strings.TrimSuffix(m[1], "/metrics")
+	for _, p := range []string{"/debug/pprof/", "/debug/pprof/mutex?debug=1", "/debug/pprof/block?debug=1", "/metrics"} {
+		res, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, res); res.StatusCode != 200 || p == "/debug/pprof/" && !strings.Contains(body, "goroutine") {
+			t.Errorf("%s on the metrics address = %d", p, res.StatusCode)
+		}
+	}
+	res, err := http.Get(in.URL + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readBody(t, res); res.StatusCode == 200 {
+		t.Error("the main address serves the profiles")
+	}
+}

@@ -59,8 +59,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			ln.Close()
 			return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
 		}
+		if cfg.Profiling {
+			mh = withProfiles(mh)
+			log.Warn("profiling on: /debug/pprof/ on the metrics address", "addr", mln.Addr().String())
+		}
 		msrv = &http.Server{Handler: mh, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+			WriteTimeout: profileWriteTimeout, MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	}
 	srv := &http.Server{
 		Handler:           h,

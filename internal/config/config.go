@@ -46,6 +46,10 @@ type Config struct {
 	// MetricsAddr, when set, is a second listen address that serves
 	// /metrics alone (and the main address does not serve it).
 	MetricsAddr string
+	// Profiling serves Go's profiles (net/http/pprof: CPU, heap, block,
+	// mutex, goroutines) under /debug/pprof/ on MetricsAddr, which must
+	// then be a loopback address, and records blocking and lock waits.
+	Profiling bool
 	// MetricsToken, read from URA_METRICS_TOKEN_FILE, lets a scraper read
 	// /metrics on the main address with "Authorization: Bearer TOKEN".
 	// Without it (and without MetricsAddr) /metrics is not served.
@@ -166,6 +170,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 	}
 	set(&c.MetricsAddr, "URA_METRICS_ADDR")
+	if v := getenv("URA_PROFILING"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("URA_PROFILING: want true or false, not %q", v)
+		}
+		c.Profiling = b
+	}
 	if getenv("URA_METRICS_TOKEN") != "" {
 		return errors.New("URA_METRICS_TOKEN is not read: put the token in a file and set URA_METRICS_TOKEN_FILE")
 	}
@@ -323,6 +334,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Var(prefixesFlag{c}, "trusted-proxies", "reverse proxies whose X-Forwarded-For is believed: addresses and CIDR prefixes, comma-separated [URA_TRUSTED_PROXIES]")
 	fs.BoolFunc("trust-proxy", "replaced by --trusted-proxies", func(string) error { return errTrustProxy })
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "a separate listen address for /metrics (else /metrics needs the token of URA_METRICS_TOKEN_FILE) [URA_METRICS_ADDR]")
+	fs.BoolVar(&c.Profiling, "profiling", c.Profiling, "serve Go's profiles under /debug/pprof/ on --metrics-addr (a loopback address), for finding the latency tail under load [URA_PROFILING]")
 	fs.IntVar(&c.APIRatePerToken, "api-rate-per-token", c.APIRatePerToken, "API requests per minute per token, 0 for no limit [URA_API_RATE_PER_TOKEN]")
 	fs.IntVar(&c.APIRatePerAddress, "api-rate-per-address", c.APIRatePerAddress, "API requests per minute per client address, 0 for no limit [URA_API_RATE_PER_ADDRESS]")
 }
@@ -355,6 +367,12 @@ func (c *Config) Validate() error {
 		}
 		if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" {
 			return errors.New("--metrics-addr must differ from --addr")
+		}
+	}
+	if c.Profiling {
+		host, _, _ := net.SplitHostPort(c.MetricsAddr)
+		if ip := net.ParseIP(host); c.MetricsAddr == "" || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return errors.New("--profiling needs --metrics-addr on a loopback address (127.0.0.1:PORT): profiles show the server's memory")
 		}
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {

@@ -59,6 +59,15 @@ func TestTrustedProxiesAndMetricsSettings(t *testing.T) {
 		{"MetricsTokenTooShort", map[string]string{"URA_METRICS_TOKEN_FILE": short}, nil, "16 characters", nil},
 		{"MetricsAddrBad", nil, []string{"--metrics-addr", "nowhere"}, "--metrics-addr", nil},
 		{"MetricsAddrSameAsAddr", nil, []string{"--metrics-addr", "127.0.0.1:8080"}, "differ", nil},
+		{"ProfilingNeedsMetricsAddr", nil, []string{"--profiling"}, "--metrics-addr", nil},
+		{"ProfilingNotOnAllAddresses", nil, []string{"--profiling", "--metrics-addr", "0.0.0.0:9100"}, "loopback", nil},
+		{"ProfilingBadVariable", map[string]string{"URA_PROFILING": "maybe"}, nil, "URA_PROFILING", nil},
+		{"ProfilingOnLoopback", map[string]string{"URA_PROFILING": "1"}, []string{"--metrics-addr", "127.0.0.1:9100"}, "",
+			func(t *testing.T, c config.Config) {
+				if !c.Profiling {
+					t.Error("profiling off")
+				}
+			}},
 		{"RateLimits", map[string]string{"URA_API_RATE_PER_TOKEN": "60"}, []string{"--api-rate-per-address", "0"}, "",
 			func(t *testing.T, c config.Config) {
 				if c.APIRatePerToken != 60 || c.APIRatePerAddress != 0 {
