@@ -38,6 +38,8 @@ var TableOwners = map[string]string{
 	"case_guardians":           "internal/cases",
 	"case_month_counts":        "internal/cases",
 	"case_month_forms":         "internal/cases",
+	"case_month_divisions":     "internal/cases",
+	"case_stage_counts":        "internal/cases",
 	// The records kept on a case.
 	"consent_entries":   "internal/consent",
 	"case_notes":        "internal/casenotes",
@@ -50,12 +52,13 @@ var TableOwners = map[string]string{
 	"case_clocks":       "internal/clocks",
 	"tasks":             "internal/clocks",
 	// Referral: the directory, referrals and beds.
-	"services":            "internal/referral",
-	"referrals":           "internal/referral",
-	"stays":               "internal/referral",
-	"stay_exit_approvals": "internal/referral",
-	"services_delivered":  "internal/referral",
-	"occupancy_snapshots": "internal/referral",
+	"services":              "internal/referral",
+	"referrals":             "internal/referral",
+	"stays":                 "internal/referral",
+	"stay_exit_approvals":   "internal/referral",
+	"services_delivered":    "internal/referral",
+	"occupancy_snapshots":   "internal/referral",
+	"referral_answer_hours": "internal/referral",
 	// Notifications.
 	"notifications": "internal/notify",
 	"notify_outbox": "internal/notify",
