@@ -3,12 +3,19 @@ package stats_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/cases"
+	"github.com/ura-nrm/ura/internal/clock"
+	"github.com/ura-nrm/ura/internal/config"
+	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/i18n"
 	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store/storetest"
@@ -122,5 +129,58 @@ func TestDashboardAggregatesEqualRaw(t *testing.T) {
 				t.Errorf("headline %d, %d; raw %d, %d (%v)", this, last, rthis, rlast, err)
 			}
 		})
+	}
+}
+
+// TestStoreDashboardEqualRaw is TestDashboardAggregatesEqualRaw's panels on
+// a store made by `ura demo --cases N` (URA_STATS_DATA, and URA_STATS_DB
+// for PostgreSQL, as for BenchmarkStats), for its last full year: the
+// aggregates the generator and the migrations filled answer what the
+// records do. Skipped without URA_STATS_DATA (slow: the raw path reads
+// the year's cases).
+func TestStoreDashboardEqualRaw(t *testing.T) {
+	dir := os.Getenv("URA_STATS_DATA")
+	if dir == "" {
+		t.Skip("URA_STATS_DATA not set")
+	}
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	if u := os.Getenv("URA_STATS_DB"); u != "" {
+		cfg.DB = u
+	}
+	a, err := app.Open(ctx, cfg, app.Options{Migrate: true, Clock: clock.System{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	u, err := a.Auth.FindUserByEmail(ctx, access.SystemActor, demo.Email(access.Coordinator))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{a: a, coord: u.Actor()}
+	p := i18n.For(i18n.English)
+	year := stats.Year(a.Clock.Now().Year() - 1)
+	start := time.Now()
+	kept, err := a.Stats.Dashboard(ctx, f.coord, year, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kept: %v", time.Since(start))
+	start = time.Now()
+	want, err := rawService(f).Dashboard(ctx, f.coord, year, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("raw: %v", time.Since(start))
+	if len(kept) != len(want) {
+		t.Fatalf("%d panels kept, %d raw", len(kept), len(want))
+	}
+	for i := range kept {
+		if !reflect.DeepEqual(kept[i], want[i]) {
+			t.Errorf("panel %s differs:\nkept %+v\nraw  %+v", kept[i].ID, kept[i].Table, want[i].Table)
+		} else {
+			t.Logf("panel %s: equal (%d rows)", kept[i].ID, len(kept[i].Table.Rows))
+		}
 	}
 }
