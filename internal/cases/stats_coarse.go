@@ -75,10 +75,18 @@ func (k *statKey) cells(dv division) [][2]string {
 	return [][2]string{c}
 }
 
-// addCoarse adds d (1 or -1) to the coarse counts of k: every division
-// (all of them, or those changed from the key other when it is not nil)
-// and the stage count.
-func addCoarse(ctx context.Context, tx *store.Tx, k, other *statKey, d int) error {
+// coarseOp adds d to one row of case_month_divisions (dv != "") or of
+// case_stage_counts (dv == "": v1 is the stage).
+type coarseOp struct {
+	dv, month, municipality, v1, v2 string
+	d                               int
+}
+
+// coarseOps are the rows the case at k counts in, each with d: every
+// division and the stage count, or, when other is not nil, those where
+// the case at other does not count the same.
+func coarseOps(k, other *statKey, d int) []coarseOp {
+	var ops []coarseOp
 	samePlace := other != nil && other.month == k.month && other.municipality == k.municipality
 	for _, dv := range divisions {
 		cells := k.cells(dv)
@@ -86,45 +94,78 @@ func addCoarse(ctx context.Context, tx *store.Tx, k, other *statKey, d int) erro
 			continue
 		}
 		for _, c := range cells {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_month_divisions (division, opened_month, municipality, v1, v2, n)
-				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (division, opened_month, municipality, v1, v2)
-				DO UPDATE SET n = case_month_divisions.n + excluded.n`,
-				dv.name, k.month, k.municipality, c[0], c[1], d); err != nil {
-				return errs.Internalf("case divisions: %w", err)
-			}
-			if d < 0 {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM case_month_divisions WHERE n = 0 AND division = $1
-					AND opened_month = $2 AND municipality = $3 AND v1 = $4 AND v2 = $5`,
-					dv.name, k.month, k.municipality, c[0], c[1]); err != nil {
-					return errs.Internalf("case divisions: %w", err)
-				}
-			}
+			ops = append(ops, coarseOp{dv.name, k.month, k.municipality, c[0], c[1], d})
 		}
 	}
-	if other != nil && other.municipality == k.municipality && other.stage == k.stage {
-		return nil
+	if other == nil || other.municipality != k.municipality || other.stage != k.stage {
+		ops = append(ops, coarseOp{"", "", k.municipality, k.stage, "", d})
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_stage_counts (municipality, stage, n) VALUES ($1, $2, $3)
-		ON CONFLICT (municipality, stage) DO UPDATE SET n = case_stage_counts.n + excluded.n`,
-		k.municipality, k.stage, d); err != nil {
-		return errs.Internalf("case stage counts: %w", err)
+	return ops
+}
+
+// applyCoarse nets the ops by row and applies them in the order of their
+// keys, so that two transactions moving cases in opposite directions lock
+// the rows in the same order (no deadlock on PostgreSQL); a row that falls
+// to zero is removed.
+func applyCoarse(ctx context.Context, tx *store.Tx, ops []coarseOp) error {
+	net := map[coarseOp]int{}
+	for _, o := range ops {
+		d := o.d
+		o.d = 0
+		net[o] += d
 	}
-	if d < 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_stage_counts WHERE n = 0 AND municipality = $1 AND stage = $2`,
-			k.municipality, k.stage); err != nil {
-			return errs.Internalf("case stage counts: %w", err)
+	keys := make([]coarseOp, 0, len(net))
+	for o, d := range net {
+		if d != 0 {
+			keys = append(keys, o)
+		}
+	}
+	slices.SortFunc(keys, func(a, b coarseOp) int {
+		return strings.Compare(a.dv+"\x00"+a.month+"\x00"+a.municipality+"\x00"+a.v1+"\x00"+a.v2,
+			b.dv+"\x00"+b.month+"\x00"+b.municipality+"\x00"+b.v1+"\x00"+b.v2)
+	})
+	for _, o := range keys {
+		d := net[o]
+		if o.dv == "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_stage_counts (municipality, stage, n) VALUES ($1, $2, $3)
+				ON CONFLICT (municipality, stage) DO UPDATE SET n = case_stage_counts.n + excluded.n`,
+				o.municipality, o.v1, d); err != nil {
+				return errs.Internalf("case stage counts: %w", err)
+			}
+			if d < 0 {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM case_stage_counts WHERE n = 0 AND municipality = $1 AND stage = $2`,
+					o.municipality, o.v1); err != nil {
+					return errs.Internalf("case stage counts: %w", err)
+				}
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_month_divisions (division, opened_month, municipality, v1, v2, n)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (division, opened_month, municipality, v1, v2)
+			DO UPDATE SET n = case_month_divisions.n + excluded.n`,
+			o.dv, o.month, o.municipality, o.v1, o.v2, d); err != nil {
+			return errs.Internalf("case divisions: %w", err)
+		}
+		if d < 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM case_month_divisions WHERE n = 0 AND division = $1
+				AND opened_month = $2 AND municipality = $3 AND v1 = $4 AND v2 = $5`,
+				o.dv, o.month, o.municipality, o.v1, o.v2); err != nil {
+				return errs.Internalf("case divisions: %w", err)
+			}
 		}
 	}
 	return nil
 }
 
+// addCoarse counts the case at k in every coarse row (d = 1: registered).
+func addCoarse(ctx context.Context, tx *store.Tx, k *statKey, d int) error {
+	return applyCoarse(ctx, tx, coarseOps(k, nil, d))
+}
+
 // moveCoarse moves a case's coarse counts from before to after, touching
-// only the divisions that changed.
+// only the rows that changed.
 func moveCoarse(ctx context.Context, tx *store.Tx, before, after *statKey) error {
-	if err := addCoarse(ctx, tx, before, after, -1); err != nil {
-		return err
-	}
-	return addCoarse(ctx, tx, after, before, 1)
+	return applyCoarse(ctx, tx, append(coarseOps(before, after, -1), coarseOps(after, before, 1)...))
 }
 
 // recountCoarse rebuilds the coarse aggregates from the monthly aggregates

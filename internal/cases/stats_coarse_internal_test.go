@@ -35,7 +35,7 @@ func BenchmarkCoarseWrite(b *testing.B) {
 			})
 			b.Run("register", func(b *testing.B) {
 				for b.Loop() {
-					if err := db.InTx(ctx, now, func(tx *store.Tx) error { return addCoarse(ctx, tx, k, nil, 1) }); err != nil {
+					if err := db.InTx(ctx, now, func(tx *store.Tx) error { return addCoarse(ctx, tx, k, 1) }); err != nil {
 						b.Fatal(err)
 					}
 				}

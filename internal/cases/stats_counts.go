@@ -119,7 +119,7 @@ func countNew(ctx context.Context, tx *store.Tx, caseID string) error {
 	if err := addStat(ctx, tx, k, 1); err != nil {
 		return err
 	}
-	return addCoarse(ctx, tx, k, nil, 1)
+	return addCoarse(ctx, tx, k, 1)
 }
 
 // RecountStats rebuilds the monthly aggregates from the cases, and the
