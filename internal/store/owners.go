@@ -52,12 +52,13 @@ var TableOwners = map[string]string{
 	"case_clocks":       "internal/clocks",
 	"tasks":             "internal/clocks",
 	// Referral: the directory, referrals and beds.
-	"services":              "internal/referral",
-	"referrals":             "internal/referral",
-	"stays":                 "internal/referral",
-	"stay_exit_approvals":   "internal/referral",
-	"services_delivered":    "internal/referral",
-	"occupancy_snapshots":   "internal/referral",
+	"services":            "internal/referral",
+	"referrals":           "internal/referral",
+	"stays":               "internal/referral",
+	"stay_exit_approvals": "internal/referral",
+	"services_delivered":  "internal/referral",
+	"occupancy_snapshots": "internal/referral",
+	// Referral's kept statistics (migration 0025).
 	"referral_answer_hours": "internal/referral",
 	// Notifications.
 	"notifications": "internal/notify",
