@@ -113,6 +113,10 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 			where = append(where, col+" IN ("+strings.Join(ph, ", ")+")")
 		}
 	}
+	// The dashboard's divisions: the coarse aggregates (stats_coarse.go).
+	if rows, ok, err := src.coarse(ctx, q); ok {
+		return rows, err
+	}
 	db := src.s.DB.Read()
 	switch q.Measure {
 	case MeasureVictims:

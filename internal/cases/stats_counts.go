@@ -104,7 +104,10 @@ func moveStat(ctx context.Context, tx *store.Tx, caseID string, before *statKey)
 	if err := addStat(ctx, tx, before, -1); err != nil {
 		return err
 	}
-	return addStat(ctx, tx, after, 1)
+	if err := addStat(ctx, tx, after, 1); err != nil {
+		return err
+	}
+	return moveCoarse(ctx, tx, before, after)
 }
 
 // countNew counts a case just registered in tx.
@@ -113,10 +116,14 @@ func countNew(ctx context.Context, tx *store.Tx, caseID string) error {
 	if err != nil {
 		return err
 	}
-	return addStat(ctx, tx, k, 1)
+	if err := addStat(ctx, tx, k, 1); err != nil {
+		return err
+	}
+	return addCoarse(ctx, tx, k, 1)
 }
 
-// RecountStats rebuilds the monthly aggregates from the cases. The bulk
+// RecountStats rebuilds the monthly aggregates from the cases, and the
+// coarse ones (stats_coarse.go) from those. The bulk
 // generator, which writes cases directly, calls it when it is done.
 func RecountStats(ctx context.Context, tx *store.Tx) error {
 	for _, q := range []string{`DELETE FROM case_month_counts`, `DELETE FROM case_month_forms`,
@@ -136,5 +143,5 @@ func RecountStats(ctx context.Context, tx *store.Tx) error {
 			return errs.Internalf("recount case statistics: %w", err)
 		}
 	}
-	return nil
+	return recountCoarse(ctx, tx)
 }

@@ -20,6 +20,10 @@ func aggregates(t *testing.T, db *store.DB) []string {
 			is_child || '|' || citizenship || '|' || stage || '|' || institution || '=' || n FROM case_month_counts`,
 		`SELECT 'form|' || opened_month || '|' || municipality || '|' || victim_status || '|' || sex || '|' ||
 			is_child || '|' || code || '=' || n FROM case_month_forms`,
+		// The coarse aggregates of the dashboard (stats_coarse.go).
+		`SELECT 'division|' || division || '|' || opened_month || '|' || municipality || '|' || v1 || '|' || v2 || '=' || n
+			FROM case_month_divisions`,
+		`SELECT 'stage|' || municipality || '|' || stage || '=' || n FROM case_stage_counts`,
 	} {
 		rows, err := db.Read().QueryContext(context.Background(), q)
 		if err != nil {
@@ -41,8 +45,9 @@ func aggregates(t *testing.T, db *store.DB) []string {
 // TestMonthlyAggregatesEqualRecount changes cases in every way that moves
 // their statistical columns — registration, an edit of the municipality,
 // the forms of exploitation and the person, stage changes, decisions,
-// closure — and proves the aggregates kept in those transactions equal a
-// full recount from the cases, on both engines.
+// closure — and proves the aggregates kept in those transactions (the
+// monthly ones and the dashboard's coarse divisions and stage counts) equal
+// a full recount from the cases, on both engines.
 func TestMonthlyAggregatesEqualRecount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

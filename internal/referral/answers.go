@@ -231,6 +231,11 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, id string, i
 // answered writes the timeline line and audit event of an answer and
 // notifies the sender (kind "" notifies no one).
 func (s *Service) answered(ctx context.Context, tx *store.Tx, actor access.Actor, r *Referral, verb, extra, kind string) error {
+	if verb != "completed" { // answered_at was set by this answer: count it (stats_answers.go)
+		if err := countAnswer(ctx, tx, s.DB.Engine, r.ID); err != nil {
+			return err
+		}
+	}
 	if err := timeline(ctx, tx, actor, r.CaseID, "referrals", r.ID, verb+";v=2;type="+r.ServiceType+extra); err != nil {
 		return err
 	}

@@ -74,18 +74,20 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 		return stats.GroupCount(ctx, db, "stays s JOIN services v ON v.id = s.service_id", cols,
 			[]string{"s.admitted_at >= $1", "s.admitted_at < $2"}, []any{lo, hi})
 	case MeasureAnswerHours:
-		return src.answerHours(ctx, q, lo, hi)
+		return src.answerHours(ctx, q)
 	case MeasureOccupancy:
 		return src.occupancy(ctx, q)
 	}
 	return nil, errs.InvalidField("measure", "stats.measure_unknown")
 }
 
-// answerHours is the median of the hours between a referral and its answer
-// (accepted or declined), over the referrals made in the period that were
-// answered, by service type and/or month. The database counts the answers
-// by tenth of an hour; the median is taken from those counts here.
-func (src statsSource) answerHours(ctx context.Context, q stats.Query, lo, hi string) ([]stats.Row, error) {
+// answerHoursRaw is the median of the hours between a referral and its
+// answer (accepted, declined or withdrawn), over the referrals made in the
+// period that were answered, by service type and/or month, read from the
+// referrals (answerHours reads the same from the kept histogram). The
+// database counts the answers by tenth of an hour; the median is taken from
+// those counts here.
+func (src statsSource) answerHoursRaw(ctx context.Context, q stats.Query, lo, hi string) ([]stats.Row, error) {
 	cols := []string{}
 	for _, d := range q.By {
 		switch d {
@@ -97,11 +99,7 @@ func (src statsSource) answerHours(ctx context.Context, q stats.Query, lo, hi st
 			return nil, errs.InvalidField("by", "stats.dimension_unknown")
 		}
 	}
-	hours := `(julianday(answered_at) - julianday(created_at)) * 24`
-	if src.s.DB.Engine == store.Postgres {
-		hours = `EXTRACT(EPOCH FROM (CAST(answered_at AS timestamptz) - CAST(created_at AS timestamptz))) / 3600`
-	}
-	tenth := "CAST(ROUND(" + hours + " * 10) AS INTEGER)"
+	tenth := answerTenths(src.s.DB.Engine)
 	sel := append(append([]string{}, cols...), tenth, "COUNT(*)")
 	group := append(append([]string{}, cols...), tenth)
 	rows, err := src.s.DB.Read().QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM referrals

@@ -21,7 +21,8 @@ import (
 
 // benchApp is the store the statistics benchmarks read: an existing one
 // (URA_STATS_DATA: a directory made by `ura demo --cases N`, opened as it
-// is, with the clock at the time of its newest case — use a copy) or a
+// is, with the clock at the time of its newest case — use a copy; with
+// URA_STATS_DB the PostgreSQL store `ura demo --db URL --data dir` made) or a
 // fresh one filled by the bulk generator with URA_BENCH_CASES cases
 // (default 10,000), on SQLite or, with URA_BENCH_PG=1 and URA_TEST_PG, on
 // PostgreSQL.
@@ -31,6 +32,9 @@ func benchApp(b *testing.B) (*app.App, access.Actor) {
 	if dir := os.Getenv("URA_STATS_DATA"); dir != "" {
 		cfg := config.Default()
 		cfg.DataDir = dir
+		if u := os.Getenv("URA_STATS_DB"); u != "" {
+			cfg.DB = u // a PostgreSQL store's URL (its key in dir)
+		}
 		var err error
 		if a, err = app.Open(ctx, cfg, app.Options{Migrate: true, Clock: clock.System{}}); err != nil {
 			b.Fatal(err)

@@ -33,11 +33,30 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// HoursBetween is the SQL of the hours from the time column from to the
+// time column to (both TEXT in TimeFormat), on engine e. A migration writes
+// the SQLite form between two columns; migrationSQL gives PostgreSQL its own
+// (the same text the running code uses, so a back-fill counts exactly as a
+// query would).
+func HoursBetween(e Engine, from, to string) string {
+	if e == Postgres {
+		return "EXTRACT(EPOCH FROM (CAST(" + to + " AS timestamptz) - CAST(" + from + " AS timestamptz))) / 3600"
+	}
+	return "(julianday(" + to + ") - julianday(" + from + ")) * 24"
+}
+
+// pgHours are the column pairs whose HoursBetween the migrations use.
+var pgHours = [][2]string{{"created_at", "answered_at"}}
+
 // migrationSQL adapts the one migration text to an engine: BLOB is BYTEA in
-// PostgreSQL; everything else is common SQL.
+// PostgreSQL, and HoursBetween of the pairs in pgHours is written for it;
+// everything else is common SQL.
 func migrationSQL(e Engine, text string) string {
 	if e == Postgres {
 		text = strings.ReplaceAll(text, " BLOB", " BYTEA")
+		for _, p := range pgHours {
+			text = strings.ReplaceAll(text, HoursBetween(SQLite, p[0], p[1]), HoursBetween(Postgres, p[0], p[1]))
+		}
 	}
 	return text
 }

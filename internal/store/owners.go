@@ -38,6 +38,8 @@ var TableOwners = map[string]string{
 	"case_guardians":           "internal/cases",
 	"case_month_counts":        "internal/cases",
 	"case_month_forms":         "internal/cases",
+	"case_month_divisions":     "internal/cases",
+	"case_stage_counts":        "internal/cases",
 	// The records kept on a case.
 	"consent_entries":   "internal/consent",
 	"case_notes":        "internal/casenotes",
@@ -56,6 +58,8 @@ var TableOwners = map[string]string{
 	"stay_exit_approvals": "internal/referral",
 	"services_delivered":  "internal/referral",
 	"occupancy_snapshots": "internal/referral",
+	// Referral's kept statistics (migration 0025).
+	"referral_answer_hours": "internal/referral",
 	// Notifications.
 	"notifications": "internal/notify",
 	"notify_outbox": "internal/notify",

@@ -32,6 +32,7 @@ import (
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/referral"
 	"github.com/ura-nrm/ura/internal/store"
 )
 
@@ -120,9 +121,15 @@ func Load(ctx context.Context, a *app.App, o Options) (Result, error) {
 			fmt.Fprintf(o.Progress, "%d indexes built, %s\n", built, time.Since(start).Round(time.Second))
 		}
 	}
-	// The case file's monthly aggregates, which its services keep up to
-	// date case by case, are counted once over what was written directly.
-	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
+	// The case file's monthly aggregates and referral's time to an answer,
+	// which their services keep up to date record by record, are counted
+	// once over what was written directly.
+	if err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error {
+		if err := cases.RecountStats(ctx, tx); err != nil {
+			return err
+		}
+		return referral.RecountAnswerHours(ctx, tx, a.DB.Engine)
+	}); err != nil {
 		return res, err
 	}
 	if err := w.analyze(ctx); err != nil {
