@@ -37,6 +37,7 @@ type xdash struct {
 	Returns               []xreturn
 	Monitoring            []xmonitor
 	CanSend               bool
+	PictureYear           int // the year the dashboard's button sends the regional picture of (last year)
 }
 
 type xreturn struct {
@@ -77,7 +78,7 @@ func (s *server) handleExchange(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := &xdash{Dashboard: d, CanSend: access.Can(actor, access.ExchangeSend)}
+	v := &xdash{Dashboard: d, CanSend: access.Can(actor, access.ExchangeSend), PictureYear: s.now().In(s.loc).Year() - 1}
 	for _, m := range d.OpenRequests {
 		v.Open = append(v.Open, s.xrow(st, m))
 	}
