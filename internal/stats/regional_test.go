@@ -36,7 +36,7 @@ func (p *pictureSource) Answer(_ context.Context, q stats.Query) ([]stats.Row, e
 		r(3, "identified", "AL", "ForcedLabour", "AL"),
 		r(30, "identified", "XK", "ForcedLabour", "XK"),
 		r(40, "presumed", "XK", "SexualExploitation", "XK"),
-		r(100, "possible", "XK", "SexualExploitation", "XK"),   // not identified: not counted
+		r(100, "possible", "XK", "SexualExploitation", "XK"),  // not identified: not counted
 		r(7, "not_a_victim", "RS", "ForcedLabour", "unknown"), // not a victim: not counted
 	}, nil
 }
