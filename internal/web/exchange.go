@@ -168,6 +168,9 @@ func valueText(t func(string, ...any) string, f exchange.Field, v any) string {
 	case string:
 		return one(x)
 	case []any:
+		if f.Kind == exchange.KObjects {
+			return t("exchange.objects_count", "count", len(x))
+		}
 		var parts []string
 		for _, e := range x {
 			parts = append(parts, one(fmt.Sprint(e)))
