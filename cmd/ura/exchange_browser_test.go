@@ -72,4 +72,29 @@ func TestExchangeScreens(t *testing.T) {
 	u.do(chromedp.Click(`#confirm-send`), chromedp.WaitVisible(`#message-state[data-state="queued"]`))
 	u.axe()
 	u.do(chromedp.Navigate(in.URL+"/exchange"), chromedp.WaitVisible(`#recent tr[data-state="queued"]`))
+
+	// The regional picture: a year that is no year is refused beside its
+	// field, what was typed kept; the dashboard's button sends last year's
+	// protected table to Montenegro and the regional table shows it with
+	// its protection stated, in Albanian too.
+	u.do(chromedp.Navigate(in.URL+"/exchange/regional"), chromedp.WaitVisible(`#picture-form`))
+	u.axe()
+	u.do(chromedp.SetValue(`#picture-year`, "20x5"), chromedp.Click(`#picture-send-button`), chromedp.WaitVisible(`#err-year`))
+	if v := get(t, browser, chromedp.Evaluate[string](`document.querySelector('#picture-year').value`)); v != "20x5" ||
+		u.count(`#picture-year[aria-invalid="true"]`) != 1 {
+		t.Errorf("the refused year is not kept and marked beside its field: %q", v)
+	}
+	u.axe()
+	u.do(chromedp.Navigate(in.URL+"/exchange"), chromedp.WaitVisible(`#dash-picture-send`), chromedp.Click(`#dash-picture-send`),
+		chromedp.WaitVisible(`#picture-XK [data-protection="suppression"]`))
+	if txt := u.text(`#picture-XK`); !strings.Contains(txt, "Kosovo") || !strings.Contains(txt, "suppressed") {
+		t.Errorf("the regional table shows:\n%s", txt)
+	}
+	u.axe()
+	u.do(chromedp.Navigate(in.URL+"/exchange/regional?lang=sq&year="+get(t, browser,
+		chromedp.Evaluate[string](`document.querySelector('#year-pick').value`))), chromedp.WaitVisible(`#picture-XK`))
+	if txt := u.text(`main`); strings.Contains(txt, "Victims") || strings.Contains(txt, "suppressed") || strings.Contains(txt, "Protection") {
+		t.Errorf("English on the Albanian regional table:\n%s", txt)
+	}
+	u.axe()
 }
