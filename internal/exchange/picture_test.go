@@ -28,16 +28,7 @@ func TestRegionalPicture(t *testing.T) {
 	pair(t, xk, al)
 	coord := access.Actor{UserID: "u1", OrgID: "o1", Role: access.Coordinator}
 	year := xk.clk.Now().Year()
-	org, err := xk.app.Auth.CreateOrg(ctx, access.SystemActor, auth.OrgInput{Name: "Police THB Unit", Type: "police"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := xk.app.Auth.CreateUser(ctx, access.SystemActor, auth.UserInput{Email: "police@xk.invalid", Name: "Police Officer",
-		Role: access.Police, OrgID: org.ID, Password: "picture test passphrase 1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	police := access.Actor{UserID: u.ID, OrgID: org.ID, Role: access.Police}
+	police := policeOf(t, xk)
 	open := func(n int, citizenship, form string) {
 		for i := range n {
 			if _, err := xk.app.Cases.Open(ctx, police, cases.Input{Person: cases.Person{GivenName: fmt.Sprintf("P%s%d", form, i),
@@ -121,4 +112,19 @@ func TestRegionalPicture(t *testing.T) {
 	if _, _, err := al.x.Pictures(ctx, access.Actor{UserID: "u3", Role: access.Police}, year); err == nil {
 		t.Error("the police read the regional picture")
 	}
+}
+
+// policeOf makes a police officer of a THB unit in the instance.
+func policeOf(t *testing.T, in *instance) access.Actor {
+	ctx := context.Background()
+	org, err := in.app.Auth.CreateOrg(ctx, access.SystemActor, auth.OrgInput{Name: "Police THB Unit", Type: "police"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := in.app.Auth.CreateUser(ctx, access.SystemActor, auth.UserInput{Email: "police@" + in.x.Country + ".invalid", Name: "Police Officer",
+		Role: access.Police, OrgID: org.ID, Password: "picture test passphrase 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return access.Actor{UserID: u.ID, OrgID: org.ID, Role: access.Police}
 }

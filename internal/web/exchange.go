@@ -109,6 +109,10 @@ type xmessage struct {
 	Answer  string // the type that answers this message, if it waits for one
 	BasisOK bool
 	Basis   string
+	// A person query this instance sent: the partner's answer, when it came.
+	Query      bool
+	Answered   bool
+	Candidates []xcandidate
 }
 
 func (s *server) handleExchangeMessage(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +123,13 @@ func (s *server) handleExchangeMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &xmessage{M: s.xrow(st, m), Fields: s.xfields(st, m.Type, m.Body)}
+	if m.Type == "person_query" && m.Direction == "out" {
+		v.Query = true
+		if v.Answered, v.Candidates, err = s.personAnswer(r, st, m); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	if m.LegalBasis != "" {
 		v.Basis = st.p.T("exchange.basis." + strings.SplitN(m.LegalBasis, ":", 2)[0])
 	}

@@ -134,6 +134,8 @@ var routes = []Route{
 	{Method: "GET", Pattern: "/exchange/messages/{id}", Action: access.ExchangeRead, h: (*server).handleExchangeMessage},
 	{Method: "GET", Pattern: "/exchange/send", Action: access.ExchangeSend, h: (*server).handleExchangeSendForm},
 	{Method: "POST", Pattern: "/exchange/send", Action: access.ExchangeSend, h: (*server).handleExchangeSend},
+	{Method: "GET", Pattern: "/exchange/person", Action: access.ExchangeSend, h: (*server).handleExchangePerson},
+	{Method: "POST", Pattern: "/exchange/person", Action: access.ExchangeSend, h: (*server).handleExchangePersonSend},
 	{Method: "GET", Pattern: "/exchange/regional", Action: access.ExchangeRead, h: (*server).handleExchangeRegional},
 	{Method: "POST", Pattern: "/exchange/regional/send", Action: access.ExchangeSend, h: (*server).handleExchangePictureSend},
 	{Method: "GET", Pattern: "/exchange/partners", Action: access.ExchangePartner, h: (*server).handleExchangePartners},
