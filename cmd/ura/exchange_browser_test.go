@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,6 +75,27 @@ func TestExchangeScreens(t *testing.T) {
 	u.axe()
 	u.do(chromedp.Navigate(in.URL+"/exchange"), chromedp.WaitVisible(`#recent tr[data-state="queued"]`))
 
+	// Do you know this person? From a case: without the secret agreed with
+	// Montenegro the question is refused beside the country; with it, the
+	// page shows the one encoding that will be sent, and the message page
+	// waits for the answer.
+	u.do(chromedp.Navigate(in.URL+"/cases"), chromedp.WaitVisible(`#case-list tbody a`),
+		chromedp.Click(`#case-list tbody a`, chromedp.NodeVisible), chromedp.WaitVisible(`#case-ask-partner`),
+		chromedp.Click(`#case-ask-partner`), chromedp.WaitVisible(`#person-choose`))
+	u.axe()
+	u.do(chromedp.Click(`#person-preview`), chromedp.WaitVisible(`#err-to`))
+	u.axe()
+	secret := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secret, []byte("XK and ME agreed this secret on 1 Dec 2026\n"), 0o600)
+	mustUra(t, "", append([]string{"partner", "linkage", "--country", "ME", "--schema",
+		filepath.Join("..", "..", "internal", "linkage", "testdata", "ura-schema.json"), "--secret-file", secret}, sargs...)...)
+	u.do(chromedp.Click(`#person-preview`), chromedp.WaitVisible(`#person-clk`))
+	if txt := u.text(`#person-confirm`); !strings.Contains(txt, "no name") || strings.Contains(txt, "Jelena") {
+		t.Errorf("the question's confirmation shows:\n%s", txt)
+	}
+	u.axe()
+	u.do(chromedp.Click(`#person-send`), chromedp.WaitVisible(`#person-answer[data-answered="false"]`))
+	u.axe()
 	// The regional picture: a year that is no year is refused beside its
 	// field, what was typed kept; the dashboard's button sends last year's
 	// protected table to Montenegro and the regional table shows it with

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/exchange"
 )
@@ -41,7 +42,18 @@ func (s *server) personQuery(r *http.Request, st *state, caseID, to string) (*xp
 		return d, nil
 	}
 	d.ToLabel = countryLabel(st.p.T, to)
-	d.Query, err = s.app.Exchange.PlanPersonQuery(r.Context(), st.user.Actor(), to, caseID, c.Person)
+	person := c.Person
+	if person == nil && access.Can(st.user.Actor(), access.ExchangeSend) {
+		// The contact point may send the encoding of a person it may not
+		// read (it is on no case team): the person is read for the encoding
+		// only, never shown; PlanPersonQuery checks the case first.
+		sys, err := s.app.Cases.FindCaseByID(r.Context(), access.SystemActor, caseID)
+		if err != nil {
+			return nil, err
+		}
+		person = sys.Person
+	}
+	d.Query, err = s.app.Exchange.PlanPersonQuery(r.Context(), st.user.Actor(), to, caseID, person)
 	return d, err
 }
 
