@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -238,10 +237,4 @@ func epsilonText(p *stats.Picture) string {
 		return ""
 	}
 	return strconv.FormatFloat(p.Epsilon, 'g', 6, 64)
-}
-
-// isPictureError reports whether err is a picture refusal.
-func isPictureError(err error) bool {
-	var pe *stats.PictureError
-	return errors.As(err, &pe)
 }
