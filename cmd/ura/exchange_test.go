@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -366,6 +367,58 @@ func TestExchangeThreeCountries(t *testing.T) {
 		// Albania takes part too: a note between contact points, no case.
 		a := xk.send("AL", "note", "", "", "", map[string]any{"text": "Regional meeting on 12 January in Tirana."})
 		xk.waitState(a, 20*time.Second, exchange.StateDelivered)
+	})
+
+	t.Run("RegionalPicture", func(t *testing.T) {
+		// Kosovo and Albania send their protected tables of the year
+		// (Kosovo with small counts suppressed, Albania with differential
+		// privacy); Montenegro holds both, each with its protection stated.
+		xk.t, al.t, me.t = t, t, t
+		year := strconv.Itoa(time.Now().Year())
+		var sent []string
+		for _, c := range []struct {
+			c    *country
+			prot string
+		}{{xk, "suppress"}, {al, "dp"}} {
+			out, err := c.c.ura("exchange", "send-picture", "--year", year, "--protection", c.prot)
+			if err != nil {
+				t.Fatalf("%s send-picture: %v\n%s", c.c.code, err, out)
+			}
+			ids := strings.Fields(out)
+			if len(ids) != 2 {
+				t.Fatalf("%s sent its picture to %d partners, want 2: %s", c.c.code, len(ids), out)
+			}
+			sent = append(sent, ids...)
+			for _, id := range ids {
+				c.c.waitState(id, 20*time.Second, exchange.StateDelivered)
+			}
+		}
+		got := map[string]exchange.Message{}
+		var l struct{ Items []exchange.Message }
+		me.call(me.coord, "GET", "/api/v1/exchange/messages?direction=in&limit=1000", nil, &l)
+		for _, m := range l.Items {
+			if m.Type == exchange.PictureType {
+				var full exchange.Message
+				me.call(me.coord, "GET", "/api/v1/exchange/messages/"+m.ID, nil, &full)
+				got[m.Country] = full
+			}
+		}
+		if len(got) != 2 || got["XK"].Body["protection"] != "suppression" || got["AL"].Body["protection"] != "dp" ||
+			got["XK"].Body["k"] == nil || got["AL"].Body["epsilon"] == nil {
+			t.Fatalf("Montenegro holds %+v", got)
+		}
+		for _, r := range got["XK"].Body["rows"].([]any) {
+			row := r.(map[string]any)
+			if n, ok := row["count"].(float64); ok && n > 0 && n < 10 {
+				t.Errorf("a count under the threshold left Kosovo: %v", row)
+			}
+		}
+		var refused map[string]any
+		if st := xk.call(xk.coord, "POST", "/api/v1/exchange/messages", map[string]any{"to": "ME", "type": exchange.PictureType,
+			"body": map[string]any{"year": 2026, "protection": "suppression", "k": 10, "rows": []any{}}}, &refused); st != http.StatusBadRequest &&
+			st != http.StatusUnprocessableEntity {
+			t.Errorf("a regional table sent through the API: %d %v", st, refused)
+		}
 	})
 
 	t.Run("PartnerDown", func(t *testing.T) {

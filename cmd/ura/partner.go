@@ -11,6 +11,7 @@ import (
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/config"
+	"github.com/ura-nrm/ura/internal/disclosure"
 	"github.com/ura-nrm/ura/internal/exchange"
 )
 
@@ -170,12 +171,22 @@ func printJSON(e env, v any) error {
 	return enc.Encode(v)
 }
 
-// cmdExchange is `ura exchange verify`: the message log checked offline.
+// cmdExchange is the exchange's commands:
+//
+//	ura exchange verify                                     the message log checked offline
+//	ura exchange send-picture --year Y [--protection dp]    this country's protected table of year Y to every active partner
 func cmdExchange(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return usagef("usage: ura exchange verify")
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "send-picture") {
+		return usagef("usage: ura exchange verify|send-picture")
 	}
-	cfg, err := loadConfig(e, newFlags("exchange verify"), args[1:], nil)
+	fs := newFlags("exchange " + args[0])
+	var year int
+	var protection string
+	if args[0] == "send-picture" {
+		fs.IntVar(&year, "year", time.Now().Year()-1, "the year the table counts")
+		fs.StringVar(&protection, "protection", "suppress", "suppress (small counts suppressed) or dp (differential privacy)")
+	}
+	cfg, err := loadConfig(e, fs, args[1:], nil)
 	if err != nil {
 		return err
 	}
@@ -184,6 +195,19 @@ func cmdExchange(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if args[0] == "send-picture" {
+		if err := a.Exchange.Recall(ctx); err != nil {
+			return err
+		}
+		ids, err := a.Exchange.SendPicture(ctx, access.SystemActor, year, disclosure.Method(protection))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			fmt.Fprintln(e.stdout, id)
+		}
+		return nil
+	}
 	rep, err := a.Exchange.Verify(ctx)
 	if err != nil {
 		return err

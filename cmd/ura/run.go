@@ -43,7 +43,7 @@ func commands() []command {
 		{"helpline", "helpline alert-org [--org NAME]: the police unit urgent helpline contacts alert", cmdHelpline},
 		{"gbv", "gbv alert-orgs [--org NAME]... [--none]: the organisations a high domestic-violence risk alerts", cmdGBV},
 		{"partner", "partner keys|add|activate|deactivate|list|linkage|rotate: partner instances of the exchange", cmdPartner},
-		{"exchange", "exchange verify: check the exchange's message log (signed envelopes and receipts)", cmdExchange},
+		{"exchange", "exchange verify: check the exchange's message log (signed envelopes and receipts); exchange send-picture --year Y: send this country's protected table to the partners", cmdExchange},
 		{"config", "print the configuration, secrets masked", cmdConfig},
 		{"load", "drive a loopback instance with signed-in load users; report latencies", cmdLoad},
 	}

@@ -204,7 +204,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		xc.RetryMax = cfg.ExchangeRetryMax
 	}
 	a.Exchange = &exchange.Service{DB: db, Vault: v, Clock: o.Clock, Country: cfg.Country, URL: cfg.PublicURL,
-		Cases: a.Cases, Consent: a.Consent, Log: o.Log, Config: xc}
+		Cases: a.Cases, Consent: a.Consent, Stats: a.Stats, Log: o.Log, Config: xc}
 	a.Coord = &coord.Service{DB: db, Vault: v, Clock: o.Clock, Stats: a.Stats, Notifier: coordNotifier{a.Notify},
 		EvidenceLimit: a.Notes.Limit()}
 	remind := func(ctx context.Context, tx *store.Tx, orgID, kind, objectType, objectID string) error {

@@ -34,7 +34,14 @@ var (
 	dimInstitution = stats.Dimension{Name: "institution", Label: "stats.dim.institution", ValueKey: "stats.institution.",
 		Values: append(append([]string(nil), DecisionOrgTypes...), "none")}
 	dimStage = stats.Dimension{Name: "stage", Label: "case.stage", ValueKey: "case.stage.", Values: stageCodes()}
+	// DimExploitationCountry is where the victim was exploited (an open
+	// ISO 3166 code list like citizenship), counted from the cases only.
+	dimExploitationCountry = stats.Dimension{Name: DimExploitationCountry, Label: "stats.dim.exploitation_country", ValueKey: "stats.country.", Open: true,
+		Values: []string{"XK", "AL", "RS", "ME", "MK", "BA", "MD", "RO", "TR", "UA", "RU", "unknown"}}
 )
+
+// DimExploitationCountry names the country-of-exploitation dimension.
+const DimExploitationCountry = "exploitation_country"
 
 func stageCodes() []string {
 	out := make([]string, len(Stages))
@@ -54,7 +61,7 @@ func (statsSource) Measures() []stats.Measure {
 	return []stats.Measure{
 		{Name: MeasureVictims, Label: "stats.measure.victims", Kind: stats.Count, Period: true, Place: true,
 			Definition: "stats.def.victims",
-			Dims:       []stats.Dimension{dimStatus, dimSex, dimAge, dimChild, dimCitizenship, dimExploitation, dimInstitution, dimStage}},
+			Dims:       []stats.Dimension{dimStatus, dimSex, dimAge, dimChild, dimCitizenship, dimExploitation, dimInstitution, dimStage, dimExploitationCountry}},
 		{Name: MeasureOpenCases, Label: "stats.measure.open_cases", Kind: stats.Count, Place: true,
 			Definition: "stats.def.open_cases", Dims: []stats.Dimension{dimStage}},
 	}
@@ -72,8 +79,9 @@ var statsExpr = map[string]string{
 	"exploitation": "COALESCE(x.code, 'none')",
 	"institution": `COALESCE((SELECT MIN(d.decision_org_type) FROM identification_decisions d
 		WHERE d.case_id = c.id AND d.status = 'identified'), 'none')`,
-	"stage":        "c.stage",
-	stats.DimMonth: "c.opened_month",
+	"stage":                "c.stage",
+	stats.DimMonth:         "c.opened_month",
+	DimExploitationCountry: "CASE WHEN COALESCE(c.exploitation_country, '') = '' THEN 'unknown' ELSE c.exploitation_country END",
 }
 
 // aggExpr is the SQL of each dimension over the monthly aggregates
@@ -152,15 +160,18 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 	default:
 		return nil, errs.InvalidField("measure", "stats.measure_unknown")
 	}
-	forms, inForms := false, true
+	forms, inForms, inAgg := false, true, true
 	for _, d := range q.By {
 		if _, ok := statsExpr[d]; !ok {
 			return nil, errs.InvalidField("by", "stats.dimension_unknown")
 		}
 		forms = forms || d == "exploitation"
 		inForms = inForms && formDims[d]
+		_, ok := aggColumn[d]
+		inAgg = inAgg && ok
 	}
 	switch {
+	case !inAgg: // a division the aggregates do not keep (the country of exploitation)
 	case !forms:
 		where = append(where, "a.opened_month >= "+arg(q.From), "a.opened_month <= "+arg(q.To))
 		places("a.municipality")
@@ -173,7 +184,11 @@ func (src statsSource) Answer(ctx context.Context, q stats.Query) ([]stats.Row, 
 	where = append(where, "c.opened_month >= "+arg(q.From), "c.opened_month <= "+arg(q.To))
 	places("c.municipality")
 	cols, _ := dimCols(q.By, statsExpr)
-	return stats.GroupCount(ctx, db, "cases c LEFT JOIN case_codes x ON x.case_id = c.id AND x.field = 'exploitation'", cols, where, args)
+	from := "cases c"
+	if forms {
+		from += " LEFT JOIN case_codes x ON x.case_id = c.id AND x.field = 'exploitation'"
+	}
+	return stats.GroupCount(ctx, db, from, cols, where, args)
 }
 
 // aggColumn is the aggregate column of each dimension and how its stored

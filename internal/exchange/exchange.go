@@ -74,9 +74,11 @@ type Service struct {
 	URL     string
 	Cases   CaseAccess
 	Consent ConsentCheck
-	Log     *slog.Logger
-	HTTP    *http.Client
-	Config  Config
+	// Stats counts and protects the regional picture (picture.go).
+	Stats  Statistics
+	Log    *slog.Logger
+	HTTP   *http.Client
+	Config Config
 
 	wakeOnce sync.Once
 	wake     chan struct{}

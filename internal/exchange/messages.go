@@ -186,6 +186,9 @@ type SendRequest struct {
 	XRef    string          `json:"xref,omitempty"`
 	ReplyTo string          `json:"reply_to,omitempty"`
 	Body    json.RawMessage `json:"body"`
+	// procedure marks a message its own procedure made (the regional
+	// picture, protected before it is sent); a user or a script cannot.
+	procedure bool
 }
 
 // Preview is what a send would carry: the fields with their values, which of
@@ -237,6 +240,9 @@ func (s *Service) plan(ctx context.Context, q store.Querier, actor access.Actor,
 		return nil, errs.InvalidField("type", "exchange.type_unknown")
 	}
 	p.mt = mt
+	if mt.Name == PictureType && !req.procedure {
+		return nil, errs.InvalidField("type", "exchange.type_by_procedure")
+	}
 	if len(req.Body) == 0 {
 		req.Body = []byte("{}")
 	}
@@ -854,6 +860,11 @@ func (s *Service) receive(ctx context.Context, wire []byte, now time.Time) ([]by
 		errors.As(err, &se)
 		return nil, e, &rejection{Code: ReasonSchema, Field: se.Field}
 	}
+	if e.Type == PictureType {
+		if _, err := ParsePicture(body); err != nil {
+			return nil, e, &rejection{Code: ReasonSchema, Field: "rows"}
+		}
+	}
 	if mt.Case != (e.XRef != "") {
 		return nil, e, &rejection{Code: ReasonSchema, Field: "xref"}
 	}
@@ -899,6 +910,11 @@ func (s *Service) receive(ctx context.Context, wire []byte, now time.Time) ([]by
 		}
 		if e.Type == "person_query" {
 			tx.AfterCommit(s.Wake)
+		}
+		if e.Type == PictureType {
+			if err := takePicture(ctx, tx, e.From, e.ID, body); err != nil {
+				return err
+			}
 		}
 		_, err := audit.Append(ctx, tx, audit.Event{Actor: audit.ActorFrom(access.SystemActor), Action: "exchange.receive",
 			ObjectType: "exchange_message", ObjectID: e.ID, Detail: "from=" + e.From + ";type=" + e.Type})

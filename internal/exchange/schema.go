@@ -169,12 +169,17 @@ func init() {
 				{Name: "score", Kind: KNumber, Required: true, Min: 0, Max: 1},
 			}},
 		}},
+		// The regional picture: a country's protected aggregate table of a
+		// year (picture.go). Counts only, protected before sending; the
+		// countries are ISO 3166 codes, ZZ for not known.
 		{Name: "regional_table", Version: 1, Fields: []Field{
-			{Name: "period", Kind: KString, Required: true, Max: 30},
+			{Name: "year", Kind: KInt, Required: true, Min: 2000, Max: 2100},
 			{Name: "protection", Kind: KEnum, Required: true, Enum: []string{"suppression", "dp"}},
-			{Name: "rows", Kind: KObjects, Required: true, Min: 1, Max: 2000, Items: []Field{
+			{Name: "k", Kind: KInt, Min: 2, Max: 1000},
+			{Name: "epsilon", Kind: KNumber, Min: 0, Max: 10},
+			{Name: "rows", Kind: KObjects, Required: true, Min: 0, Max: 5000, Items: []Field{
 				{Name: "citizenship", Kind: KCountry, Required: true},
-				{Name: "form", Kind: KEnum, Required: true, Enum: forms},
+				{Name: "form", Kind: KEnum, Required: true, Enum: append(append([]string(nil), forms...), "none")},
 				{Name: "country_of_exploitation", Kind: KCountry, Required: true},
 				{Name: "count", Kind: KInt, Min: 0, Max: 1000000},
 				{Name: "suppressed", Kind: KBool},

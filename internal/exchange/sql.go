@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ura-nrm/ura/internal/stats"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/vault"
 )
@@ -376,4 +377,61 @@ func queryMsgs(ctx context.Context, q store.Querier, query string, args ...any) 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ---- the regional picture ----
+
+type pictureRow struct {
+	Country, MessageID string
+	At                 time.Time
+	Body               []byte
+}
+
+// putPicture keeps a country's picture of a year, replacing an older one.
+func putPicture(ctx context.Context, tx *store.Tx, country, direction, id string, p *stats.Picture, body []byte) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM exchange_pictures WHERE country = $1 AND year = $2`, country, p.Year); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_pictures (country, year, direction, message_id, method, k, epsilon, body, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, country, p.Year, direction, id, string(p.Method), p.K, epsilonText(p),
+		string(body), store.T(tx.Now))
+	return err
+}
+
+// loadPictures reads the pictures of year by country, and the years held.
+func loadPictures(ctx context.Context, q store.Querier, year int) ([]pictureRow, []int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT country, message_id, received_at, body FROM exchange_pictures
+		WHERE year = $1 ORDER BY country`, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []pictureRow
+	for rows.Next() {
+		var r pictureRow
+		var at store.Time
+		var body string
+		if err := rows.Scan(&r.Country, &r.MessageID, &at, &body); err != nil {
+			return nil, nil, err
+		}
+		r.At, r.Body = at.Time, []byte(body)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	yrs, err := q.QueryContext(ctx, `SELECT DISTINCT year FROM exchange_pictures ORDER BY year DESC`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer yrs.Close()
+	var years []int
+	for yrs.Next() {
+		var y int
+		if err := yrs.Scan(&y); err != nil {
+			return nil, nil, err
+		}
+		years = append(years, y)
+	}
+	return out, years, yrs.Err()
 }

@@ -113,6 +113,7 @@ var TableOwners = map[string]string{
 	"exchange_partner_keys": "internal/exchange",
 	"exchange_case_refs":    "internal/exchange",
 	"exchange_messages":     "internal/exchange",
+	"exchange_pictures":     "internal/exchange",
 	// Coordination: plans, progress, recommendations, trainings, campaigns.
 	"coord_plans":            "internal/coord",
 	"coord_objectives":       "internal/coord",

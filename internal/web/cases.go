@@ -345,6 +345,10 @@ type caseData struct {
 	Decidable      []cases.Status
 	Orgs           []*auth.Org
 	CanBreakGlass  bool
+	// CanAskPartner: the contact point may ask a partner country whether it
+	// knows this case's person (/exchange/person: only an encoding is sent,
+	// so also for a person the contact point may not read).
+	CanAskPartner bool
 	// Records are the consent, care, notes and tasks sections (caserecords.go).
 	Records *caseRecords
 	// History is the case history as sentences, the newest entries
@@ -407,7 +411,8 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d := &caseData{Case: c, ClosureReasons: cases.ClosureReasons,
 		Decidable:     []cases.Status{cases.StatusPresumed, cases.StatusIdentified, cases.StatusNotVictim},
-		CanBreakGlass: access.Can(a, access.BreakGlassUse) && c.Person == nil}
+		CanBreakGlass: access.Can(a, access.BreakGlassUse) && c.Person == nil,
+		CanAskPartner: access.Can(a, access.ExchangeSend)}
 	if c.CanManageTeam {
 		if d.Orgs, err = s.app.Auth.FindOrgs(r.Context(), a); err != nil {
 			s.renderError(w, r, err)

@@ -37,6 +37,7 @@ type xdash struct {
 	Returns               []xreturn
 	Monitoring            []xmonitor
 	CanSend               bool
+	PictureYear           int // the year the dashboard's button sends the regional picture of (last year)
 }
 
 type xreturn struct {
@@ -77,7 +78,7 @@ func (s *server) handleExchange(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := &xdash{Dashboard: d, CanSend: access.Can(actor, access.ExchangeSend)}
+	v := &xdash{Dashboard: d, CanSend: access.Can(actor, access.ExchangeSend), PictureYear: s.now().In(s.loc).Year() - 1}
 	for _, m := range d.OpenRequests {
 		v.Open = append(v.Open, s.xrow(st, m))
 	}
@@ -108,6 +109,10 @@ type xmessage struct {
 	Answer  string // the type that answers this message, if it waits for one
 	BasisOK bool
 	Basis   string
+	// A person query this instance sent: the partner's answer, when it came.
+	Query      bool
+	Answered   bool
+	Candidates []xcandidate
 }
 
 func (s *server) handleExchangeMessage(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +123,13 @@ func (s *server) handleExchangeMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &xmessage{M: s.xrow(st, m), Fields: s.xfields(st, m.Type, m.Body)}
+	if m.Type == "person_query" && m.Direction == "out" {
+		v.Query = true
+		if v.Answered, v.Candidates, err = s.personAnswer(r, st, m); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	if m.LegalBasis != "" {
 		v.Basis = st.p.T("exchange.basis." + strings.SplitN(m.LegalBasis, ":", 2)[0])
 	}
@@ -167,6 +179,9 @@ func valueText(t func(string, ...any) string, f exchange.Field, v any) string {
 	case string:
 		return one(x)
 	case []any:
+		if f.Kind == exchange.KObjects {
+			return t("exchange.objects_count", "count", len(x))
+		}
 		var parts []string
 		for _, e := range x {
 			parts = append(parts, one(fmt.Sprint(e)))
