@@ -94,6 +94,13 @@ func TestCaseHistoryPages(t *testing.T) {
 				t.Errorf("case page with 200 history entries is %d bytes, want under 50 KB", len(body))
 			}
 			t.Logf("case page with 200 history entries: %d bytes", len(body))
+			// The citizenship is a country's name in the reader's language, not its code.
+			if !strings.Contains(body, "<dd>Kosovo</dd>") || strings.Contains(body, "<dd>XK</dd>") {
+				t.Error("the case page shows the citizenship as a code")
+			}
+			if _, sq := en.get(t, police, casePath+"?lang=sq"); !strings.Contains(sq, "<dd>Kosova</dd>") {
+				t.Error("the Albanian case page does not name Kosovo in Albanian")
+			}
 			hist := section(t, body, `<section class="card history" id="history"`)
 			if n := strings.Count(hist, `<li class="history-item`); n != 15 {
 				t.Errorf("case page shows %d entries, want the newest 15", n)

@@ -12,6 +12,7 @@ import (
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/errs"
 	"github.com/ura-nrm/ura/internal/exchange"
+	"github.com/ura-nrm/ura/internal/i18n"
 )
 
 // The exchange's pages: the contact point's dashboard, a message, the
@@ -52,16 +53,12 @@ type xmonitor struct {
 	Overdue                    bool
 }
 
-func countryLabel(t func(string, ...any) string, cc string) string {
-	if k := "stats.country." + cc; t(k) != k {
-		return t(k)
-	}
-	return cc
-}
+// countryLabel names a country in the page's language (i18n.CountryName).
+func countryLabel(st *state, cc string) string { return i18n.CountryName(st.lang, st.p.T, cc) }
 
 func (s *server) xrow(st *state, m *exchange.Message) xmsg {
 	t := st.p.T
-	x := xmsg{ID: m.ID, Direction: t("exchange.direction." + m.Direction), Country: countryLabel(t, m.Country),
+	x := xmsg{ID: m.ID, Direction: t("exchange.direction." + m.Direction), Country: countryLabel(st, m.Country),
 		Type: t("exchange.type." + m.Type), State: t("exchange.state." + m.State), StateCode: m.State, XRef: m.XRef,
 		CaseID: m.CaseID, Created: m.CreatedAt, Due: m.DueAt, CountryCode: m.Country}
 	if m.Reason != "" {
@@ -89,7 +86,7 @@ func (s *server) handleExchange(w http.ResponseWriter, r *http.Request) {
 		v.Recent = append(v.Recent, s.xrow(st, m))
 	}
 	for _, rt := range d.Returns {
-		v.Returns = append(v.Returns, xreturn{Country: countryLabel(st.p.T, rt.Country), XRef: rt.XRef, CaseID: rt.CaseID,
+		v.Returns = append(v.Returns, xreturn{Country: countryLabel(st, rt.Country), XRef: rt.XRef, CaseID: rt.CaseID,
 			Crossing: rt.Crossing, Organisation: rt.Organisation, Date: rt.Date})
 	}
 	for _, m := range d.Monitoring {
@@ -97,7 +94,7 @@ func (s *server) handleExchange(w http.ResponseWriter, r *http.Request) {
 		if m.Direction == "out" {
 			who = st.p.T("exchange.monitoring.partner_reports")
 		}
-		v.Monitoring = append(v.Monitoring, xmonitor{Country: countryLabel(st.p.T, m.Country), XRef: m.XRef, CaseID: m.CaseID,
+		v.Monitoring = append(v.Monitoring, xmonitor{Country: countryLabel(st, m.Country), XRef: m.XRef, CaseID: m.CaseID,
 			Who: who, Months: m.Months, Due: m.Due, Overdue: m.Overdue})
 	}
 	s.render(w, r, http.StatusOK, "exchange", s.newPage(r, "exchange.title", v))
@@ -149,12 +146,13 @@ func (s *server) xfields(st *state, typ string, body map[string]any) []xfield {
 		if !ok {
 			continue
 		}
-		out = append(out, xfield{Name: f.Name, Label: st.p.T("exchange.field." + f.Name), Value: valueText(st.p.T, f, v), Personal: f.Personal})
+		out = append(out, xfield{Name: f.Name, Label: st.p.T("exchange.field." + f.Name), Value: valueText(st, f, v), Personal: f.Personal})
 	}
 	return out
 }
 
-func valueText(t func(string, ...any) string, f exchange.Field, v any) string {
+func valueText(st *state, f exchange.Field, v any) string {
+	t := st.p.T
 	one := func(x string) string {
 		switch {
 		case f.Name == "sex":
@@ -164,7 +162,7 @@ func valueText(t func(string, ...any) string, f exchange.Field, v any) string {
 		case f.Name == "risk_level":
 			return t("risk.level." + x)
 		case f.Kind == exchange.KCountry:
-			return countryLabel(t, x)
+			return countryLabel(st, x)
 		case f.Kind == exchange.KEnum || f.Kind == exchange.KEnums:
 			return t("exchange.value." + x)
 		}
@@ -238,7 +236,7 @@ func (s *server) sendData(r *http.Request, st *state, form url.Values) (*xsend, 
 	}
 	for _, p := range ps {
 		if p.Active {
-			d.Partners = append(d.Partners, xoption{Value: p.Country, Label: countryLabel(st.p.T, p.Country) + " (" + p.Name + ")",
+			d.Partners = append(d.Partners, xoption{Value: p.Country, Label: countryLabel(st, p.Country) + " (" + p.Name + ")",
 				Selected: p.Country == d.To})
 		}
 	}
@@ -247,7 +245,7 @@ func (s *server) sendData(r *http.Request, st *state, form url.Values) (*xsend, 
 			d.Types = append(d.Types, xoption{Value: n, Label: st.p.T("exchange.type." + n), Selected: n == d.Type})
 		}
 	}
-	d.TypeLabel, d.ToLabel = st.p.T("exchange.type."+d.Type), countryLabel(st.p.T, d.To)
+	d.TypeLabel, d.ToLabel = st.p.T("exchange.type."+d.Type), countryLabel(st, d.To)
 	if d.CaseID != "" {
 		ref, err := s.app.Cases.Authorize(r.Context(), s.app.DB.Read(), st.user.Actor(), d.CaseID, access.CaseView)
 		if err != nil {
@@ -268,7 +266,7 @@ func (s *server) sendData(r *http.Request, st *state, form url.Values) (*xsend, 
 		case exchange.KEnum, exchange.KEnums:
 			vals := form["f."+f.Name]
 			for _, e := range f.Enum {
-				in.Options = append(in.Options, xoption{Value: e, Label: valueText(st.p.T, f, e), Selected: slices.Contains(vals, e)})
+				in.Options = append(in.Options, xoption{Value: e, Label: valueText(st, f, e), Selected: slices.Contains(vals, e)})
 			}
 		case exchange.KBool:
 			in.Options = []xoption{{Value: "true", Label: st.p.T("common.yes"), Selected: in.Value == "true"},
@@ -440,7 +438,7 @@ func (s *server) partnersPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	d := &xpartners{Me: me, OwnKeys: own}
 	for _, p := range ps {
-		xp := xpartner{Partner: p, Label: countryLabel(st.p.T, p.Country)}
+		xp := xpartner{Partner: p, Label: countryLabel(st, p.Country)}
 		for _, k := range p.Keys {
 			xp.Keys = append(xp.Keys, xkey{PartnerKey: k, State: st.p.T("exchange.key_state." + k.State)})
 		}

@@ -35,13 +35,13 @@ func (s *server) personQuery(r *http.Request, st *state, caseID, to string) (*xp
 	}
 	for _, p := range ps {
 		if p.Active {
-			d.Partners = append(d.Partners, xoption{Value: p.Country, Label: countryLabel(st.p.T, p.Country), Selected: p.Country == to})
+			d.Partners = append(d.Partners, xoption{Value: p.Country, Label: countryLabel(st, p.Country), Selected: p.Country == to})
 		}
 	}
 	if to == "" {
 		return d, nil
 	}
-	d.ToLabel = countryLabel(st.p.T, to)
+	d.ToLabel = countryLabel(st, to)
 	person := c.Person
 	if person == nil && access.Can(st.user.Actor(), access.ExchangeSend) {
 		// The contact point may send the encoding of a person it may not

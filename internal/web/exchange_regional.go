@@ -39,11 +39,11 @@ type xcell struct {
 	Suppressed, Noisy                 bool
 }
 
-func pictureCountry(t func(string, ...any) string, cc string) string {
+func pictureCountry(st *state, cc string) string {
 	if cc == exchange.UnknownCountry || cc == "unknown" {
-		return t("exchange.picture.country_unknown")
+		return st.p.T("exchange.picture.country_unknown")
 	}
-	return countryLabel(t, cc)
+	return countryLabel(st, cc)
 }
 
 func (s *server) handleExchangeRegional(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +80,7 @@ func (s *server) regionalPage(w http.ResponseWriter, r *http.Request, status int
 	for _, cp := range pics {
 		have[cp.Country] = true
 		p := cp.Picture
-		c := xcountry{ID: "picture-" + cp.Country, Name: countryLabel(t, cp.Country), Own: cp.Own, At: cp.At,
+		c := xcountry{ID: "picture-" + cp.Country, Name: countryLabel(st, cp.Country), Own: cp.Own, At: cp.At,
 			Noisy: p.Method == disclosure.Noise}
 		if cp.Own {
 			c.When = t("exchange.picture.sent_on", "date", st.p.DateTime(cp.At))
@@ -94,8 +94,8 @@ func (s *server) regionalPage(w http.ResponseWriter, r *http.Request, status int
 		}
 		total := 0
 		for _, cell := range p.Cells {
-			x := xcell{Citizenship: pictureCountry(t, cell.Citizenship), Form: t("htcds.exploitation." + cell.Form),
-				Country: pictureCountry(t, cell.Country), Suppressed: cell.Suppressed, Noisy: c.Noisy}
+			x := xcell{Citizenship: pictureCountry(st, cell.Citizenship), Form: t("htcds.exploitation." + cell.Form),
+				Country: pictureCountry(st, cell.Country), Suppressed: cell.Suppressed, Noisy: c.Noisy}
 			if cell.Form == "none" {
 				x.Form = t("exchange.picture.form_none")
 			}
@@ -120,7 +120,7 @@ func (s *server) regionalPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	for _, p := range ps {
 		if p.Active && !have[p.Country] {
-			d.Missing = append(d.Missing, countryLabel(t, p.Country))
+			d.Missing = append(d.Missing, countryLabel(st, p.Country))
 		}
 	}
 	p := s.newPage(r, "exchange.picture.title", d)

@@ -49,6 +49,10 @@ var funcs = template.FuncMap{
 		return t("role." + string(r))
 	},
 	"evidence": evidenceItems,
+	// country names a country code in the page's language: {{country $.Lang $.T .Citizenship}}.
+	"country": func(lang string, t func(string, ...any) string, code string) string {
+		return i18n.CountryName(i18n.Lang(lang), t, code)
+	},
 	// euro shows an amount in cents as euros (grants).
 	"euro": grants.Euro,
 	// lotPairs offers a call's lots as (value, label) pairs for "g-select".
