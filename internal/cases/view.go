@@ -201,3 +201,31 @@ func readCodes(ctx context.Context, q store.Querier, caseID string) (map[string]
 	}
 	return m, rows.Err()
 }
+
+// PersonForEncoding returns a case's person for the one use that needs the
+// person without showing it: the "do you know this person?" encoding sent to
+// a partner country (internal/exchange), made by a contact point that may
+// send for the case (access.ExchangeSend on it) but need not read its
+// personal data. The read is audited under the actor with its purpose; the
+// caller must not display the person.
+func (s *Service) PersonForEncoding(ctx context.Context, actor access.Actor, caseID string) (*Person, error) {
+	q := s.DB.Read()
+	ref, err := s.Authorize(ctx, q, actor, caseID, access.ExchangeSend)
+	if err != nil {
+		return nil, err
+	}
+	var personID, keyID string
+	err = q.QueryRowContext(ctx, `SELECT c.person_id, p.key_id FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = $1`,
+		ref.ID).Scan(&personID, &keyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, errs.Internalf("read case person: %w", err)
+	}
+	// Audit first: if the event cannot be committed, nothing is encoded.
+	if err := s.recordRead(ctx, actor, "case.read_personal", ref.Reference, "exchange_encoding", "fields=personal"); err != nil {
+		return nil, err
+	}
+	return s.openPerson(ctx, q, personID, keyID)
+}

@@ -45,13 +45,11 @@ func (s *server) personQuery(r *http.Request, st *state, caseID, to string) (*xp
 	person := c.Person
 	if person == nil && access.Can(st.user.Actor(), access.ExchangeSend) {
 		// The contact point may send the encoding of a person it may not
-		// read (it is on no case team): the person is read for the encoding
-		// only, never shown; PlanPersonQuery checks the case first.
-		sys, err := s.app.Cases.FindCaseByID(r.Context(), access.SystemActor, caseID)
-		if err != nil {
+		// read (it is on no case team): the case file hands the person over
+		// for the encoding only (policy-checked, audited), never shown.
+		if person, err = s.app.Cases.PersonForEncoding(r.Context(), st.user.Actor(), caseID); err != nil {
 			return nil, err
 		}
-		person = sys.Person
 	}
 	d.Query, err = s.app.Exchange.PlanPersonQuery(r.Context(), st.user.Actor(), to, caseID, person)
 	return d, err
