@@ -27,7 +27,8 @@ const (
 // "coord.history.<event>" in the catalogues.
 var HistoryEvents = []string{"plan_create", "plan_edit", "plan_import", "objective_add", "objective_edit", "activity_add",
 	"activity_edit", "activity_delete", "indicator_add", "indicator_edit", "indicator_delete", "indicator_value", "monitor_add",
-	"recommendation_edit", "training_edit", "campaign_edit"}
+	"assessment_add", "recommendation_add", "recommendation_link", "recommendation_edit", "training_add", "participant_add",
+	"training_edit", "campaign_add", "campaign_event", "campaign_edit"}
 
 // HistoryLimit is how many entries a page shows, newest first.
 const HistoryLimit = 15

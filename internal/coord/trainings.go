@@ -106,6 +106,9 @@ func (s *Service) AddTraining(ctx context.Context, actor access.Actor, in Traini
 			actor.OrgID, v.startsOn, v.hours, in.Venue, strings.Join(split(in.Trainers), "\n"), store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert training: %w", err)
 		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "training_add", in.Title, nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.training_add", "training", id)
 	})
 	return id, asErr(err)
@@ -186,6 +189,9 @@ func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, traini
 			post_score, certificate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, id, trainingID, in.OrgID, in.Position, in.Sex, keyID,
 			enc, pre, post, store.Bool(in.Certificate)); err != nil {
 			return errs.Internalf("insert participant: %w", err)
+		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "participant_add", "", nil); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "coord.participant_add", "training", trainingID)
 	})
@@ -453,6 +459,9 @@ func (s *Service) AddCampaign(ctx context.Context, actor access.Actor, in Campai
 			strings.Join(in.Channels, ","), act, v.startsOn, v.endsOn, v.budget, pub, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert campaign: %w", err)
 		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "campaign_add", in.Title, nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.campaign_add", "campaign", id)
 	})
 	return id, asErr(err)
@@ -489,6 +498,9 @@ func (s *Service) AddCampaignEvent(ctx context.Context, actor access.Actor, camp
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coord_campaign_events (id, campaign_id, held_on, place, reach) VALUES ($1, $2, $3, $4, $5)`,
 			store.NewID(), campaignID, d.Format(dateLayout), place, n); err != nil {
 			return errs.Internalf("insert event: %w", err)
+		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "campaign_event", place, nil); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "coord.campaign_event", "campaign", campaignID)
 	})
