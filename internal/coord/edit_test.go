@@ -1,13 +1,20 @@
 package coord_test
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/coord"
 	"github.com/ura-nrm/ura/internal/errs"
+	"github.com/ura-nrm/ura/internal/i18n"
+	"github.com/ura-nrm/ura/internal/report"
 	"github.com/ura-nrm/ura/internal/store/storetest"
 )
 
@@ -211,5 +218,60 @@ func TestEditOthers(t *testing.T) {
 	i = slices.IndexFunc(h, func(e *coord.HistoryEntry) bool { return e.Event == "recommendation_edit" })
 	if len(h) != 3 || i < 0 || !slices.Equal(h[i].Fields, []string{"body", "priority", "follow_up"}) {
 		t.Errorf("recommendations history: %d entries, the edit at %d", len(h), i)
+	}
+}
+
+// TestMunicipalReportGolden writes the local action-plan monitoring report
+// of a municipality's plan as PDF in the four languages and compares its
+// extracted text with the golden files (-update rewrites them); the XLSX is
+// written by the same writer.
+func TestMunicipalReportGolden(t *testing.T) {
+	for _, l := range i18n.Supported {
+		t.Run(string(l), func(t *testing.T) {
+			sd := sampleData()
+			sd.Plan.Kind, sd.Plan.Title = "municipal", "Local Action Plan of Prizren 2026–2027"
+			d := coord.MunicipalReport(sd, coord.Quarter{Year: 2026, Q: 2}, l)
+			d.Generated = time.Date(2026, 7, 10, 9, 0, 0, 0, time.UTC)
+			var buf bytes.Buffer
+			if err := report.WritePDF(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			got := pdftotext(t, buf.Bytes())
+			path := filepath.Join("testdata", "municipal."+string(l)+".txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from the golden file (run with -update after checking)", path)
+			}
+			if l == i18n.English {
+				// 1.2 (NGO Vatra, due 2026-09-30) ran in Q2 with no report by
+				// 2026-07-15; the sample's today is 2026-07-10, so nothing is
+				// late yet.
+				for _, s := range []string{"Local action-plan monitoring report 2026-Q2", "Joint identification teams", "Completed",
+					"Late reports", "10,500", "Of the target"} {
+					if !strings.Contains(strings.Join(strings.Fields(got), ""), strings.Join(strings.Fields(s), "")) {
+						t.Errorf("the report lacks %q", s)
+					}
+				}
+			}
+			if err := report.WriteXLSX(&bytes.Buffer{}, d); err != nil {
+				t.Errorf("xlsx: %v", err)
+			}
+		})
+	}
+	// After the due day, the activities without a report for the quarter are late.
+	sd := sampleData()
+	sd.Today = "2026-07-20"
+	d := coord.MunicipalReport(sd, coord.Quarter{Year: 2026, Q: 2}, i18n.English)
+	late := d.Sections[2].Table
+	if len(late.Rows) != 1 || !strings.HasPrefix(late.Rows[0], "1.2 ") {
+		t.Errorf("late reports: %v", late.Rows)
 	}
 }

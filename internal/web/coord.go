@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -201,6 +202,10 @@ func (s *server) renderCoordPlan(w http.ResponseWriter, r *http.Request, status 
 			"level": coord.Levels, "disaggregation": coord.Disaggregation, "status": coord.Statuses}, Refill: form}
 	for _, q := range plan.Quarters() {
 		d.Quarters = append(d.Quarters, q.String())
+	}
+	if plan.Kind != "municipal" {
+		// The local monitoring report is a municipality's plan's.
+		d.ReportNames = slices.DeleteFunc(slices.Clone(d.ReportNames), func(n string) bool { return n == coord.ReportMunicipal })
 	}
 	if d.History, err = s.coordHistoryLines(r, coord.TopicPlan, plan.ID); err != nil {
 		s.renderError(w, r, err)
