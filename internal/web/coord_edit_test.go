@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -123,4 +125,96 @@ func excerptOf(body, near string) string {
 	}
 	j := min(len(body), i+400)
 	return body[max(0, i-200):j]
+}
+
+// TestCoordStranger: every coordination page — the plans, a municipal plan
+// with its history, the tracker, the trainings and campaigns, and each edit
+// page — in Albanian and Serbian (both scripts) shows no raw code, id or
+// key=value and none of the English texts of the coordination catalogue.
+func TestCoordStranger(t *testing.T) {
+	en := newEnv(t, store.SQLite)
+	ctx := context.Background()
+	en.clk.Set(mustTime(t, "2026-05-10T09:00:00Z"))
+	sec := en.users[access.Coordinator].Actor()
+	c := en.app.Coord
+	planID, err := c.CreatePlan(ctx, sec, coord.PlanInput{Title: "Plani lokal i Prizrenit 2026–2027", Kind: "municipal", Start: "2026-01-01", End: "2027-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.AddObjective(ctx, sec, planID, coord.ObjectiveInput{Code: "SO1", Pillar: "prevention", Title: "Të rinjtë i njohin shenjat"}))
+	polOrg := en.users[access.Police].OrgID
+	must(c.AddActivity(ctx, sec, planID, coord.ActivityInput{ObjectiveCode: "SO1", Code: "1.1", Description: "Seanca në shkolla",
+		LeadOrgID: polOrg, Deadline: "2026-Q2", Cost: "1000", Funding: "donor"}))
+	must(c.AddIndicator(ctx, sec, planID, coord.IndicatorInput{ObjectiveCode: "SO1", Code: "I1", Name: "Nxënës", Targets: map[string]string{"2026": "100"},
+		Disaggregation: []string{"sex"}, Measure: "victims"}))
+	p, _ := c.Plan(ctx, sec, planID)
+	must(c.UpdateActivity(ctx, sec, planID, p.Activities[0].ID, "", coord.ActivityInput{ObjectiveCode: "SO1", Code: "1.1", Description: "Seanca në shkolla",
+		LeadOrgID: polOrg, Deadline: "2026-Q3", Cost: "1200", Funding: "municipal"}))
+	as, err := c.AddAssessment(ctx, sec, coord.AssessmentInput{Issuer: "greta", Title: "Raundi i tretë", Year: "2025"})
+	must(err)
+	rec, err := c.AddRecommendation(ctx, sec, coord.RecommendationInput{AssessmentID: as, Code: "R1", Body: "Identifikimi", Priority: "high"})
+	must(err)
+	must(c.UpdateRecommendation(ctx, sec, rec, coord.RecommendationEdit{Code: "R1", Body: "Identifikimi i viktimave", Priority: "high", FollowUp: "in_progress"}))
+	tr, err := c.AddTraining(ctx, sec, coord.TrainingInput{PlanID: planID, ActivityCode: "1.1", Title: "Trajnim", Topic: "gbv", Type: "tot", StartsOn: "2026-03-01", Hours: "8"})
+	must(err)
+	cp, err := c.AddCampaign(ctx, sec, coord.CampaignInput{PlanID: planID, ActivityCode: "1.1", Title: "Njihni shenjat", StartsOn: "2026-05-01",
+		EndsOn: "2026-06-30", Channels: []string{"radio"}, Public: true})
+	must(err)
+	must(c.AddCampaignEvent(ctx, sec, cp, "2026-05-05", "Prizren", "120"))
+	p, _ = c.Plan(ctx, sec, planID)
+	base := "/coord/plans/" + planID
+	pages := []string{"/coord", base, "/coord/recommendations", "/coord/trainings", base + "/edit",
+		base + "/objectives/" + p.Objectives[0].ID + "/edit", base + "/activities/" + p.Activities[0].ID + "/edit",
+		base + "/indicators/" + p.Indicators[0].ID + "/edit", "/coord/recommendations/" + rec + "/edit", "/coord/trainings/" + tr + "/edit",
+		"/coord/campaigns/" + cp + "/edit"}
+	cat := func(l string) map[string]string {
+		b, err := os.ReadFile("../i18n/catalog/" + l + ".json")
+		must(err)
+		raw := map[string]any{}
+		must(json.Unmarshal(b, &raw))
+		m := map[string]string{}
+		for k, v := range raw {
+			if s, ok := v.(string); ok {
+				m[k] = s
+			}
+		}
+		return m
+	}
+	english := cat("en")
+	tok, _ := en.session(t, access.Coordinator)
+	// The municipal plan offers its monitoring report, as PDF and XLSX.
+	if !strings.Contains(en.getBody(t, base, tok), `id="report-municipal"`) {
+		t.Error("the municipal plan does not offer its monitoring report")
+	}
+	for _, f := range []string{"pdf", "xlsx"} {
+		rec := en.fetch(base+"/reports/municipal/"+f+"?period=2026-Q2", tok)
+		if rec.Code != http.StatusOK || rec.Body.Len() < 1000 {
+			t.Errorf("municipal report %s: %d, %d bytes", f, rec.Code, rec.Body.Len())
+		}
+	}
+	if rec := en.fetch(base+"/reports/municipal/pdf?period=2029-Q1", tok); rec.Code != http.StatusBadRequest {
+		t.Errorf("a quarter outside the plan: %d", rec.Code)
+	}
+	for _, l := range []string{"sq", "sr-Latn", "sr-Cyrl"} {
+		other := cat(l)
+		for _, path := range pages {
+			body := en.getBody(t, path+"?lang="+l, tok)
+			i, j := strings.Index(body, "<main"), strings.Index(body, "</main>")
+			text := visibleText(body[i:j])
+			if m := rawCode.FindString(text); m != "" {
+				t.Errorf("%s %s: a raw code %q", l, path, m)
+			}
+			for k, v := range english {
+				if strings.HasPrefix(k, "coord.") && len(v) >= 8 && other[k] != v && !strings.Contains(v, "{") && strings.Contains(text, v) {
+					t.Errorf("%s %s: English text %q (%s)", l, path, v, k)
+				}
+			}
+		}
+	}
 }
