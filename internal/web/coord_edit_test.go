@@ -3,9 +3,9 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
