@@ -103,6 +103,24 @@ func TestCoordinationBrowser(t *testing.T) {
 	if !strings.Contains(u.text(`#progress-list`), "minutes.txt") {
 		t.Error("the report does not list its evidence")
 	}
+	// The secretariat edits activity 1.2: a deadline outside the plan is
+	// refused beside the field, the typed text kept; then saved, and the
+	// plan's history says so.
+	u.do(chromedp.Navigate(planURL), chromedp.WaitVisible(`#activity-table`),
+		chromedp.Click(`tr[data-code="1.2"] a.edit-link`, chromedp.NodeVisible), chromedp.WaitVisible(`#edit-form`))
+	u.axe()
+	u.do(chromedp.SetValue(`#edit-form-deadline`, "2030-Q1"), chromedp.Click(`#edit-save`), chromedp.WaitVisible(`#err-deadline`))
+	if v := get(t, u.ctx, chromedp.Value(`#edit-form-deadline`)); v != "2030-Q1" {
+		t.Errorf("the refused deadline was not kept: %q", v)
+	}
+	u.axe()
+	u.do(chromedp.SetValue(`#edit-form-deadline`, "2027-Q1"), chromedp.Click(`#edit-save`), chromedp.WaitVisible(`#history-list`))
+	if h := u.text(`#history-list`); !strings.Contains(h, "edited activity 1.2") || !strings.Contains(h, "Deadline") {
+		t.Errorf("the history: %q", h)
+	}
+	if got := u.text(`tr[data-code="1.2"]`); !strings.Contains(got, "2027-Q1") {
+		t.Errorf("the edited activity: %q", got)
+	}
 	u.do(chromedp.Navigate(in.URL+"/coord/recommendations"), chromedp.WaitVisible(`#assessment-form`),
 		chromedp.SetValue(`#as-issuer`, "greta"), chromedp.SendKeys(`#as-title`, "Third evaluation round"), chromedp.SendKeys(`#as-year`, "2025"),
 		chromedp.Submit(`#assessment-form`), chromedp.WaitVisible(`#recommendation-form`),

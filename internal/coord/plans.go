@@ -299,6 +299,9 @@ func (s *Service) CreatePlan(ctx context.Context, actor access.Actor, in PlanInp
 		if err := insertPlan(ctx, tx, id, in); err != nil {
 			return err
 		}
+		if err := s.history(ctx, tx, actor, TopicPlan, id, "plan_create", "", nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.plan_create", "plan", id)
 	})
 	return id, asErr(err)
@@ -363,7 +366,10 @@ func (s *Service) AddObjective(ctx context.Context, actor access.Actor, planID s
 			return err
 		}
 		o := &Objective{ID: store.NewID(), Code: in.Code, Kind: in.Kind, Pillar: in.Pillar, Title: in.Title}
-		return insertObjective(ctx, tx, p.ID, len(p.Objectives), o)
+		if err := insertObjective(ctx, tx, p.ID, len(p.Objectives), o); err != nil {
+			return err
+		}
+		return s.history(ctx, tx, actor, TopicPlan, p.ID, "objective_add", o.Code, nil)
 	})
 }
 
@@ -379,7 +385,10 @@ func (s *Service) AddActivity(ctx context.Context, actor access.Actor, planID st
 			return err
 		}
 		a.ID = store.NewID()
-		return insertActivity(ctx, tx, len(p.Activities), a)
+		if err := insertActivity(ctx, tx, len(p.Activities), a); err != nil {
+			return err
+		}
+		return s.history(ctx, tx, actor, TopicPlan, p.ID, "activity_add", a.Code, nil)
 	})
 }
 
@@ -391,7 +400,10 @@ func (s *Service) AddIndicator(ctx context.Context, actor access.Actor, planID s
 			return err
 		}
 		ind.ID = store.NewID()
-		return insertIndicator(ctx, tx, p.ID, len(p.Indicators), ind)
+		if err := insertIndicator(ctx, tx, p.ID, len(p.Indicators), ind); err != nil {
+			return err
+		}
+		return s.history(ctx, tx, actor, TopicPlan, p.ID, "indicator_add", ind.Code, nil)
 	})
 }
 
@@ -427,7 +439,7 @@ func (s *Service) SetValue(ctx context.Context, actor access.Actor, planID, indi
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coord_measurements (indicator_id, year, value) VALUES ($1, $2, $3)`, ind.ID, y, *v); err != nil {
 			return errs.Internalf("insert value: %w", err)
 		}
-		return nil
+		return s.history(ctx, tx, actor, TopicPlan, p.ID, "indicator_value", ind.Code, nil)
 	})
 }
 
@@ -773,7 +785,7 @@ func (s *Service) AddMonitor(ctx context.Context, actor access.Actor, planID, or
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coord_monitors (plan_id, org_id) VALUES ($1, $2)`, p.ID, orgID); err != nil {
 			return errs.Internalf("monitor: %w", err)
 		}
-		return nil
+		return s.history(ctx, tx, actor, TopicPlan, p.ID, "monitor_add", "", nil)
 	})
 }
 

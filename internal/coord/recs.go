@@ -66,6 +66,9 @@ func (s *Service) AddAssessment(ctx context.Context, actor access.Actor, in Asse
 			id, in.Issuer, in.Title, y, in.URL, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert assessment: %w", err)
 		}
+		if err := s.history(ctx, tx, actor, TopicRecommendations, "", "assessment_add", in.Title, nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.assessment_add", "assessment", id)
 	})
 	return id, asErr(err)
@@ -103,6 +106,9 @@ func (s *Service) AddRecommendation(ctx context.Context, actor access.Actor, in 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coord_recommendations (id, assessment_id, code, body, priority, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, id, in.AssessmentID, in.Code, in.Body, in.Priority, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert recommendation: %w", err)
+		}
+		if err := s.history(ctx, tx, actor, TopicRecommendations, "", "recommendation_add", in.Code, nil); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "coord.recommendation_add", "recommendation", id)
 	})
@@ -156,6 +162,9 @@ func (s *Service) LinkActivities(ctx context.Context, actor access.Actor, recID,
 			if _, err := tx.ExecContext(ctx, `UPDATE coord_recommendations SET follow_up = $2 WHERE id = $1`, recID, followUp); err != nil {
 				return errs.Internalf("follow-up: %w", err)
 			}
+		}
+		if err := s.history(ctx, tx, actor, TopicRecommendations, "", "recommendation_link", strings.Join(codes, ", "), nil); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "coord.recommendation_link", "recommendation", recID)
 	})

@@ -20,10 +20,11 @@ const (
 	ReportQuarterly = "quarterly" // the quarterly coordination report
 	ReportTracker   = "tracker"   // the recommendation tracker
 	ReportTraining  = "training"  // the training summary of the plan's activities
+	ReportMunicipal = "municipal" // the local action-plan monitoring report of a municipality's plan
 )
 
 // ReportNames lists the reports in display order.
-var ReportNames = []string{ReportAnnual, ReportQuarterly, ReportTracker, ReportTraining}
+var ReportNames = []string{ReportAnnual, ReportQuarterly, ReportTracker, ReportTraining, ReportMunicipal}
 
 // Formats are the files a report is written as.
 var Formats = []string{"pdf", "xlsx", "csv"}
@@ -58,7 +59,7 @@ func (s *Service) Document(ctx context.Context, actor access.Actor, planID, name
 			return nil, errs.InvalidField("period", "coord.year_outside")
 		}
 		doc = AnnualReport(d, y, l)
-	case ReportQuarterly:
+	case ReportQuarterly, ReportMunicipal:
 		qq, ok := ParseQuarter(period)
 		inPlan := false
 		for _, pq := range p.Quarters() {
@@ -67,7 +68,11 @@ func (s *Service) Document(ctx context.Context, actor access.Actor, planID, name
 		if !ok || !inPlan {
 			return nil, errs.InvalidField("period", "coord.period_outside").With(map[string]any{"start": p.Start, "end": p.End})
 		}
-		doc = QuarterlyReport(d, qq, l)
+		if name == ReportMunicipal {
+			doc = MunicipalReport(d, qq, l)
+		} else {
+			doc = QuarterlyReport(d, qq, l)
+		}
 	case ReportTracker:
 		if d.Tracker, err = tracker(ctx, q); err != nil {
 			return nil, err

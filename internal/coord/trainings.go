@@ -33,9 +33,11 @@ var (
 // Training is one training with its participants' counts.
 type Training struct {
 	ID, Title, Topic, Type, ActivityID, ActivityCode, StartsOn, Venue string
-	Hours                                                             int
-	Trainers                                                          []string
-	Participants                                                      []*Participant
+	// PlanID is the plan of the linked activity, if any.
+	PlanID       string
+	Hours        int
+	Trainers     []string
+	Participants []*Participant
 }
 
 // Participant is one person trained (the name only for the secretariat).
@@ -50,52 +52,62 @@ type TrainingInput struct {
 	PlanID, ActivityCode, Title, Topic, Type, StartsOn, Hours, Venue, Trainers string
 }
 
+type trainingValues struct {
+	startsOn string
+	hours    int
+}
+
+// validate trims and checks a training's fields.
+func (in *TrainingInput) validate() (trainingValues, error) {
+	var v trainingValues
+	if err := text("title", &in.Title, MaxTitle, true); err != nil {
+		return v, err
+	}
+	if err := choice("topic", in.Topic, TrainingTopics); err != nil {
+		return v, err
+	}
+	if err := choice("type", in.Type, TrainingTypes); err != nil {
+		return v, err
+	}
+	d, ok := parseDate(in.StartsOn)
+	if !ok {
+		return v, errs.InvalidField("starts_on", "coord.date_invalid")
+	}
+	h, err := strconv.Atoi(strings.TrimSpace(in.Hours))
+	if err != nil || h < 0 || h > 1000 {
+		return v, errs.InvalidField("hours", "coord.number_invalid")
+	}
+	if err := text("venue", &in.Venue, MaxTitle, false); err != nil {
+		return v, err
+	}
+	if err := text("trainers", &in.Trainers, MaxText, false); err != nil {
+		return v, err
+	}
+	return trainingValues{d.Format(dateLayout), h}, nil
+}
+
 // AddTraining records a training (the secretariat).
 func (s *Service) AddTraining(ctx context.Context, actor access.Actor, in TrainingInput) (string, error) {
 	if err := access.Check(actor, access.CoordManage); err != nil {
 		return "", err
 	}
-	if err := text("title", &in.Title, MaxTitle, true); err != nil {
-		return "", err
-	}
-	if err := choice("topic", in.Topic, TrainingTopics); err != nil {
-		return "", err
-	}
-	if err := choice("type", in.Type, TrainingTypes); err != nil {
-		return "", err
-	}
-	d, ok := parseDate(in.StartsOn)
-	if !ok {
-		return "", errs.InvalidField("starts_on", "coord.date_invalid")
-	}
-	h, err := strconv.Atoi(strings.TrimSpace(in.Hours))
-	if err != nil || h < 0 || h > 1000 {
-		return "", errs.InvalidField("hours", "coord.number_invalid")
-	}
-	if err := text("venue", &in.Venue, MaxTitle, false); err != nil {
-		return "", err
-	}
-	if err := text("trainers", &in.Trainers, MaxText, false); err != nil {
+	v, err := in.validate()
+	if err != nil {
 		return "", err
 	}
 	id := store.NewID()
 	err = s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
-		var act any
-		if c := strings.TrimSpace(in.ActivityCode); c != "" {
-			var aid string
-			err := tx.QueryRowContext(ctx, `SELECT id FROM coord_activities WHERE plan_id = $1 AND code = $2`, in.PlanID, c).Scan(&aid)
-			if errors.Is(err, sql.ErrNoRows) {
-				return errs.InvalidField("activity", "coord.activity_unknown").With(map[string]any{"code": c})
-			}
-			if err != nil {
-				return errs.Internalf("read activity: %w", err)
-			}
-			act = aid
+		act, err := activityID(ctx, tx, in.PlanID, in.ActivityCode)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coord_trainings (id, title, topic, type, activity_id, organiser_id, starts_on, hours,
 			venue, trainers, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, id, in.Title, in.Topic, in.Type, act,
-			actor.OrgID, d.Format(dateLayout), h, in.Venue, strings.Join(split(in.Trainers), "\n"), store.T(tx.Now)); err != nil {
+			actor.OrgID, v.startsOn, v.hours, in.Venue, strings.Join(split(in.Trainers), "\n"), store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert training: %w", err)
+		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "training_add", in.Title, nil); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "coord.training_add", "training", id)
 	})
@@ -178,6 +190,9 @@ func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, traini
 			enc, pre, post, store.Bool(in.Certificate)); err != nil {
 			return errs.Internalf("insert participant: %w", err)
 		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "participant_add", "", nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.participant_add", "training", trainingID)
 	})
 	return asErr(err)
@@ -200,8 +215,8 @@ func (s *Service) trainings(ctx context.Context, q store.Querier, names bool, pl
 	if planID != "" {
 		where, args = ` WHERE a.plan_id = $1`, append(args, planID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.title, t.topic, t.type, COALESCE(t.activity_id, ''), COALESCE(a.code, ''), t.starts_on,
-		t.hours, t.venue, t.trainers FROM coord_trainings t LEFT JOIN coord_activities a ON a.id = t.activity_id`+where+`
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.title, t.topic, t.type, COALESCE(t.activity_id, ''), COALESCE(a.code, ''), COALESCE(a.plan_id, ''),
+		t.starts_on, t.hours, t.venue, t.trainers FROM coord_trainings t LEFT JOIN coord_activities a ON a.id = t.activity_id`+where+`
 		ORDER BY t.starts_on DESC, t.id`, args...)
 	if err != nil {
 		return nil, nil, errs.Internalf("read trainings: %w", err)
@@ -212,7 +227,7 @@ func (s *Service) trainings(ctx context.Context, q store.Querier, names bool, pl
 	for rows.Next() {
 		var t Training
 		var trainers string
-		if err := rows.Scan(&t.ID, &t.Title, &t.Topic, &t.Type, &t.ActivityID, &t.ActivityCode, &t.StartsOn, &t.Hours, &t.Venue, &trainers); err != nil {
+		if err := rows.Scan(&t.ID, &t.Title, &t.Topic, &t.Type, &t.ActivityID, &t.ActivityCode, &t.PlanID, &t.StartsOn, &t.Hours, &t.Venue, &trainers); err != nil {
 			rows.Close()
 			return nil, nil, errs.Internalf("read trainings: %w", err)
 		}
@@ -357,9 +372,13 @@ func indexOf(list []string, v string) int {
 // Campaign is an awareness campaign with its events.
 type Campaign struct {
 	ID, Title, Theme, Audience, ActivityCode, StartsOn, EndsOn string
-	Channels                                                   []string
-	BudgetEUR                                                  int64
-	Events                                                     []CampaignEvent
+	// PlanID is the plan of the linked activity, if any.
+	PlanID    string
+	Channels  []string
+	BudgetEUR int64
+	// Public: the portal may point to the campaign while it runs.
+	Public bool
+	Events []CampaignEvent
 }
 
 // CampaignEvent is one event of a campaign.
@@ -372,6 +391,48 @@ type CampaignEvent struct {
 type CampaignInput struct {
 	PlanID, ActivityCode, Title, Theme, Audience, StartsOn, EndsOn, Budget string
 	Channels                                                               []string
+	// Public lets the portal point to the campaign while it runs.
+	Public bool
+}
+
+type campaignValues struct {
+	startsOn, endsOn string
+	budget           int64
+}
+
+// validate trims and checks a campaign's fields.
+func (in *CampaignInput) validate() (campaignValues, error) {
+	var v campaignValues
+	if err := text("title", &in.Title, MaxTitle, true); err != nil {
+		return v, err
+	}
+	if err := text("theme", &in.Theme, MaxTitle, false); err != nil {
+		return v, err
+	}
+	if err := text("audience", &in.Audience, MaxTitle, false); err != nil {
+		return v, err
+	}
+	for _, c := range in.Channels {
+		if err := choice("channels", c, Channels); err != nil {
+			return v, err
+		}
+	}
+	a, ok := parseDate(in.StartsOn)
+	if !ok {
+		return v, errs.InvalidField("starts_on", "coord.date_invalid")
+	}
+	b, ok := parseDate(in.EndsOn)
+	if !ok {
+		return v, errs.InvalidField("ends_on", "coord.date_invalid")
+	}
+	if b.Before(a) {
+		return v, errs.InvalidField("ends_on", "coord.period_order")
+	}
+	budget, err := parseMoney("budget", in.Budget)
+	if err != nil {
+		return v, err
+	}
+	return campaignValues{a.Format(dateLayout), b.Format(dateLayout), budget}, nil
 }
 
 // AddCampaign records an awareness campaign (the secretariat).
@@ -379,53 +440,27 @@ func (s *Service) AddCampaign(ctx context.Context, actor access.Actor, in Campai
 	if err := access.Check(actor, access.CoordManage); err != nil {
 		return "", err
 	}
-	if err := text("title", &in.Title, MaxTitle, true); err != nil {
-		return "", err
-	}
-	if err := text("theme", &in.Theme, MaxTitle, false); err != nil {
-		return "", err
-	}
-	if err := text("audience", &in.Audience, MaxTitle, false); err != nil {
-		return "", err
-	}
-	for _, c := range in.Channels {
-		if err := choice("channels", c, Channels); err != nil {
-			return "", err
-		}
-	}
-	a, ok := parseDate(in.StartsOn)
-	if !ok {
-		return "", errs.InvalidField("starts_on", "coord.date_invalid")
-	}
-	b, ok := parseDate(in.EndsOn)
-	if !ok {
-		return "", errs.InvalidField("ends_on", "coord.date_invalid")
-	}
-	if b.Before(a) {
-		return "", errs.InvalidField("ends_on", "coord.period_order")
-	}
-	budget, err := parseMoney("budget", in.Budget)
+	v, err := in.validate()
 	if err != nil {
 		return "", err
 	}
+	pub := 0
+	if in.Public {
+		pub = 1
+	}
 	id := store.NewID()
 	err = s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
-		var act any
-		if c := strings.TrimSpace(in.ActivityCode); c != "" {
-			var aid string
-			err := tx.QueryRowContext(ctx, `SELECT id FROM coord_activities WHERE plan_id = $1 AND code = $2`, in.PlanID, c).Scan(&aid)
-			if errors.Is(err, sql.ErrNoRows) {
-				return errs.InvalidField("activity", "coord.activity_unknown").With(map[string]any{"code": c})
-			}
-			if err != nil {
-				return errs.Internalf("read activity: %w", err)
-			}
-			act = aid
+		act, err := activityID(ctx, tx, in.PlanID, in.ActivityCode)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coord_campaigns (id, title, theme, audience, channels, activity_id, starts_on, ends_on,
-			budget_eur, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, id, in.Title, in.Theme, in.Audience,
-			strings.Join(in.Channels, ","), act, a.Format(dateLayout), b.Format(dateLayout), budget, store.T(tx.Now)); err != nil {
+			budget_eur, public, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, id, in.Title, in.Theme, in.Audience,
+			strings.Join(in.Channels, ","), act, v.startsOn, v.endsOn, v.budget, pub, store.T(tx.Now)); err != nil {
 			return errs.Internalf("insert campaign: %w", err)
+		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "campaign_add", in.Title, nil); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "coord.campaign_add", "campaign", id)
 	})
@@ -464,6 +499,9 @@ func (s *Service) AddCampaignEvent(ctx context.Context, actor access.Actor, camp
 			store.NewID(), campaignID, d.Format(dateLayout), place, n); err != nil {
 			return errs.Internalf("insert event: %w", err)
 		}
+		if err := s.history(ctx, tx, actor, TopicTrainings, "", "campaign_event", place, nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.campaign_event", "campaign", campaignID)
 	})
 	return asErr(err)
@@ -478,8 +516,8 @@ func (s *Service) Campaigns(ctx context.Context, actor access.Actor) ([]*Campaig
 		return nil, nil
 	}
 	q := s.DB.Read()
-	rows, err := q.QueryContext(ctx, `SELECT c.id, c.title, c.theme, c.audience, c.channels, COALESCE(a.code, ''), c.starts_on, c.ends_on,
-		c.budget_eur FROM coord_campaigns c LEFT JOIN coord_activities a ON a.id = c.activity_id ORDER BY c.starts_on DESC, c.id`)
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.title, c.theme, c.audience, c.channels, COALESCE(a.code, ''), COALESCE(a.plan_id, ''), c.starts_on,
+		c.ends_on, c.budget_eur, c.public FROM coord_campaigns c LEFT JOIN coord_activities a ON a.id = c.activity_id ORDER BY c.starts_on DESC, c.id`)
 	if err != nil {
 		return nil, errs.Internalf("read campaigns: %w", err)
 	}
@@ -488,13 +526,15 @@ func (s *Service) Campaigns(ctx context.Context, actor access.Actor) ([]*Campaig
 	for rows.Next() {
 		var c Campaign
 		var ch string
-		if err := rows.Scan(&c.ID, &c.Title, &c.Theme, &c.Audience, &ch, &c.ActivityCode, &c.StartsOn, &c.EndsOn, &c.BudgetEUR); err != nil {
+		var pub int
+		if err := rows.Scan(&c.ID, &c.Title, &c.Theme, &c.Audience, &ch, &c.ActivityCode, &c.PlanID, &c.StartsOn, &c.EndsOn, &c.BudgetEUR, &pub); err != nil {
 			rows.Close()
 			return nil, errs.Internalf("read campaigns: %w", err)
 		}
 		if ch != "" {
 			c.Channels = strings.Split(ch, ",")
 		}
+		c.Public = pub == 1
 		out = append(out, &c)
 		byID[c.ID] = &c
 	}
@@ -515,4 +555,28 @@ func (s *Service) Campaigns(ctx context.Context, actor access.Actor) ([]*Campaig
 		}
 	}
 	return out, rows.Err()
+}
+
+// PublicCampaign is what the public portal may show of a running campaign:
+// its title, theme and dates, nothing internal.
+type PublicCampaign struct {
+	Title, Theme, StartsOn, EndsOn string
+}
+
+// CurrentCampaign returns the public campaign running on the day (the one
+// that started last), or nil. It needs no account: the portal calls it, and
+// it reads only the fields marked public.
+func (s *Service) CurrentCampaign(ctx context.Context) (*PublicCampaign, error) {
+	day := s.today()
+	var c PublicCampaign
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT title, theme, starts_on, ends_on FROM coord_campaigns
+		WHERE public = 1 AND starts_on <= $1 AND ends_on >= $1 ORDER BY starts_on DESC, id LIMIT 1`, day).
+		Scan(&c.Title, &c.Theme, &c.StartsOn, &c.EndsOn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errs.Internalf("read current campaign: %w", err)
+	}
+	return &c, nil
 }

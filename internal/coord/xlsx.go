@@ -407,6 +407,9 @@ func (s *Service) Import(ctx context.Context, actor access.Actor, in PlanInput, 
 			}
 		}
 		res.PlanID, res.Imported = id, true
+		if err := s.history(ctx, tx, actor, TopicPlan, id, "plan_import", "", nil); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "coord.plan_import", "plan", id)
 	})
 	if err != nil {

@@ -42,6 +42,8 @@ var orgs = []demoOrg{
 	{"Demo Shelter Drita", "", "shelter"},
 	{"Demo NGO Ura e Re", "Pejë", "ngo"},
 	{"Demo Helpline", "Prishtinë", "helpline"},
+	// A civil-society coalition that monitors the action plans.
+	{"Demo CSO Coalition Monitor", "Prishtinë", "ngo"},
 }
 
 // accounts map each role to its organisation and an invented name.
@@ -70,6 +72,9 @@ var accounts = []struct {
 	{access.Provider, 5, "Fatmire Kelmendi", ""},
 	{access.Provider, 6, "Dragan Nikolić", "2"},
 	{access.Funder, 0, "Lena Hoxha", ""},
+	// A civil-society monitor: reads and comments on the plans its
+	// organisation monitors, no case data.
+	{access.Monitor, 8, "Nora Kastrati", ""},
 }
 
 // Email is the demo account's sign-in address for a role.
@@ -102,6 +107,7 @@ func Load(ctx context.Context, a *app.App) ([]Credential, error) {
 		return nil, err
 	}
 	var creds []Credential
+	users := map[access.Role]access.Actor{}
 	for _, acc := range accounts {
 		pw := Password()
 		email := Email(acc.role)
@@ -122,7 +128,13 @@ func Load(ctx context.Context, a *app.App) ([]Credential, error) {
 		if err := a.Auth.ResetDemoAccount(ctx, u.ID, pw, secret); err != nil {
 			return nil, fmt.Errorf("demo account: %w", err)
 		}
+		if acc.n == "" {
+			users[acc.role] = u.Actor()
+		}
 		creds = append(creds, Credential{Role: acc.role, Label: string(acc.role) + acc.n, Email: email, Password: pw, TOTPSecret: secret})
+	}
+	if err := loadCoordination(ctx, a, users, orgIDs); err != nil {
+		return nil, fmt.Errorf("demo coordination: %w", err)
 	}
 	return creds, nil
 }

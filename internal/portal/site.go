@@ -42,6 +42,15 @@ type Config struct {
 	Emergency      string // e.g. "192"
 	ExitURL        string // the neutral site quick exit goes to
 	Loc            *time.Location
+	// Campaign returns the public awareness campaign running now, or nil;
+	// nil Campaign shows none. The portal reads no coordination table: the
+	// coordination capability answers with the fields marked public only.
+	Campaign func(ctx context.Context) (*Campaign, error)
+}
+
+// Campaign is what the home page shows of a running awareness campaign.
+type Campaign struct {
+	Title, Theme, StartsOn, EndsOn string
 }
 
 // Directory reads the public part of the service directory.
@@ -63,6 +72,11 @@ type Site struct {
 	dirAt   time.Time
 	dirList []referral.PublicService
 	dirKey  string
+
+	campMu  sync.Mutex
+	campAt  time.Time
+	camp    *Campaign
+	campKey string
 
 	assets map[string]*Page
 	// AssetVersion is added to asset URLs so a new build is fetched anew.
@@ -266,6 +280,33 @@ type HomeState struct {
 	ReopenDate string // YYYY-MM-DD
 	Tomorrow   bool
 	Today      bool
+	// Campaign is the public awareness campaign running now, if any.
+	Campaign *Campaign
+}
+
+// campaign returns the current public campaign, asked at most once a
+// minute, and a key that changes with it (for the page cache).
+func (s *Site) campaign(ctx context.Context) (*Campaign, string) {
+	if s.cfg.Campaign == nil {
+		return nil, ""
+	}
+	s.campMu.Lock()
+	defer s.campMu.Unlock()
+	now := s.now()
+	if s.campKey == "" || now.Sub(s.campAt) > time.Minute {
+		c, err := s.cfg.Campaign(ctx)
+		if err == nil || s.campKey == "" {
+			if err != nil {
+				c = nil // none shown rather than no page
+			}
+			h := sha256.New()
+			if c != nil {
+				fmt.Fprintf(h, "%q", *c)
+			}
+			s.camp, s.campKey, s.campAt = c, hex.EncodeToString(h.Sum(nil)[:8]), now
+		}
+	}
+	return s.camp, s.campKey
 }
 
 func (s *Site) homeState(now time.Time) HomeState {
@@ -350,6 +391,9 @@ func (s *Site) ServePage(w http.ResponseWriter, r *http.Request, name string) {
 	switch {
 	case name == "home":
 		st := s.homeState(s.now())
+		var ck string
+		st.Campaign, ck = s.campaign(r.Context())
+		key += "|c" + ck
 		if st.Open {
 			key += "|open"
 		} else {

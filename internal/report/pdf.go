@@ -285,10 +285,7 @@ func (p *pdfWriter) table(t *Table) {
 		widths[0] = p.width
 	} else {
 		widths[0] = min(max(need, p.width/4), p.width*0.4)
-		rest := (p.width - widths[0]) / float64(len(t.Columns))
-		for j := range t.Columns {
-			widths[j+1] = rest
-		}
+		copy(widths[1:], p.columnWidths(t, size, p.width-widths[0]))
 	}
 	header := make([]pcell, len(t.Columns)+1)
 	header[0] = pcell{text: t.Corner, bold: true}
@@ -349,7 +346,7 @@ func (p *pdfWriter) measure(cells []pcell, widths []float64, size, lh float64) (
 				ls = append(ls, "")
 				continue
 			}
-			ls = append(ls, p.f.SplitText(para, widths[j]-2*cellPadX+2*p.f.GetCellMargin())...)
+			ls = append(ls, p.f.SplitText(p.hyphenate(para, widths[j]-2*cellPadX), widths[j]-2*cellPadX+2*p.f.GetCellMargin())...)
 		}
 		if len(ls) > maxCellLines {
 			ls = append(ls[:maxCellLines-1], ls[maxCellLines-1]+"…")
@@ -664,4 +661,120 @@ func pdfText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// columnWidths shares avail among the data columns: equally, unless a
+// column's longest word (of its heading or of a cell) would not fit its
+// share; then each column gets at least its longest word and the others
+// share the rest equally, so a word is broken only when the page is too
+// narrow for all of them.
+func (p *pdfWriter) columnWidths(t *Table, size, avail float64) []float64 {
+	n := len(t.Columns)
+	out := make([]float64, n)
+	share := avail / float64(n)
+	for j := range out {
+		out[j] = share
+	}
+	need := make([]float64, n)
+	longest := func(j int, s string, bold bool) {
+		p.font(size, bold)
+		for _, w := range strings.Fields(pdfText(s)) {
+			need[j] = max(need[j], p.f.GetStringWidth(w)+2*cellPadX+0.5)
+		}
+	}
+	over, sum := false, 0.0
+	for j, c := range t.Columns {
+		longest(j, c, true)
+		for _, row := range t.Cells {
+			if j < len(row) && row[j].Text != "" {
+				longest(j, row[j].Text, false)
+			}
+		}
+		over = over || need[j] > share
+		sum += need[j]
+	}
+	if !over || sum > avail {
+		return out
+	}
+	// Water-filling: the columns that need more than the level keep their
+	// need; the others share what is left.
+	level := share
+	for range n {
+		fixed, left, free := 0.0, avail, 0
+		for j := range need {
+			if need[j] > level {
+				fixed += need[j]
+			} else {
+				free++
+			}
+		}
+		left -= fixed
+		next := left / float64(free)
+		if next == level {
+			break
+		}
+		level = next
+	}
+	for j := range out {
+		out[j] = max(need[j], level)
+	}
+	return out
+}
+
+// hyphenate breaks each word of s wider than w into pieces that fit, with
+// a hyphen at each break (after a hyphen or slash already in the word when
+// there is one, and never leaving fewer than three letters on a line), so
+// the line wrapping that follows breaks only there and at spaces.
+func (p *pdfWriter) hyphenate(s string, w float64) string {
+	fits := func(x string) bool { return p.f.GetStringWidth(x) <= w-0.1 }
+	words := strings.Split(s, " ")
+	changed := false
+	for i, word := range words {
+		if word == "" || fits(word) {
+			continue
+		}
+		var pieces []string
+		rest := []rune(word)
+		for len(rest) > 0 && !fits(string(rest)) {
+			cut := 0
+			for k := 1; k < len(rest); k++ {
+				if fits(string(rest[:k]) + "-") {
+					cut = k
+				} else {
+					break
+				}
+			}
+			if cut == 0 {
+				cut = 1
+			}
+			// Prefer a break after a hyphen or slash already there.
+			brk := -1
+			for k := cut; k >= 2; k-- {
+				if rest[k-1] == '-' || rest[k-1] == '/' {
+					brk = k
+					break
+				}
+			}
+			if brk > 0 && fits(string(rest[:brk])) {
+				pieces = append(pieces, string(rest[:brk]))
+				rest = rest[brk:]
+				continue
+			}
+			// Leave at least three letters for the next line.
+			if left := len(rest) - cut; left < 3 && cut > 3 {
+				cut -= 3 - left
+			}
+			pieces = append(pieces, string(rest[:cut])+"-")
+			rest = rest[cut:]
+		}
+		if len(rest) > 0 {
+			pieces = append(pieces, string(rest))
+		}
+		words[i] = strings.Join(pieces, " ")
+		changed = true
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(words, " ")
 }

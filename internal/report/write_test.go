@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -417,5 +419,64 @@ func BenchmarkWriters(b *testing.B) {
 			}
 			b.ReportMetric(float64(size)/1024, "KiB")
 		})
+	}
+}
+
+// TestNarrowColumnsBreakAtWords: in a table of many narrow columns a
+// heading's word that fits a column is never broken (the column is widened
+// from its neighbours); a word longer than any column could be is broken
+// with a hyphen and no line is left with one or two letters.
+func TestNarrowColumnsBreakAtWords(t *testing.T) {
+	d := &Document{Title: "Columns", Language: "sr-Cyrl", Labels: Labels{Definitions: "D", Generated: "G", Page: "{page}/{pages}", Suppressed: "–"}}
+	tab := Table{Name: "T", Corner: "Шифра", Columns: []string{"Носилац (институција)", "Рок", "Статус", "Спровођење (%)", "Планирано (ЕУР)", "Потрошено (ЕУР)"}}
+	for i := range 3 {
+		tab.Rows = append(tab.Rows, fmt.Sprintf("1.%d Заједнички тимови за идентификацију", i))
+		tab.Cells = append(tab.Cells, []Cell{{Text: "Косовска полиција"}, {Text: "2026-Q2"}, {Text: "Завршено"}, {Value: 100}, {Value: 12000}, {Value: 10500}})
+	}
+	wide := Table{Name: "W", Corner: "C", Columns: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n"}}
+	wide.Rows = []string{"r"}
+	long := strings.Repeat("Неразумнодугачкареч", 3)
+	row := []Cell{{Text: long}}
+	for range 13 {
+		row = append(row, Cell{Value: 1})
+	}
+	wide.Cells = [][]Cell{row}
+	d.Sections = []Section{{Heading: "T", Table: tab}, {Heading: "W", Table: wide}}
+	pdf := write(t, WritePDF, d)
+	text := reporttest.PDFText(t, pdf, false)
+	for _, w := range []string{"(институција)", "Спровођење", "Планирано", "Потрошено"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the word %q was broken:\n%s", w, text)
+		}
+	}
+	// (pdftotext joins a word hyphenated at a line's end again.)
+	if !strings.Contains(text, long) {
+		t.Errorf("the overlong word did not come back whole")
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" && utf8.RuneCountInString(l) <= 2 && !unicode.IsDigit([]rune(l)[0]) &&
+			!strings.ContainsAny(l, "–abcdefghijklmnrCTW") {
+			t.Errorf("a line of %q", l)
+		}
+	}
+	// A word wider than its column is cut into hyphenated pieces that fit.
+	p := newPDF(d)
+	p.f.AddPage()
+	p.font(7, false)
+	w := p.f.GetStringWidth("Спрово") + 0.5
+	for _, word := range []string{"Спровођење", "Implementation", "2026-Q2-2027-Q4"} {
+		got := p.hyphenate(word, w)
+		pieces := strings.Split(got, " ")
+		if len(pieces) < 2 || strings.ReplaceAll(strings.Join(pieces, ""), "-", "") != strings.ReplaceAll(word, "-", "") {
+			t.Errorf("hyphenate(%q) = %q", word, got)
+		}
+		for i, x := range pieces {
+			if p.f.GetStringWidth(x) > w || utf8.RuneCountInString(x) < 2 || (i < len(pieces)-1 && !strings.HasSuffix(x, "-")) {
+				t.Errorf("hyphenate(%q): piece %q", word, x)
+			}
+		}
+	}
+	if got := p.hyphenate("Рок и статус", w); got != "Рок и статус" {
+		t.Errorf("words that fit were changed: %q", got)
 	}
 }

@@ -134,6 +134,7 @@ var TableOwners = map[string]string{
 	"coord_participants":     "internal/coord",
 	"coord_campaigns":        "internal/coord",
 	"coord_campaign_events":  "internal/coord",
+	"coord_history":          "internal/coord",
 	// Domestic and gender-based violence.
 	"gbv_incidents":         "internal/gbv",
 	"gbv_risk_assessments":  "internal/gbv",

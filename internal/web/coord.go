@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,6 +172,8 @@ type coordPlanData struct {
 	ReportNames  []string
 	// Refill names the form refused, so its values are shown again.
 	Refill string
+	// History is the plan's newest changes, as sentences.
+	History []coordHistoryLine
 }
 
 func (s *server) handleCoordPlan(w http.ResponseWriter, r *http.Request) {
@@ -199,6 +202,14 @@ func (s *server) renderCoordPlan(w http.ResponseWriter, r *http.Request, status 
 			"level": coord.Levels, "disaggregation": coord.Disaggregation, "status": coord.Statuses}, Refill: form}
 	for _, q := range plan.Quarters() {
 		d.Quarters = append(d.Quarters, q.String())
+	}
+	if plan.Kind != "municipal" {
+		// The local monitoring report is a municipality's plan's.
+		d.ReportNames = slices.DeleteFunc(slices.Clone(d.ReportNames), func(n string) bool { return n == coord.ReportMunicipal })
+	}
+	if d.History, err = s.coordHistoryLines(r, coord.TopicPlan, plan.ID); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	if d.CanManage {
 		if d.Institutions, err = s.app.Coord.Institutions(ctx, a); err != nil {
@@ -376,6 +387,7 @@ type coordTrackerData struct {
 	Priority  []string
 	FollowUp  []string
 	CanManage bool
+	History   []coordHistoryLine
 }
 
 func (s *server) handleCoordTracker(w http.ResponseWriter, r *http.Request) {
@@ -397,6 +409,10 @@ func (s *server) renderCoordTracker(w http.ResponseWriter, r *http.Request, stat
 	}
 	d := &coordTrackerData{Tracker: t, Plans: plans, Issuers: coord.Issuers, Priority: coord.Priority, FollowUp: coord.FollowUp,
 		CanManage: access.Can(a, access.CoordManage)}
+	if d.History, err = s.coordHistoryLines(r, coord.TopicRecommendations, ""); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	p := s.newPage(r, "coord.tracker_title", d)
 	if form != "" {
 		p.Form = r.PostForm

@@ -22,6 +22,7 @@ type coordTrainingsData struct {
 	Sexes        []string
 	Channels     []string
 	CanManage    bool
+	History      []coordHistoryLine
 }
 
 func (s *server) handleCoordTrainings(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +45,10 @@ func (s *server) renderCoordTrainings(w http.ResponseWriter, r *http.Request, st
 	}
 	d := &coordTrainingsData{Trainings: ts, Trainers: trainers, Campaigns: cs, Topics: coord.TrainingTopics, Types: coord.TrainingTypes,
 		Sexes: coord.Sexes, Channels: coord.Channels, CanManage: access.Can(a, access.CoordManage)}
+	if d.History, err = s.coordHistoryLines(r, coord.TopicTrainings, ""); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	if d.CanManage {
 		if d.Plans, err = s.app.Coord.Plans(ctx, a); err != nil {
 			s.renderError(w, r, err)
@@ -94,7 +99,7 @@ func (s *server) handleCoordCampaignAdd(w http.ResponseWriter, r *http.Request) 
 	_, err := s.app.Coord.AddCampaign(r.Context(), reqState(r).user.Actor(), coord.CampaignInput{PlanID: r.PostFormValue("plan"),
 		ActivityCode: r.PostFormValue("activity"), Title: r.PostFormValue("title"), Theme: r.PostFormValue("theme"),
 		Audience: r.PostFormValue("audience"), StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"),
-		Budget: r.PostFormValue("budget"), Channels: r.PostForm["channels"]})
+		Budget: r.PostFormValue("budget"), Channels: r.PostForm["channels"], Public: r.PostFormValue("public") == "1"})
 	s.trainingsResult(w, r, "campaign-form", err)
 }
 

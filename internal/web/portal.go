@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -37,8 +38,19 @@ func newPortal(a *app.App) (*portal.Site, error) {
 	if a.Referral != nil {
 		dir = a.Referral.PublicDirectory
 	}
-	return portal.New(portal.Config{HelplineNumber: c.HelplineNumber, Hours: hours, Emergency: c.Emergency,
-		ExitURL: c.ExitURL, Loc: loc}, dir, a.Tips, a.Clock.Now)
+	cfg := portal.Config{HelplineNumber: c.HelplineNumber, Hours: hours, Emergency: c.Emergency, ExitURL: c.ExitURL, Loc: loc}
+	if a.Coord != nil {
+		// The running public campaign, through the coordination
+		// capability's one public function: title, theme and dates only.
+		cfg.Campaign = func(ctx context.Context) (*portal.Campaign, error) {
+			pc, err := a.Coord.CurrentCampaign(ctx)
+			if err != nil || pc == nil {
+				return nil, err
+			}
+			return &portal.Campaign{Title: pc.Title, Theme: pc.Theme, StartsOn: pc.StartsOn, EndsOn: pc.EndsOn}, nil
+		}
+	}
+	return portal.New(cfg, dir, a.Tips, a.Clock.Now)
 }
 
 func portalPage(name string) func(s *server, w http.ResponseWriter, r *http.Request) {
