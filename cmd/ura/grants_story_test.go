@@ -73,6 +73,11 @@ func TestGrantsStory(t *testing.T) {
 	u.do(chromedp.Click(`#call-submit`), chromedp.WaitVisible(`#call-publish`))
 	callURL := get(t, browser, chromedp.Location())
 	u.do(chromedp.Click(`#call-publish`), chromedp.WaitVisible(`#call[data-status="published"]`))
+	// The funder's account reads this call's figures (and no other call's).
+	u.markStale()
+	u.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#funder-form-funder_user');
+		s.value = [...s.options].find(o => o.text === 'Lena Hoxha').value; })()`), chromedp.Click(`#funder-submit`),
+		chromedp.WaitVisible(`body:not([data-stale]) #funders-list li`))
 	u.axe()
 	u.signOut()
 

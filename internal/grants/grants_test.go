@@ -269,6 +269,31 @@ func TestGrantLifecycle(t *testing.T) {
 			if v := tab.Cells[len(tab.Rows)-1][2].Value; v != 15 {
 				t.Errorf("raw total %v", v)
 			}
+			// A funder reads only the contracts of the calls it funds.
+			if _, _, err := g.Figures(ctx, funder, grants.FiguresQuery{ContractID: k.ID}, tr); !errs.Is(err, errs.NotFound) {
+				t.Errorf("a funder not linked to the call reads its figures: %v", err)
+			}
+			if ks, err := g.Contracts(ctx, funder); err != nil || len(ks) != 0 {
+				t.Errorf("a funder not linked to the call lists %d contracts (%v)", len(ks), err)
+			}
+			field(t, g.AddCallFunder(ctx, coord, c.ID, ev1.UserID), "funder_user")
+			if err := g.AddCallFunder(ctx, funder, c.ID, funder.UserID); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a funder links itself: %v", err)
+			}
+			if err := g.AddCallFunder(ctx, coord, c.ID, funder.UserID); err != nil {
+				t.Fatal(err)
+			}
+			field(t, g.AddCallFunder(ctx, coord, c.ID, funder.UserID), "funder_user")
+			if fs, err := g.CallFunders(ctx, coord, c.ID); err != nil || len(fs) != 1 || fs[0].Name == "" {
+				t.Errorf("the call's funders: %+v (%v)", fs, err)
+			}
+			other := user(t, a, access.Funder, "")
+			if _, _, err := g.Figures(ctx, other, grants.FiguresQuery{ContractID: k.ID}, tr); !errs.Is(err, errs.NotFound) {
+				t.Errorf("another funder reads the figures: %v", err)
+			}
+			if ks, err := g.Contracts(ctx, funder); err != nil || len(ks) != 1 {
+				t.Errorf("the call's funder lists %d contracts (%v)", len(ks), err)
+			}
 			prot, _, err := g.Figures(ctx, funder, grants.FiguresQuery{ContractID: k.ID, Raw: true}, tr)
 			if err != nil {
 				t.Fatal(err)

@@ -130,6 +130,9 @@ type callData struct {
 	CanApply  bool
 	Applied   bool
 	Deadline  string
+	// The funder accounts that read the figures of the call's contracts.
+	Funders   []grants.CallFunder
+	FunderAcc []*auth.User
 }
 
 func (s *server) handleCall(w http.ResponseWriter, r *http.Request) {
@@ -157,6 +160,14 @@ func (s *server) renderCall(w http.ResponseWriter, r *http.Request, status int, 
 			s.renderError(w, r, err)
 			return
 		}
+		if d.Funders, err = s.app.Grants.CallFunders(ctx, a, c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if d.FunderAcc, err = s.app.Grants.FunderAccounts(ctx, a); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 	}
 	p := s.newPage(r, "grants.call", d)
 	if formErr != nil {
@@ -175,6 +186,16 @@ func (s *server) handleCallPublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id), "flash.call_published")
+}
+
+func (s *server) handleCallFunder(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	if err := s.app.Grants.AddCallFunder(r.Context(), a, id, r.PostFormValue("funder_user")); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "funder-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#funders", "flash.call_funder_added")
 }
 
 func (s *server) handleCallApply(w http.ResponseWriter, r *http.Request) {

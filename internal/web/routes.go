@@ -191,6 +191,7 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/grants/calls/{id}/publish", Action: access.GrantManage, h: (*server).handleCallPublish},
 	{Method: "POST", Pattern: "/grants/calls/{id}/apply", Action: access.GrantApply, h: (*server).handleCallApply},
 	{Method: "POST", Pattern: "/grants/calls/{id}/award", Action: access.GrantManage, h: (*server).handleCallAward},
+	{Method: "POST", Pattern: "/grants/calls/{id}/funders", Action: access.GrantManage, h: (*server).handleCallFunder},
 	{Method: "GET", Pattern: "/grants/calls/{id}/report.pdf", Action: access.GrantManage, h: (*server).handleCallReport},
 	{Method: "GET", Pattern: "/grants/applications/{id}", Action: access.GrantView, h: (*server).handleApplication},
 	{Method: "POST", Pattern: "/grants/applications/{id}/check", Action: access.GrantManage, h: (*server).handleAppCheck},
