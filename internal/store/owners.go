@@ -105,6 +105,9 @@ var TableOwners = map[string]string{
 	"grant_indicators":       "internal/grants",
 	"grant_indicator_values": "internal/grants",
 	"grant_call_funders":     "internal/grants",
+	"grant_concept_criteria": "internal/grants",
+	"grant_concept_notes":    "internal/grants",
+	"grant_concept_scores":   "internal/grants",
 	"public_funding":         "internal/grants",
 	// Transnational exchange: keys, partners, case references, the message log.
 	"exchange_keys":         "internal/exchange",

@@ -41,3 +41,37 @@ CREATE TABLE licence_application_steps (
 	at              TEXT NOT NULL,
 	PRIMARY KEY (application_id, seq)
 );
+
+-- The restricted procedure (PRAG, DOMAIN-2 §3.2): concept notes first,
+-- scored against their own grid; only shortlisted applicants may submit the
+-- full application before the second deadline. status: submitted |
+-- shortlisted | not_shortlisted.
+CREATE TABLE grant_concept_criteria (
+	call_id    TEXT NOT NULL REFERENCES grant_calls (id) ON DELETE CASCADE,
+	code       TEXT NOT NULL,
+	label      TEXT NOT NULL,
+	max_score  INTEGER NOT NULL,
+	weight     INTEGER NOT NULL,
+	pos        INTEGER NOT NULL,
+	PRIMARY KEY (call_id, code)
+);
+CREATE TABLE grant_concept_notes (
+	id           TEXT PRIMARY KEY,
+	call_id      TEXT NOT NULL REFERENCES grant_calls (id) ON DELETE CASCADE,
+	org_id       TEXT NOT NULL,
+	title        TEXT NOT NULL,
+	summary      TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	submitted_by TEXT NOT NULL,
+	submitted_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX grant_concept_notes_org ON grant_concept_notes (call_id, org_id);
+CREATE TABLE grant_concept_scores (
+	note_id        TEXT NOT NULL REFERENCES grant_concept_notes (id) ON DELETE CASCADE,
+	evaluator_id   TEXT NOT NULL,
+	criterion_code TEXT NOT NULL,
+	score          INTEGER NOT NULL,
+	comment        TEXT NOT NULL,
+	scored_at      TEXT NOT NULL,
+	PRIMARY KEY (note_id, evaluator_id, criterion_code)
+);
