@@ -51,6 +51,11 @@ func (s *Service) conceptClosed(c *Call) time.Time {
 	return d.AddDate(0, 0, 1)
 }
 
+// ConceptOpen reports whether a call still accepts concept notes.
+func (s *Service) ConceptOpen(c *Call) bool {
+	return c.Procedure == "restricted" && c.Status == CallPublished && s.Clock.Now().Before(s.conceptClosed(c))
+}
+
 // SetConceptGrid sets the concept grid of a draft restricted call.
 func (s *Service) SetConceptGrid(ctx context.Context, actor access.Actor, callID string, grid []Criterion) error {
 	if err := access.Check(actor, access.GrantManage); err != nil {
@@ -221,10 +226,11 @@ func (s *Service) ScoreConcept(ctx context.Context, actor access.Actor, noteID s
 }
 
 // ConceptNotes lists a call's concept notes ranked by averaged weighted
-// score (the coordinator's office), or the provider's own.
+// score (the coordinator's office), the provider's own, or, for an
+// evaluator, every note of the call to score (without the scores).
 func (s *Service) ConceptNotes(ctx context.Context, actor access.Actor, callID string) ([]*ConceptNote, error) {
 	sc := access.ScopeOf(actor, access.GrantView)
-	if sc != access.All && sc != access.Org {
+	if sc == access.None {
 		return nil, errs.E(errs.Forbidden, "error.forbidden")
 	}
 	q := s.DB.Read()

@@ -133,6 +133,14 @@ type callData struct {
 	// The funder accounts that read the figures of the call's contracts.
 	Funders   []grants.CallFunder
 	FunderAcc []*auth.User
+	// The restricted procedure's concept stage.
+	Concepts      []*grants.ConceptNote
+	ConceptGrid   []grants.Criterion
+	ConceptOpen   bool // concept notes are still accepted
+	IsEvaluator   bool
+	ShortlistOpen bool // the coordinator may draw the shortlist
+	Shortlisted   bool // the provider's concept note is shortlisted
+	ConceptSent   bool // the provider has sent its concept note
 }
 
 func (s *server) handleCall(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +163,28 @@ func (s *server) renderCall(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	d.Applied = d.CanApply && len(d.Apps) > 0
+	if c.Procedure == "restricted" {
+		d.IsEvaluator = access.Can(a, access.GrantEvaluate)
+		if d.Concepts, err = s.app.Grants.ConceptNotes(ctx, a, c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if d.ConceptGrid, err = s.app.Grants.ConceptGrid(ctx, s.app.DB.Read(), c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.ConceptOpen = s.app.Grants.ConceptOpen(c)
+		d.ShortlistOpen = d.CanManage && c.Status == grants.CallPublished && !d.ConceptOpen && len(d.Concepts) > 0
+		for _, n := range d.Concepts {
+			if n.Status != grants.ConceptSubmitted {
+				d.ShortlistOpen = false
+			}
+			if d.CanApply {
+				d.ConceptSent = true
+				d.Shortlisted = d.Shortlisted || n.Status == grants.ConceptShortlisted
+			}
+		}
+	}
 	if d.CanManage {
 		if _, d.Ranked, err = s.app.Grants.Ranking(ctx, a, c.ID); err != nil {
 			s.renderError(w, r, err)
@@ -196,6 +226,49 @@ func (s *server) handleCallFunder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#funders", "flash.call_funder_added")
+}
+
+func (s *server) handleCallConcept(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	if _, err := s.app.Grants.SubmitConcept(r.Context(), a, id, r.PostFormValue("title"), r.PostFormValue("summary")); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "concept-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#concepts", "flash.concept_submitted")
+}
+
+func (s *server) handleConceptScore(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id, note := r.PathValue("id"), r.PostFormValue("note")
+	grid, err := s.app.Grants.ConceptGrid(r.Context(), s.app.DB.Read(), id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	in := grants.ScoreInput{}
+	for _, k := range grid {
+		in[k.Code] = struct {
+			Score   string `json:"score"`
+			Comment string `json:"comment"`
+		}{Score: r.PostFormValue("score-" + k.Code), Comment: r.PostFormValue("comment-" + k.Code)}
+	}
+	if err := s.app.Grants.ScoreConcept(r.Context(), a, note, r.PostFormValue("conflict") == "none", in); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "cscore-"+note, e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#concepts", "flash.scores_saved")
+}
+
+func (s *server) handleCallShortlist(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	_ = r.ParseForm()
+	if err := s.app.Grants.Shortlist(r.Context(), a, id, r.PostForm["notes"]); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "shortlist-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#concepts", "flash.shortlist_drawn")
 }
 
 func (s *server) handleCallApply(w http.ResponseWriter, r *http.Request) {
