@@ -61,6 +61,30 @@ func (s *Service) SetConceptGrid(ctx context.Context, actor access.Actor, callID
 	if err := access.Check(actor, access.GrantManage); err != nil {
 		return err
 	}
+	if err := validateConceptGrid(grid); err != nil {
+		return err
+	}
+	return wrap(s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
+		c, err := s.loadCall(ctx, tx, callID)
+		if err != nil {
+			return err
+		}
+		if c.Status != CallDraft || c.Procedure != "restricted" {
+			return errs.E(errs.Conflict, "grants.concept_grid_closed")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM grant_concept_criteria WHERE call_id = $1`, callID); err != nil {
+			return errs.Internalf("concept grid: %w", err)
+		}
+		if err := insertConceptGrid(ctx, tx, callID, grid); err != nil {
+			return err
+		}
+		return record(ctx, tx, actor, "grant.concept_grid", "grant_call", callID, "")
+	}))
+}
+
+// validateConceptGrid checks a concept grid, each error beside its field
+// (concept-N-label, -max, -weight).
+func validateConceptGrid(grid []Criterion) error {
 	if len(grid) == 0 {
 		return errs.InvalidField("concept_criteria", "grants.criteria_required")
 	}
@@ -87,25 +111,18 @@ func (s *Service) SetConceptGrid(ctx context.Context, actor access.Actor, callID
 			return errs.InvalidField(f+"-weight", "grants.criterion_weight")
 		}
 	}
-	return wrap(s.DB.InTx(ctx, s.Clock.Now(), func(tx *store.Tx) error {
-		c, err := s.loadCall(ctx, tx, callID)
-		if err != nil {
-			return err
-		}
-		if c.Status != CallDraft || c.Procedure != "restricted" {
-			return errs.E(errs.Conflict, "grants.concept_grid_closed")
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM grant_concept_criteria WHERE call_id = $1`, callID); err != nil {
+	return nil
+}
+
+// insertConceptGrid writes a call's concept grid in tx.
+func insertConceptGrid(ctx context.Context, tx *store.Tx, callID string, grid []Criterion) error {
+	for i, k := range grid {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO grant_concept_criteria (call_id, code, label, max_score, weight, pos)
+			VALUES ($1, $2, $3, $4, $5, $6)`, callID, k.Code, k.Label, k.Max, k.Weight, i); err != nil {
 			return errs.Internalf("concept grid: %w", err)
 		}
-		for i, k := range grid {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO grant_concept_criteria (call_id, code, label, max_score, weight, pos)
-				VALUES ($1, $2, $3, $4, $5, $6)`, callID, k.Code, k.Label, k.Max, k.Weight, i); err != nil {
-				return errs.Internalf("concept grid: %w", err)
-			}
-		}
-		return record(ctx, tx, actor, "grant.concept_grid", "grant_call", callID, "")
-	}))
+	}
+	return nil
 }
 
 // ConceptGrid returns a call's concept grid.

@@ -440,6 +440,9 @@ func TestConceptStage(t *testing.T) {
 				t.Fatal(err)
 			}
 			grid := []grants.Criterion{{Label: "Relevance", Max: 20, Weight: 60}, {Label: "Design", Max: 10, Weight: 40}}
+			if err := g.PublishCall(ctx, coord, c.ID); err == nil {
+				t.Fatal("a restricted call published without its concept grid")
+			}
 			if err := g.SetConceptGrid(ctx, p1, c.ID, grid); !errs.Is(err, errs.Forbidden) {
 				t.Errorf("a provider sets the concept grid: %v", err)
 			}

@@ -62,6 +62,8 @@ func (s *server) handleGrants(w http.ResponseWriter, r *http.Request) {
 type callFormData struct {
 	Procedures []string
 	Rows       []int
+	// ConceptRows: the rows of the concept-note grid (restricted procedure).
+	ConceptRows []int
 }
 
 func (s *server) handleCallNew(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +72,7 @@ func (s *server) handleCallNew(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) renderCallForm(w http.ResponseWriter, r *http.Request, status int, formErr error) {
 	st := reqState(r)
-	p := s.newPage(r, "grants.call_new", &callFormData{Procedures: grants.Procedures, Rows: []int{1, 2, 3, 4, 5}})
+	p := s.newPage(r, "grants.call_new", &callFormData{Procedures: grants.Procedures, Rows: []int{1, 2, 3, 4, 5}, ConceptRows: []int{1, 2, 3}})
 	if formErr != nil {
 		p.Form = r.PostForm
 		setFormError(p, st, formErr)
@@ -110,6 +112,24 @@ func (s *server) handleCallCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		in.Criteria = append(in.Criteria, grants.Criterion{Code: "c" + strconv.Itoa(i), Label: label, Max: mx, Weight: wt, EliminatoryMin: mn})
+	}
+	for i := 1; i <= 3; i++ {
+		n := "concept-" + strconv.Itoa(i)
+		label := f(n + "-label")
+		if label == "" && f(n+"-max") == "" && f(n+"-weight") == "" {
+			continue
+		}
+		mx, e1 := strconv.Atoi(f(n + "-max"))
+		wt, e2 := strconv.Atoi(f(n + "-weight"))
+		switch {
+		case e1 != nil:
+			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-max", "grants.criterion_max"))
+			return
+		case e2 != nil:
+			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-weight", "grants.criterion_weight"))
+			return
+		}
+		in.ConceptCriteria = append(in.ConceptCriteria, grants.Criterion{Code: "k" + strconv.Itoa(i), Label: label, Max: mx, Weight: wt})
 	}
 	c, err := s.app.Grants.CreateCall(r.Context(), a, in)
 	if err != nil {
