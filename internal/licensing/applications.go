@@ -131,7 +131,7 @@ func step(ctx context.Context, tx *store.Tx, actor access.Actor, id, status, not
 
 // advance moves an application from one of the states from to status,
 // guarded by version, and runs more in the same transaction.
-func (s *Service) advance(ctx context.Context, actor access.Actor, id string, version int, from []string, status, note string,
+func (s *Service) advance(ctx context.Context, actor access.Actor, id string, version int, from []string, status, note, action string,
 	more func(tx *store.Tx, orgID, category string) error) error {
 	if err := access.Check(actor, access.LicenceManage); err != nil {
 		return err
@@ -165,7 +165,7 @@ func (s *Service) advance(ctx context.Context, actor access.Actor, id string, ve
 		if err := step(ctx, tx, actor, id, status, note); err != nil {
 			return err
 		}
-		return record(ctx, tx, actor, "licence.application_"+status, "licence_application", id, "status="+status)
+		return record(ctx, tx, actor, action, "licence_application", id, "status="+status)
 	}))
 }
 
@@ -177,10 +177,12 @@ func (s *Service) CheckCompleteness(ctx context.Context, actor access.Actor, id 
 		return err
 	}
 	status := AppComplete
+	action := "licence.application_complete"
 	if !complete {
 		status = AppIncomplete
+		action = "licence.application_incomplete"
 	}
-	return s.advance(ctx, actor, id, version, []string{AppSubmitted}, status, note, nil)
+	return s.advance(ctx, actor, id, version, []string{AppSubmitted}, status, note, action, nil)
 }
 
 // ScheduleInspection sets the day of the inspection of a complete
@@ -193,7 +195,8 @@ func (s *Service) ScheduleInspection(ctx context.Context, actor access.Actor, id
 	if on < today(s.Clock.Now()) {
 		return errs.InvalidField("inspection_on", "licensing.inspection_past")
 	}
-	return s.advance(ctx, actor, id, version, []string{AppComplete, AppInspection}, AppInspection, "",
+	action := "licence.application_inspection"
+	return s.advance(ctx, actor, id, version, []string{AppComplete, AppInspection}, AppInspection, "", action,
 		func(tx *store.Tx, _, _ string) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE licence_applications SET inspection_on = $1 WHERE id = $2`, on, id); err != nil {
 				return errs.Internalf("schedule inspection: %w", err)
@@ -219,11 +222,13 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, id string, ver
 		if err := textField("reasons", &d.Reasons, 2000, true); err != nil {
 			return err
 		}
-		return s.advance(ctx, actor, id, version, []string{AppInspection}, AppRefused, d.Reasons, nil)
+		action := "licence.application_refused"
+		return s.advance(ctx, actor, id, version, []string{AppInspection}, AppRefused, d.Reasons, action, nil)
 	}
 	issued := today(s.Clock.Now())
 	lid := store.NewID()
-	return s.advance(ctx, actor, id, version, []string{AppInspection}, AppGranted, "", func(tx *store.Tx, org, cat string) error {
+	action := "licence.application_granted"
+	return s.advance(ctx, actor, id, version, []string{AppInspection}, AppGranted, "", action, func(tx *store.Tx, org, cat string) error {
 		in := LicenceInput{OrgID: org, Number: d.Number, Category: cat, IssuedOn: issued, ValidUntil: d.ValidUntil, Conditions: d.Conditions}
 		if err := in.Validate(); err != nil {
 			return err
