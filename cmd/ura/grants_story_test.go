@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +33,8 @@ func setValue(sel, v string) chromedp.Action[chromedp.Void] {
 func TestGrantsStory(t *testing.T) {
 	browser := browsertest.New(t)
 	_, _, sargs := storeArgs(t, store.SQLite)
-	in := serve(t, sargs, "--demo")
+	clk := &testClock{}
+	in := serveCtx(t, context.WithValue(context.Background(), testClockKey{}, clk), sargs, "--demo")
 	u := &storyTab{t: t, ctx: browser, in: in}
 	loc, err := time.LoadLocation("Europe/Belgrade")
 	if err != nil {
@@ -53,7 +56,9 @@ func TestGrantsStory(t *testing.T) {
 	}
 	u.do(chromedp.Click(`#licensing-toggle`), chromedp.WaitVisible(`#licensing-required[data-required="true"]`))
 	u.axe()
-	deadline := today.Add(4 * time.Minute).Truncate(time.Minute).Add(time.Minute)
+	// The deadline is a few minutes ahead; the story moves the server's
+	// clock past it rather than waiting.
+	deadline := today.Add(10 * time.Minute).Truncate(time.Minute)
 	u.do(chromedp.Navigate(in.URL+"/grants/calls/new"), chromedp.WaitVisible(`#call-form`),
 		chromedp.SendKeys(`#call-form-reference`, "MF-2026-07"), chromedp.SendKeys(`#call-form-title`, "Reintegration services for victims of trafficking"),
 		chromedp.SendKeys(`#call-form-funder`, "EU Office in Kosovo"), chromedp.SetValue(`#call-form-procedure`, "open"),
@@ -68,12 +73,17 @@ func TestGrantsStory(t *testing.T) {
 	u.do(chromedp.Click(`#call-submit`), chromedp.WaitVisible(`#call-publish`))
 	callURL := get(t, browser, chromedp.Location())
 	u.do(chromedp.Click(`#call-publish`), chromedp.WaitVisible(`#call[data-status="published"]`))
+	// The funder's account reads this call's figures (and no other call's).
+	u.markStale()
+	u.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#funder-form-funder_user');
+		s.value = [...s.options].find(o => o.text === 'Lena Hoxha').value; })()`), chromedp.Click(`#funder-submit`),
+		chromedp.WaitVisible(`body:not([data-stale]) #funders-list li`))
 	u.axe()
 	u.signOut()
 
 	// Two providers apply.
-	apply := func(role, title, requested, total string) {
-		u.signIn(role, "/signin")
+	apply := func(role string, at time.Time, title, requested, total string) {
+		u.signInAt(role, at)
 		u.do(chromedp.Navigate(callURL), chromedp.WaitVisible(`#apply-form`),
 			chromedp.SendKeys(`#apply-form-title`, title), chromedp.SendKeys(`#apply-form-summary`, "Case management and vocational training."),
 			chromedp.SendKeys(`#apply-form-target_groups`, "Victims of trafficking"), chromedp.SendKeys(`#apply-form-municipalities`, "Prishtinë"),
@@ -83,8 +93,30 @@ func TestGrantsStory(t *testing.T) {
 		u.do(chromedp.Click(`#apply-submit`), chromedp.WaitVisible(`#application[data-status="submitted"]`))
 		u.signOut()
 	}
-	apply("provider", "Safe return from Shelter Drita", "50000", "60000")
-	apply("provider2", "New start with Ura e Re", "40000", "45000")
+	apply("provider", clk.Now(), "Safe return from Shelter Drita", "50000", "60000")
+
+	// Ura e Re fills its form; sent a second after the deadline it is
+	// refused where the form was, and nothing is stored.
+	u.signIn("provider2", "/signin")
+	u.do(chromedp.Navigate(callURL), chromedp.WaitVisible(`#apply-form`),
+		chromedp.SendKeys(`#apply-form-title`, "New start with Ura e Re"), chromedp.SendKeys(`#apply-form-summary`, "Case management and vocational training."),
+		chromedp.SendKeys(`#apply-form-target_groups`, "Victims of trafficking"), chromedp.SendKeys(`#apply-form-municipalities`, "Pejë"),
+		chromedp.SendKeys(`#apply-form-requested`, "40000"), chromedp.SendKeys(`#apply-form-total_cost`, "45000"),
+		setValue(`#apply-form-duration_months`, "24"))
+	clk.jumpTo(deadline.Add(time.Second))
+	u.do(chromedp.Click(`#apply-submit`), chromedp.WaitVisible(`#apply-form-error`))
+	if msg := u.text(`#apply-form-error`); !strings.Contains(msg, "deadline") {
+		t.Errorf("the late application is refused with %q", msg)
+	}
+	if u.count(`#apply-form`) != 0 {
+		t.Error("the apply form is still offered after the deadline")
+	}
+	u.axe()
+	u.signOut()
+	// The story goes back before the deadline (a test's clock can) and Ura e
+	// Re applies in time.
+	clk.jumpTo(time.Now())
+	apply("provider2", clk.Now().Add(30*time.Second), "New start with Ura e Re", "40000", "45000")
 
 	// The coordinator admits both and assigns both evaluators to each.
 	u.signInAgain("coordinator")
@@ -147,10 +179,8 @@ func TestGrantsStory(t *testing.T) {
 	u.signOut()
 
 	// After the deadline: ranking, award, report, contract.
-	if wait := time.Until(deadline); wait > 0 {
-		time.Sleep(wait + 2*time.Second)
-	}
-	u.signInAgain("coordinator")
+	clk.jumpTo(deadline.Add(time.Second))
+	u.signInAt("coordinator", clk.Now())
 	u.do(chromedp.Navigate(callURL+"#ranking"), chromedp.WaitVisible(`#ranking-table`))
 	first := get(t, browser, chromedp.Evaluate[string](`document.querySelector('#ranking-table tbody tr th a').href`))
 	if first != ura {
@@ -197,7 +227,7 @@ func TestGrantsStory(t *testing.T) {
 	u.signOut()
 
 	// The funder: counts only, protected, no name, no reference.
-	u.signIn("funder", "/signin")
+	u.signInAt("funder", clk.Now())
 	u.do(chromedp.Navigate(in.URL+"/grants/figures"), chromedp.WaitVisible(`#figures-contracts`),
 		chromedp.Click(`#figures-contracts tbody a`), chromedp.WaitVisible(`#figures-service_type`))
 	body := u.text(`main`)
@@ -214,7 +244,7 @@ func TestGrantsStory(t *testing.T) {
 	u.signOut()
 
 	// The police: the referral to the shelter whose licence expired is refused.
-	u.signIn("police", "/signin")
+	u.signInAt("police", clk.Now())
 	u.registerCase("Drenusha", "Kastrati", "1998-04-12", "high")
 	u.markStale()
 	u.do(openForms, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#referral-service');
@@ -226,6 +256,40 @@ func TestGrantsStory(t *testing.T) {
 	}
 	u.axe()
 	u.signOut()
+}
+
+// testClock is a story's server clock: the real time moved by an offset,
+// so the story passes a deadline without waiting for it.
+type testClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().UTC().Add(c.off)
+}
+
+// jumpTo sets the server's time to at; it then runs on from there.
+func (c *testClock) jumpTo(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off = time.Until(at)
+}
+
+// signInAt signs role in with the second factor's code at the server's
+// time at (the server checks codes on its own clock).
+func (u *storyTab) signInAt(role string, at time.Time) {
+	u.t.Helper()
+	c := u.in.Creds[role]
+	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(u.in.URL + "/signin"),
+		chromedp.WaitVisible(`form[action="/signin"] #email`),
+		chromedp.SendKeys(`#email`, c.Email), chromedp.SendKeys(`#password`, c.Password), chromedp.Submit(`#password`)}
+	if c.Secret != "" {
+		steps = append(steps, chromedp.WaitVisible(`#code`), chromedp.SendKeys(`#code`, totpAt(u.t, c.Secret, at)), chromedp.Submit(`#code`))
+	}
+	u.do(append(steps, chromedp.WaitVisible(`#dashboard`))...)
 }
 
 // status is the HTTP status of a GET of url from the page (same origin).

@@ -96,7 +96,13 @@ var listenRE = regexp.MustCompile(`Ura is listening on (http://\S+)`)
 // until it listens, and stops it when the test ends.
 func serve(t *testing.T, storeArgs []string, extra ...string) *instance {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	return serveCtx(t, context.Background(), storeArgs, extra...)
+}
+
+// serveCtx is serve with a context (a test clock: testClockKey).
+func serveCtx(t *testing.T, parent context.Context, storeArgs []string, extra ...string) *instance {
+	t.Helper()
+	ctx, cancel := context.WithCancel(parent)
 	in := &instance{Out: &syncBuffer{}, Err: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	args := append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs...)
 	args = append(args, extra...)

@@ -12,11 +12,17 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/app"
+	"github.com/ura-nrm/ura/internal/clock"
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/jobs"
 	"github.com/ura-nrm/ura/internal/web"
 )
+
+// testClockKey carries the clock of an in-process server in its context:
+// tests move it past deadlines instead of waiting for them. Nothing outside
+// this package can set it, so a real server always runs on the system clock.
+type testClockKey struct{}
 
 func cmdServe(ctx context.Context, e env, args []string) error {
 	fs := newFlags("serve")
@@ -25,7 +31,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e, cfg)
-	a, err := app.Open(ctx, cfg, app.Options{Migrate: true, CreateKey: true, Log: log})
+	clk, _ := ctx.Value(testClockKey{}).(clock.Clock)
+	a, err := app.Open(ctx, cfg, app.Options{Migrate: true, CreateKey: true, Log: log, Clock: clk})
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,7 @@ var want = map[access.Action]map[access.Role]access.Scope{
 	access.JusticeDashboard:  {access.Police: access.Team, access.Prosecutor: access.Team},
 	access.LicenceView:       {access.Coordinator: access.All, access.Provider: access.Org},
 	access.LicenceManage:     {access.Coordinator: access.All},
+	access.LicenceApply:      {access.Provider: access.Org},
 	access.GrantView:         {access.Coordinator: access.All, access.Provider: access.Org, access.Evaluator: access.Own},
 	access.GrantManage:       {access.Coordinator: access.All},
 	access.GrantApply:        {access.Provider: access.Org},

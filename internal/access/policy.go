@@ -124,6 +124,7 @@ const (
 	// coordinator's office licenses; a provider reads its own licences.
 	LicenceView   Action = "licence.view"
 	LicenceManage Action = "licence.manage"
+	LicenceApply  Action = "licence.apply" // a provider applies for a licence for its organisation
 	// Grants (internal/grants): calls, applications, evaluation, awards,
 	// contracts, the public funding record. The coordinator's office runs
 	// calls (All); a provider applies and reports for its organisation
@@ -299,6 +300,7 @@ var policy = []rule{
 	// protected by disclosure control (Stats), never an application.
 	{LicenceView, map[Role]Scope{Coordinator: All, Provider: Org}},
 	{LicenceManage, map[Role]Scope{Coordinator: All}},
+	{LicenceApply, map[Role]Scope{Provider: Org}},
 	{GrantView, map[Role]Scope{Coordinator: All, Provider: Org, Evaluator: Own}},
 	{GrantManage, map[Role]Scope{Coordinator: All}},
 	{GrantApply, map[Role]Scope{Provider: Org}},

@@ -105,6 +105,13 @@ func TestGrantFiguresAPI(t *testing.T) {
 		rows := f.Tables[0].Rows
 		return f, rows[len(rows)-1].Total
 	}
+	// A funder reads only the contracts of the calls it funds.
+	if rec := get(access.Funder, path); rec.Code != http.StatusNotFound {
+		t.Errorf("a funder not linked to the call: %d, want 404", rec.Code)
+	}
+	if err := g.AddCallFunder(ctx, coord, c.ID, actors[access.Funder].UserID); err != nil {
+		t.Fatal(err)
+	}
 	rec := get(access.Funder, path+"?raw=1")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("funder: %d %s", rec.Code, rec.Body)

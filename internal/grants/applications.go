@@ -136,6 +136,17 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, in Application
 		if status != CallPublished || !tx.Now.Before(deadline.Time) {
 			return errs.E(errs.Invalid, "grants.deadline_passed")
 		}
+		if c.Procedure == "restricted" {
+			// The restricted procedure: only a shortlisted concept note
+			// opens the full application.
+			ok, err := shortlisted(ctx, tx, c.ID, actor.OrgID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errs.E(errs.Forbidden, "grants.not_shortlisted")
+			}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM grant_applications WHERE call_id = $1 AND org_id = $2 AND lot = $3`,
 			c.ID, actor.OrgID, in.Lot).Scan(&n); err != nil {

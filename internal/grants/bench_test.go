@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
+	"github.com/ura-nrm/ura/internal/app"
 	"github.com/ura-nrm/ura/internal/apptest"
+	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/demo"
 	"github.com/ura-nrm/ura/internal/demo/scale"
 	"github.com/ura-nrm/ura/internal/grants"
@@ -115,11 +117,21 @@ func BenchmarkFunderReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	year := clk.Now().Year() - 1
-	// A contract of that provider over the year, written directly (the
-	// benchmark times the report, not the procedure before it).
-	now := store.FormatTime(clk.Now())
-	err = a.DB.InTx(ctx, clk.Now(), func(tx *store.Tx) error {
+	benchReport(b, a, org, refs, year)
+}
+
+// benchReport times the funder's report of a contract of org over year,
+// written directly (the benchmark times the report, not the procedure
+// before it), for a funder linked to the contract's call.
+func benchReport(b *testing.B, a *app.App, org string, refs, year int) {
+	ctx := context.Background()
+	now := store.FormatTime(a.Clock.Now())
+	err := a.DB.InTx(ctx, a.Clock.Now(), func(tx *store.Tx) error {
 		for _, q := range []string{
+			`DELETE FROM grant_call_funders WHERE call_id = 'bcall'`,
+			`DELETE FROM grant_contracts WHERE id = 'bk'`,
+			`DELETE FROM grant_applications WHERE id = 'bapp'`,
+			`DELETE FROM grant_calls WHERE id = 'bcall'`,
 			`INSERT INTO grant_calls (id, reference, title, funder, procedure, budget_cents, min_grant_cents, max_grant_cents,
 				deadline, status, created_by, created_at) VALUES ('bcall', 'B-1', 'Bench', 'EU', 'open', 100, 1, 100, '` + now + `',
 				'awarded', 'x', '` + now + `')`,
@@ -138,6 +150,9 @@ func BenchmarkFunderReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	funder := user(b, a, access.Funder, "")
+	if err := a.Grants.AddCallFunder(ctx, user(b, a, access.Coordinator, ""), "bcall", funder.UserID); err != nil {
+		b.Fatal(err)
+	}
 	tr := i18n.For(i18n.English).T
 	served := 0.0
 	b.ResetTimer()
@@ -154,4 +169,44 @@ func BenchmarkFunderReport(b *testing.B) {
 	t := raw.Sections[0].Table
 	b.Logf("provider with %d referrals; %v persons served in %d (suppressed total shown to the funder: %v)", refs,
 		t.Cells[len(t.Rows)-1][2].Value, year, served)
+}
+
+// BenchmarkFunderReportStore is BenchmarkFunderReport on an existing data
+// directory (URA_BENCH_DATA, migrated and written to: use a copy), over the
+// year in which its busiest provider had most referrals.
+//
+//	cp -a /work/bench100k /tmp/b100k
+//	URA_BENCH_DATA=/tmp/b100k/bench100k go test ./internal/grants -run '^$' -bench FunderReportStore -benchtime 10x
+func BenchmarkFunderReportStore(b *testing.B) {
+	dir := os.Getenv("URA_BENCH_DATA")
+	if dir == "" {
+		b.Skip("URA_BENCH_DATA names no data directory")
+	}
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	a, err := app.Open(ctx, cfg, app.Options{Migrate: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	var nCases int
+	if err := a.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&nCases); err != nil {
+		b.Fatal(err)
+	}
+	var org string
+	var refs int
+	if err := a.DB.Read().QueryRowContext(ctx, `SELECT to_org, COUNT(*) FROM referrals GROUP BY to_org ORDER BY 2 DESC LIMIT 1`).
+		Scan(&org, &refs); err != nil {
+		b.Fatal(err)
+	}
+	var year string
+	var inYear int
+	if err := a.DB.Read().QueryRowContext(ctx, `SELECT substr(answered_at, 1, 4), COUNT(*) FROM referrals WHERE to_org = $1
+		AND answered_at IS NOT NULL AND answered_at <> '' GROUP BY 1 ORDER BY 2 DESC LIMIT 1`, org).Scan(&year, &inYear); err != nil {
+		b.Fatal(err)
+	}
+	y, _ := strconv.Atoi(year)
+	b.Logf("%d cases; busiest provider: %d referrals, %d answered in %d", nCases, refs, inYear, y)
+	benchReport(b, a, org, refs, y)
 }

@@ -74,6 +74,9 @@ type CallInput struct {
 	DeadlineConcept string      `json:"deadline_concept"`
 	Deadline        string      `json:"deadline"`
 	Criteria        []Criterion `json:"criteria"`
+	// ConceptCriteria is the concept-note grid of a restricted call (it
+	// may also be set later, before publication: SetConceptGrid).
+	ConceptCriteria []Criterion `json:"concept_criteria,omitempty"`
 }
 
 var codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
@@ -160,6 +163,14 @@ func (s *Service) validateCall(in *CallInput, now time.Time) (*callValues, error
 		return nil, errs.InvalidField("deadline_concept", "grants.concept_after_full")
 	}
 	v.deadline = d
+	if len(in.ConceptCriteria) > 0 {
+		if in.Procedure != "restricted" {
+			return nil, errs.InvalidField("concept-1-label", "grants.no_concept_stage")
+		}
+		if err := validateConceptGrid(in.ConceptCriteria); err != nil {
+			return nil, err
+		}
+	}
 	if len(in.Criteria) == 0 {
 		return nil, errs.InvalidField("criteria", "grants.criteria_required")
 	}
@@ -225,6 +236,9 @@ func (s *Service) CreateCall(ctx context.Context, actor access.Actor, in CallInp
 				return errs.Internalf("insert criterion: %w", err)
 			}
 		}
+		if err := insertConceptGrid(ctx, tx, id, in.ConceptCriteria); err != nil {
+			return err
+		}
 		return record(ctx, tx, actor, "grant.call_create", "grant_call", id, "")
 	})
 	if err != nil {
@@ -254,6 +268,16 @@ func (s *Service) PublishCall(ctx context.Context, actor access.Actor, id string
 		}
 		if !deadline.Time.After(tx.Now) {
 			return errs.E(errs.Invalid, "grants.deadline_past")
+		}
+		// A restricted call needs its concept grid before it opens.
+		var procedure string
+		var grid int
+		if err := tx.QueryRowContext(ctx, `SELECT procedure, (SELECT COUNT(*) FROM grant_concept_criteria WHERE call_id = $1)
+			FROM grant_calls WHERE id = $1`, id).Scan(&procedure, &grid); err != nil {
+			return errs.Internalf("read call: %w", err)
+		}
+		if procedure == "restricted" && grid == 0 {
+			return errs.E(errs.Invalid, "grants.concept_grid_missing")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE grant_calls SET status = 'published', published_at = $1, version = version + 1
 			WHERE id = $2`, store.FormatTime(tx.Now), id); err != nil {

@@ -63,8 +63,9 @@ func (s *Service) Contracts(ctx context.Context, actor access.Actor) ([]*Contrac
 		if !access.Can(actor, access.GrantFigures) {
 			return nil, errs.E(errs.Forbidden, "error.forbidden")
 		}
-		// A funder: the contracts' numbers and periods, for choosing a report.
-		ks, err = s.contracts(ctx, s.DB.Read(), `1 = 1`)
+		// A funder: the numbers and periods of the contracts of the calls
+		// it funds, for choosing a report.
+		ks, err = s.contracts(ctx, s.DB.Read(), fundedBy("1"), actor.UserID)
 		return ks, err
 	}
 	if err != nil {

@@ -47,7 +47,12 @@ func (s *Service) Figures(ctx context.Context, actor access.Actor, q FiguresQuer
 	if sc == access.None {
 		return nil, nil, errs.E(errs.Forbidden, "error.forbidden")
 	}
-	ks, err := s.contracts(ctx, s.DB.Read(), `k.id = $1`, q.ContractID)
+	where, args := `k.id = $1`, []any{q.ContractID}
+	if sc == access.Stats {
+		// A funder: only the contracts of the calls it funds.
+		where, args = where+` AND `+fundedBy("2"), append(args, actor.UserID)
+	}
+	ks, err := s.contracts(ctx, s.DB.Read(), where, args...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -269,6 +269,31 @@ func TestGrantLifecycle(t *testing.T) {
 			if v := tab.Cells[len(tab.Rows)-1][2].Value; v != 15 {
 				t.Errorf("raw total %v", v)
 			}
+			// A funder reads only the contracts of the calls it funds.
+			if _, _, err := g.Figures(ctx, funder, grants.FiguresQuery{ContractID: k.ID}, tr); !errs.Is(err, errs.NotFound) {
+				t.Errorf("a funder not linked to the call reads its figures: %v", err)
+			}
+			if ks, err := g.Contracts(ctx, funder); err != nil || len(ks) != 0 {
+				t.Errorf("a funder not linked to the call lists %d contracts (%v)", len(ks), err)
+			}
+			field(t, g.AddCallFunder(ctx, coord, c.ID, ev1.UserID), "funder_user")
+			if err := g.AddCallFunder(ctx, funder, c.ID, funder.UserID); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a funder links itself: %v", err)
+			}
+			if err := g.AddCallFunder(ctx, coord, c.ID, funder.UserID); err != nil {
+				t.Fatal(err)
+			}
+			field(t, g.AddCallFunder(ctx, coord, c.ID, funder.UserID), "funder_user")
+			if fs, err := g.CallFunders(ctx, coord, c.ID); err != nil || len(fs) != 1 || fs[0].Name == "" {
+				t.Errorf("the call's funders: %+v (%v)", fs, err)
+			}
+			other := user(t, a, access.Funder, "")
+			if _, _, err := g.Figures(ctx, other, grants.FiguresQuery{ContractID: k.ID}, tr); !errs.Is(err, errs.NotFound) {
+				t.Errorf("another funder reads the figures: %v", err)
+			}
+			if ks, err := g.Contracts(ctx, funder); err != nil || len(ks) != 1 {
+				t.Errorf("the call's funder lists %d contracts (%v)", len(ks), err)
+			}
 			prot, _, err := g.Figures(ctx, funder, grants.FiguresQuery{ContractID: k.ID, Raw: true}, tr)
 			if err != nil {
 				t.Fatal(err)
@@ -390,5 +415,113 @@ func TestReminderNotifications(t *testing.T) {
 	}
 	if kinds["licence.expiring"] != "/licensing#licences" || kinds["grant.report_due"] != "/grants/contracts/k#reports" {
 		t.Errorf("the provider's notifications: %v", kinds)
+	}
+}
+
+// TestConceptStage (PRAG's restricted procedure): concept notes before
+// their deadline only, scored against their own grid (a score above a
+// criterion's maximum and scoring without the declaration refused), the
+// shortlist only after the concept deadline and once; only a shortlisted
+// provider submits the full application, and not after the second deadline.
+func TestConceptStage(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			ctx := context.Background()
+			a, clk := apptest.Open(t, e)
+			g := a.Grants
+			coord := user(t, a, access.Coordinator, "")
+			p1, p2, p3 := user(t, a, access.Provider, ""), user(t, a, access.Provider, ""), user(t, a, access.Provider, "")
+			ev := user(t, a, access.Evaluator, "")
+			in := callInput(clk.Now().Add(30 * 24 * time.Hour))
+			in.Lots, in.Procedure = "", "restricted"
+			in.DeadlineConcept = clk.Now().AddDate(0, 0, 10).Format("2006-01-02")
+			c, err := g.CreateCall(ctx, coord, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			grid := []grants.Criterion{{Label: "Relevance", Max: 20, Weight: 60}, {Label: "Design", Max: 10, Weight: 40}}
+			if err := g.PublishCall(ctx, coord, c.ID); err == nil {
+				t.Fatal("a restricted call published without its concept grid")
+			}
+			if err := g.SetConceptGrid(ctx, p1, c.ID, grid); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a provider sets the concept grid: %v", err)
+			}
+			field(t, g.SetConceptGrid(ctx, coord, c.ID, []grants.Criterion{{Label: "Relevance", Max: 0, Weight: 60}}), "concept-1-max")
+			if err := g.SetConceptGrid(ctx, coord, c.ID, grid); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.PublishCall(ctx, coord, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.SetConceptGrid(ctx, coord, c.ID, grid); !errs.Is(err, errs.Conflict) {
+				t.Errorf("the concept grid changed after publication: %v", err)
+			}
+			full := func(p access.Actor) error {
+				_, err := g.Submit(ctx, p, grants.ApplicationInput{CallID: c.ID, Title: "Full", Summary: "Case management",
+					TargetGroups: "Victims", Municipalities: "Prishtinë", Requested: "50000", Total: "60000", DurationMonths: "24"})
+				return err
+			}
+			if err := full(p1); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a full application without a concept note: %v", err)
+			}
+			n1, err := g.SubmitConcept(ctx, p1, c.ID, "Safe return", "Concept")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n2, err := g.SubmitConcept(ctx, p2, c.ID, "New start", "Concept")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = g.SubmitConcept(ctx, p1, c.ID, "Again", "Concept")
+			field(t, err, "title")
+			if err := g.Shortlist(ctx, coord, c.ID, []string{n1}); err == nil {
+				t.Error("shortlisted before the concept-note deadline")
+			}
+			clk.Advance(11 * 24 * time.Hour)
+			_, err = g.SubmitConcept(ctx, p3, c.ID, "Late", "Concept")
+			field(t, err, "grants.concept_deadline_passed")
+
+			field(t, g.ScoreConcept(ctx, ev, n1, false, grants.ScoreInput{"k1": {Score: "15"}, "k2": {Score: "8"}}), "conflict")
+			field(t, g.ScoreConcept(ctx, ev, n1, true, grants.ScoreInput{"k1": {Score: "25"}, "k2": {Score: "8"}}), "score-k1")
+			if err := g.ScoreConcept(ctx, p1, n1, true, grants.ScoreInput{"k1": {Score: "20"}, "k2": {Score: "10"}}); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a provider scores its concept note: %v", err)
+			}
+			if err := g.ScoreConcept(ctx, ev, n1, true, grants.ScoreInput{"k1": {Score: "15"}, "k2": {Score: "8"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.ScoreConcept(ctx, ev, n2, true, grants.ScoreInput{"k1": {Score: "10"}, "k2": {Score: "5"}}); err != nil {
+				t.Fatal(err)
+			}
+			notes, err := g.ConceptNotes(ctx, coord, c.ID)
+			if err != nil || len(notes) != 2 || notes[0].ID != n1 || notes[0].Evaluators != 1 {
+				t.Fatalf("the concept ranking: %+v (%v)", notes, err)
+			}
+			if want := 15.0/20*60 + 8.0/10*40; notes[0].Score < want-0.01 || notes[0].Score > want+0.01 {
+				t.Errorf("concept score %v, want %v", notes[0].Score, want)
+			}
+			if own, _ := g.ConceptNotes(ctx, p2, c.ID); len(own) != 1 || own[0].ID != n2 || own[0].Score != 0 {
+				t.Errorf("the provider's own concept notes: %+v", own)
+			}
+			field(t, g.Shortlist(ctx, coord, c.ID, []string{"nosuch"}), "notes")
+			if err := g.Shortlist(ctx, coord, c.ID, []string{n1}); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.Shortlist(ctx, coord, c.ID, []string{n2}); !errs.Is(err, errs.Conflict) {
+				t.Errorf("a second shortlist: %v", err)
+			}
+			if err := full(p2); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a provider not shortlisted submits the full application: %v", err)
+			}
+			if err := full(p3); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a provider without a concept note submits the full application: %v", err)
+			}
+			if err := full(p1); err != nil {
+				t.Fatalf("the shortlisted provider's full application: %v", err)
+			}
+			clk.Advance(20 * 24 * time.Hour)
+			if err := full(p1); err == nil {
+				t.Error("a full application after the second deadline")
+			}
+		})
 	}
 }

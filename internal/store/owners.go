@@ -90,9 +90,11 @@ var TableOwners = map[string]string{
 	"criminal_assets":         "internal/justice",
 	"criminal_victim_records": "internal/justice",
 	// Licensing of providers against the minimum standards.
-	"licences":         "internal/licensing",
-	"inspections":      "internal/licensing",
-	"inspection_items": "internal/licensing",
+	"licences":                  "internal/licensing",
+	"licence_applications":      "internal/licensing",
+	"licence_application_steps": "internal/licensing",
+	"inspections":               "internal/licensing",
+	"inspection_items":          "internal/licensing",
 	// Grant schemes: calls to contracts, and the public funding record.
 	"grant_calls":            "internal/grants",
 	"grant_criteria":         "internal/grants",
@@ -106,6 +108,10 @@ var TableOwners = map[string]string{
 	"grant_amendments":       "internal/grants",
 	"grant_indicators":       "internal/grants",
 	"grant_indicator_values": "internal/grants",
+	"grant_call_funders":     "internal/grants",
+	"grant_concept_criteria": "internal/grants",
+	"grant_concept_notes":    "internal/grants",
+	"grant_concept_scores":   "internal/grants",
 	"public_funding":         "internal/grants",
 	// Transnational exchange: keys, partners, case references, the message log.
 	"exchange_keys":         "internal/exchange",

@@ -62,6 +62,8 @@ func (s *server) handleGrants(w http.ResponseWriter, r *http.Request) {
 type callFormData struct {
 	Procedures []string
 	Rows       []int
+	// ConceptRows: the rows of the concept-note grid (restricted procedure).
+	ConceptRows []int
 }
 
 func (s *server) handleCallNew(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +72,7 @@ func (s *server) handleCallNew(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) renderCallForm(w http.ResponseWriter, r *http.Request, status int, formErr error) {
 	st := reqState(r)
-	p := s.newPage(r, "grants.call_new", &callFormData{Procedures: grants.Procedures, Rows: []int{1, 2, 3, 4, 5}})
+	p := s.newPage(r, "grants.call_new", &callFormData{Procedures: grants.Procedures, Rows: []int{1, 2, 3, 4, 5}, ConceptRows: []int{1, 2, 3}})
 	if formErr != nil {
 		p.Form = r.PostForm
 		setFormError(p, st, formErr)
@@ -111,6 +113,24 @@ func (s *server) handleCallCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Criteria = append(in.Criteria, grants.Criterion{Code: "c" + strconv.Itoa(i), Label: label, Max: mx, Weight: wt, EliminatoryMin: mn})
 	}
+	for i := 1; i <= 3; i++ {
+		n := "concept-" + strconv.Itoa(i)
+		label := f(n + "-label")
+		if label == "" && f(n+"-max") == "" && f(n+"-weight") == "" {
+			continue
+		}
+		mx, e1 := strconv.Atoi(f(n + "-max"))
+		wt, e2 := strconv.Atoi(f(n + "-weight"))
+		switch {
+		case e1 != nil:
+			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-max", "grants.criterion_max"))
+			return
+		case e2 != nil:
+			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-weight", "grants.criterion_weight"))
+			return
+		}
+		in.ConceptCriteria = append(in.ConceptCriteria, grants.Criterion{Code: "k" + strconv.Itoa(i), Label: label, Max: mx, Weight: wt})
+	}
 	c, err := s.app.Grants.CreateCall(r.Context(), a, in)
 	if err != nil {
 		if e := errs.As(err); e.Field == "criteria" {
@@ -130,6 +150,17 @@ type callData struct {
 	CanApply  bool
 	Applied   bool
 	Deadline  string
+	// The funder accounts that read the figures of the call's contracts.
+	Funders   []grants.CallFunder
+	FunderAcc []*auth.User
+	// The restricted procedure's concept stage.
+	Concepts      []*grants.ConceptNote
+	ConceptGrid   []grants.Criterion
+	ConceptOpen   bool // concept notes are still accepted
+	IsEvaluator   bool
+	ShortlistOpen bool // the coordinator may draw the shortlist
+	Shortlisted   bool // the provider's concept note is shortlisted
+	ConceptSent   bool // the provider has sent its concept note
 }
 
 func (s *server) handleCall(w http.ResponseWriter, r *http.Request) {
@@ -152,8 +183,38 @@ func (s *server) renderCall(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	d.Applied = d.CanApply && len(d.Apps) > 0
+	if c.Procedure == "restricted" {
+		d.IsEvaluator = access.Can(a, access.GrantEvaluate)
+		if d.Concepts, err = s.app.Grants.ConceptNotes(ctx, a, c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if d.ConceptGrid, err = s.app.Grants.ConceptGrid(ctx, s.app.DB.Read(), c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.ConceptOpen = s.app.Grants.ConceptOpen(c)
+		d.ShortlistOpen = d.CanManage && c.Status == grants.CallPublished && !d.ConceptOpen && len(d.Concepts) > 0
+		for _, n := range d.Concepts {
+			if n.Status != grants.ConceptSubmitted {
+				d.ShortlistOpen = false
+			}
+			if d.CanApply {
+				d.ConceptSent = true
+				d.Shortlisted = d.Shortlisted || n.Status == grants.ConceptShortlisted
+			}
+		}
+	}
 	if d.CanManage {
 		if _, d.Ranked, err = s.app.Grants.Ranking(ctx, a, c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if d.Funders, err = s.app.Grants.CallFunders(ctx, a, c.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if d.FunderAcc, err = s.app.Grants.FunderAccounts(ctx, a); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
@@ -175,6 +236,59 @@ func (s *server) handleCallPublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id), "flash.call_published")
+}
+
+func (s *server) handleCallFunder(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	if err := s.app.Grants.AddCallFunder(r.Context(), a, id, r.PostFormValue("funder_user")); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "funder-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#funders", "flash.call_funder_added")
+}
+
+func (s *server) handleCallConcept(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	if _, err := s.app.Grants.SubmitConcept(r.Context(), a, id, r.PostFormValue("title"), r.PostFormValue("summary")); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "concept-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#concepts", "flash.concept_submitted")
+}
+
+func (s *server) handleConceptScore(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id, note := r.PathValue("id"), r.PostFormValue("note")
+	grid, err := s.app.Grants.ConceptGrid(r.Context(), s.app.DB.Read(), id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	in := grants.ScoreInput{}
+	for _, k := range grid {
+		in[k.Code] = struct {
+			Score   string `json:"score"`
+			Comment string `json:"comment"`
+		}{Score: r.PostFormValue("score-" + k.Code), Comment: r.PostFormValue("comment-" + k.Code)}
+	}
+	if err := s.app.Grants.ScoreConcept(r.Context(), a, note, r.PostFormValue("conflict") == "none", in); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "cscore-"+note, e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#concepts", "flash.scores_saved")
+}
+
+func (s *server) handleCallShortlist(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	id := r.PathValue("id")
+	_ = r.ParseForm()
+	if err := s.app.Grants.Shortlist(r.Context(), a, id, r.PostForm["notes"]); err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderCall(w, r, st, "shortlist-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(id)+"#concepts", "flash.shortlist_drawn")
 }
 
 func (s *server) handleCallApply(w http.ResponseWriter, r *http.Request) {

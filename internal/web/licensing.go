@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/auth"
@@ -20,6 +21,8 @@ import (
 type licensingData struct {
 	Licences    []*licensing.Licence
 	Inspections []*licensing.Inspection
+	Apps        []*licensing.Application
+	CanApply    bool
 	Reminders   []licensing.Reminder
 	Providers   []*auth.Org
 	Categories  []string
@@ -48,6 +51,11 @@ func (s *server) renderLicensing(w http.ResponseWriter, r *http.Request, status 
 		s.renderError(w, r, err)
 		return
 	}
+	if d.Apps, err = s.app.Licensing.Applications(ctx, a); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.CanApply = access.Can(a, access.LicenceApply)
 	if d.Reminders, err = s.app.Licensing.Reminders(ctx, a); err != nil {
 		s.renderError(w, r, err)
 		return
@@ -191,4 +199,96 @@ func (s *server) handleInspectionDone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectFlash(w, r, "/licensing/inspections/"+url.PathEscape(id), "flash.action_done")
+}
+
+// Licence applications (/licensing/applications): a provider applies for
+// its organisation and follows its applications; the coordinator's office
+// checks completeness, schedules the inspection and decides.
+
+func (s *server) handleLicenceApply(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	in := licensing.ApplicationInput{Category: r.PostFormValue("category"), Premises: r.PostFormValue("premises"),
+		Documents: r.PostFormValue("documents"), Declaration: r.PostFormValue("declaration") == "yes"}
+	x, err := s.app.Licensing.Apply(r.Context(), a, in)
+	if err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderLicensing(w, r, st, "lapply-form", e) })
+		return
+	}
+	s.redirectFlash(w, r, "/licensing/applications/"+url.PathEscape(x.ID), "flash.licence_applied")
+}
+
+type licenceAppData struct {
+	App          *licensing.Application
+	CanManage    bool
+	InspectionOn string // the scheduled day, in words
+	Today        string
+}
+
+func (s *server) handleLicenceApplication(w http.ResponseWriter, r *http.Request) {
+	s.renderLicenceApplication(w, r, http.StatusOK, "", nil)
+}
+
+func (s *server) renderLicenceApplication(w http.ResponseWriter, r *http.Request, status int, form string, formErr error) {
+	st := reqState(r)
+	a := st.user.Actor()
+	x, err := s.app.Licensing.Application(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := &licenceAppData{App: x, CanManage: access.Can(a, access.LicenceManage), Today: s.now().Format("2006-01-02")}
+	if t, err := time.Parse("2006-01-02", x.InspectionOn); err == nil {
+		d.InspectionOn = st.p.Date(t)
+	}
+	p := s.newPage(r, "licensing.application", d)
+	if formErr != nil {
+		p.Form = r.PostForm
+		setFormError(p, st, formErr)
+		p.ErrorForm = form
+	}
+	s.render(w, r, status, "licensing_application", p)
+}
+
+// licenceAppDone answers a coordinator's step on an application.
+func (s *server) licenceAppDone(w http.ResponseWriter, r *http.Request, err error, form, flash string) {
+	if err != nil {
+		s.formFailed(w, r, err, func(st int, e error) { s.renderLicenceApplication(w, r, st, form, e) })
+		return
+	}
+	s.redirectFlash(w, r, "/licensing/applications/"+url.PathEscape(r.PathValue("id"))+"#history", flash)
+}
+
+func (s *server) handleLicenceAppCheck(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	v, _ := strconv.Atoi(r.PostFormValue("version"))
+	res := r.PostFormValue("result")
+	var err error
+	if res != "complete" && res != "incomplete" {
+		err = errs.InvalidField("result", "validation.required")
+	} else {
+		err = s.app.Licensing.CheckCompleteness(r.Context(), a, r.PathValue("id"), v, res == "complete", r.PostFormValue("note"))
+	}
+	s.licenceAppDone(w, r, err, "lcheck-form", "flash.licence_app_checked")
+}
+
+func (s *server) handleLicenceAppSchedule(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	v, _ := strconv.Atoi(r.PostFormValue("version"))
+	err := s.app.Licensing.ScheduleInspection(r.Context(), a, r.PathValue("id"), v, r.PostFormValue("inspection_on"))
+	s.licenceAppDone(w, r, err, "lschedule-form", "flash.licence_app_scheduled")
+}
+
+func (s *server) handleLicenceAppDecide(w http.ResponseWriter, r *http.Request) {
+	a := reqState(r).user.Actor()
+	v, _ := strconv.Atoi(r.PostFormValue("version"))
+	f := r.PostFormValue
+	var err error
+	switch f("decision") {
+	case "grant", "refuse":
+		err = s.app.Licensing.Decide(r.Context(), a, r.PathValue("id"), v, licensing.Decision{Grant: f("decision") == "grant",
+			Number: f("number"), ValidUntil: f("valid_until"), Conditions: f("conditions"), Reasons: f("reasons")})
+	default:
+		err = errs.InvalidField("decision", "validation.required")
+	}
+	s.licenceAppDone(w, r, err, "ldecide-form", "flash.licence_app_decided")
 }
