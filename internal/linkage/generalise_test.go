@@ -35,7 +35,11 @@ func TestDedupGeneralises(t *testing.T) {
 	}{
 		{"all", 0.98},
 		{"six", 0.965},
-		{"names+date", 0.965},
+		// 0.969 before the finer birth-date levels on this seed, 0.964
+		// after; on the held-out seed 12 at 20,659 records the coarser
+		// model fell to 0.875 (a whole class of pairs at 0.896, just under
+		// the threshold) and the finer one holds at 0.960.
+		{"names+date", 0.96},
 	} {
 		t.Run(tt.cfg, func(t *testing.T) {
 			recs := columns(base, tt.cfg)
@@ -45,7 +49,7 @@ func TestDedupGeneralises(t *testing.T) {
 			t.Logf("synth2 %s: %d records, precision %.4f recall %.4f F1 %.4f (tp %d fp %d fn %d) in %v",
 				tt.cfg, len(recs), q.precision, q.recall, q.f1, q.tp, q.fp, q.fn, time.Since(start).Round(time.Millisecond))
 			if q.f1 < tt.minF1 {
-				t.Errorf("F1 = %.4f, want ≥ %.2f", q.f1, tt.minF1)
+				t.Errorf("F1 = %.4f, want ≥ %.3f", q.f1, tt.minF1)
 			}
 		})
 	}

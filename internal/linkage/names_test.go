@@ -83,13 +83,15 @@ func TestDedupDateLevel(t *testing.T) {
 		want int8
 	}{
 		{"1990-05-17", "1990-05-17", dateExact},
-		{"1990-05-07", "1990-07-05", dateNear},
-		{"1990-05-17", "1990-05-18", dateNear},
+		{"1990-05-07", "1990-07-05", dateSwap},
+		{"1990-05-17", "1990-05-18", dateDigit},
 		{"1990-05-17", "1990-05-29", dateConflict}, // same year and month, another day
-		{"1990-05-17", "1997-05-17", dateNear},     // one digit of the year
+		{"1990-05-17", "1997-05-17", dateDigit},    // one digit of the year
+		{"1990-05-17", "1909-05-17", dateDigit},    // two adjacent digits of the year swapped
 		{"1990-05-17", "1985-05-17", dateConflict}, // the same birthday five years off
 		{"1990-05-17", "1990", datePartial},
-		{"1990-05-17", "1991", datePartial}, // a year from an age
+		{"1990-05-17", "1991", dateYearOff}, // a year from an age
+		{"1990", "1989", dateYearOff},
 		{"1990-05", "1990-05", datePartial},
 		{"1990-05-17", "1990-06", levelDisagree},
 		{"1990-05-17", "", levelMissing},
