@@ -26,8 +26,20 @@ func TestAnalyseErrors(t *testing.T) {
 		seed = uint64(n)
 	}
 	base := synth2.Generate(synth2.Options{People: synth2People(t), Seed: seed})
-	if os.Getenv("URA_LINKAGE_GEN") == "synth" {
+	switch os.Getenv("URA_LINKAGE_GEN") {
+	case "synth":
 		base = synth.Generate(synth.Options{Families: 1500, Seed: 1})
+	case "job":
+		// What TestScanSynthetic gives the duplicate job: 1,000
+		// registrations of seed 7, address and postcode as one contact.
+		base = synth.Generate(synth.Options{Families: 450, Seed: 7})[:1000]
+		for i, r := range base {
+			x := map[string]string{}
+			if a := strings.TrimSpace(r.Extra["address"] + " " + r.Extra["postcode"]); a != "" {
+				x["address"] = a
+			}
+			base[i].Extra = x
+		}
 	}
 	recs := columns(base, cfg)
 	orig := map[string]linkage.Record{}
