@@ -106,3 +106,30 @@ func TestDedupDateLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitDateM: the coarse date levels keep their documented m and the
+// data decide only how it divides inside each.
+func TestSplitDateM(t *testing.T) {
+	prior, _ := defaultLevels(fieldDate, dateLevels)
+	counts := []float64{5, 10, 0, 400, 1000, 10, 5000}
+	splitDateM(counts, prior)
+	var got, want [5]float64
+	for l, c := range dateCoarse {
+		got[c] += counts[l]
+		want[c] += prior[l]
+	}
+	for c := range got {
+		if d := got[c] - want[c]; d > 1e-12 || d < -1e-12 {
+			t.Errorf("coarse level %d: m %.6f, want the documented %.6f", c, got[c], want[c])
+		}
+	}
+	// Many more one-digit errors than swaps among matches: the split
+	// follows the data.
+	if counts[dateDigit] < 5*counts[dateSwap] {
+		t.Errorf("one digit %.4f, swap %.4f: want the split to follow the counts", counts[dateDigit], counts[dateSwap])
+	}
+	// A year off seen by no pair still keeps part of the prior.
+	if counts[dateYearOff] <= 0 {
+		t.Errorf("a year off: m %.6f, want > 0", counts[dateYearOff])
+	}
+}
