@@ -39,41 +39,61 @@ func levelCounts(nExtra int) []int {
 }
 
 // dedupLevelCounts gives the levels of Dedup's comparison vector: as
-// levelCounts, with the birth date's partial agreement split in two (see
+// levelCounts, with the birth date's levels made finer (see
 // dedupDateLevel).
 func dedupLevelCounts(nExtra int) []int {
 	n := levelCounts(nExtra)
-	n[fieldDate] = 5
+	n[fieldDate] = dateLevels
 	return n
 }
 
-// Dedup's birth-date levels. CompareDates's "partial" holds two kinds of
-// agreement that mean different things: a date known in part that agrees
-// with the other as far as it goes (a year alone against a full date, or a
-// year worked out from an age) contradicts nothing and is how one person's
-// registrations differ; two full dates that share the year and month but
-// not the day, or the birthday but not the year, contradict each other
-// unless two digits went wrong, and are how two people of one generation
-// agree by chance. Measured on the independent set at 20,728 records with
-// both names exact: the first kind was mostly one person, the second
-// mostly namesakes. Their u is measured on random pairs like every other
-// level's.
+// Dedup's birth-date levels, finer than CompareDates's four. Each coarse
+// level holds kinds of agreement that mean different things:
+//
+//   - "partial" holds two full dates that contradict each other (the same
+//     year and month but not the day, or the birthday another year: how
+//     two people of one generation agree by chance) and a date known in
+//     part that agrees as far as it goes (a year alone, contradicting
+//     nothing: how one person's registrations differ); and among the
+//     latter, a year alone one year away from the other (a year worked
+//     out from an age) is weaker than one that agrees.
+//   - "near" holds day and month swapped, which two different people
+//     almost never show (u about 1 in 100,000), and one digit mistyped or
+//     two adjacent digits swapped, which namesakes of one generation show
+//     ten times as often.
+//
+// The coarse level's m is the documented one (held firmly: see
+// priorStrength); how it divides among its finer levels is estimated from
+// the file by EM (splitDateM), and u of every level from random pairs.
 const (
 	dateConflict = 1 // both full: same year and month or day, or the same birthday another year
-	datePartial  = 2 // at least one side partial, consistent with the other
-	dateNear     = 3
-	dateExact    = 4
+	dateYearOff  = 2 // at least one side a year alone, one year from the other
+	datePartial  = 3 // at least one side partial, consistent with the other
+	dateDigit    = 4 // one digit mistyped, or two adjacent digits swapped
+	dateSwap     = 5 // day and month swapped
+	dateExact    = 6
+	dateLevels   = 7
 )
+
+// dateCoarse maps Dedup's date levels to the coarse groups whose m is
+// documented (disagree, conflict, partial, near, exact).
+var dateCoarse = [dateLevels]int{0, 1, 2, 2, 3, 3, 4}
 
 func dedupDateLevel(a, b Date) int8 {
 	switch CompareDates(a, b) {
 	case DateExact:
 		return dateExact
 	case DateNear:
-		return dateNear
+		if a.Year == b.Year && a.Month == b.Day && a.Day == b.Month {
+			return dateSwap
+		}
+		return dateDigit
 	case DatePartial:
 		if a.Day != 0 && b.Day != 0 {
 			return dateConflict
+		}
+		if a.Year != b.Year {
+			return dateYearOff
 		}
 		return datePartial
 	case DateDisagree:

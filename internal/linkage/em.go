@@ -201,9 +201,13 @@ func fitEM(pats []pattern, levels []int, iters int, u [][]float64, nameU *nameDe
 		}
 		delta := math.Abs(sumM-expected) / math.Max(expected, 1)
 		for f := range newM {
-			a := priorStrength(f)
-			for l := range newM[f] {
-				newM[f][l] += a * m0[f][l]
+			if f == fieldDate && levels[f] == dateLevels {
+				splitDateM(newM[f], m0[f])
+			} else {
+				a := priorStrength(f)
+				for l := range newM[f] {
+					newM[f][l] += a * m0[f][l]
+				}
 			}
 			normalise(newM[f], 0)
 			boundM(newM[f], u[f])
@@ -220,6 +224,31 @@ func fitEM(pats []pattern, levels []int, iters int, u [][]float64, nameU *nameDe
 	return newModel(levels, m, u, math.Log(lambda/(1-lambda))).withNames(nameU), expected
 }
 
+// splitPseudo is how many pairs' worth of the default split each of
+// Dedup's finer date levels starts from in EM.
+const splitPseudo = 20
+
+// splitDateM turns EM's expected counts of Dedup's date levels among
+// matches into m: each coarse level (dateCoarse) keeps the documented
+// m of prior (held as firmly as the four-level date always was: left
+// free, EM's match class drifts to twins and namesakes), and the data
+// decide only how it divides among the finer levels inside it — how
+// often a duplicate's date is a day–month swap rather than a mistyped
+// digit, a year alone a year off rather than agreeing.
+func splitDateM(counts, prior []float64) {
+	var groupPrior, groupCount [5]float64
+	for l, c := range dateCoarse {
+		groupPrior[c] += prior[l]
+	}
+	for l, c := range dateCoarse {
+		counts[l] += splitPseudo * prior[l] / groupPrior[c]
+		groupCount[c] += counts[l]
+	}
+	for l, c := range dateCoarse {
+		counts[l] = groupPrior[c] * counts[l] / groupCount[c]
+	}
+}
+
 // randomPairSamples is the number of random record pairs from which u is
 // estimated. Almost every random pair is two different people, so the
 // frequency of each agreement level among them is u (Splink estimates u
@@ -233,6 +262,13 @@ const randomPairSamples = 40000
 func randomSamples(n int) int {
 	return min(max(randomPairSamples, 8*n), 400000)
 }
+
+// allPairsU is the number of pairs up to which u is measured on every
+// pair of records rather than a sample: in a register of a thousand
+// persons 40,000 sampled pairs hold a handful of the rarer agreements (a
+// day–month swap between two people), and which handful depended on the
+// records' order. A million comparisons take about a quarter of a second.
+const allPairsU = 1_000_000
 
 // uPseudo is how many pairs' worth of the documented default u is mixed
 // into the u measured on random pairs: it keeps a level never seen among
@@ -249,7 +285,7 @@ func randomU(recs []prepared, levels []int) ([][]float64, []int8) {
 	type ij struct{ i, j int }
 	var pairs []ij
 	samples := randomSamples(n)
-	if total := n * (n - 1) / 2; total <= samples {
+	if total := n * (n - 1) / 2; total <= max(samples, allPairsU) {
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
 				pairs = append(pairs, ij{i, j})
@@ -649,11 +685,16 @@ func defaultLevels(f, L int) (m, u []float64) {
 		return identityPriors[fieldGiven], []float64{0.93, 0.04, 0.02, 0.01}
 	case f == fieldFamily:
 		return []float64{0.01, 0.06, 0.17, 0.76}, []float64{0.94, 0.04, 0.015, 0.005}
-	case f == fieldDate && L == 5:
+	case f == fieldDate && L == dateLevels:
 		// Dedup's levels (dedupDateLevel): CompareDates's partial split
 		// into two full dates that conflict (a second digit wrong, a
-		// guessed year) and a partial date consistent with the other.
-		return []float64{0.003, 0.02, 0.127, 0.15, 0.70}, []float64{0.96, 0.025, 0.0135, 0.0014, 0.0001}
+		// guessed year), a year alone a year off, and a partial date
+		// consistent with the other; near into one digit wrong and day
+		// and month swapped. The coarse levels' m are the four-level
+		// defaults; the split inside them is a starting point that EM
+		// re-estimates from the file (splitDateM).
+		return []float64{0.003, 0.02, 0.04, 0.087, 0.10, 0.05, 0.70},
+			[]float64{0.96, 0.025, 0.006, 0.0075, 0.0012, 0.0002, 0.0001}
 	case f == fieldDate:
 		return []float64{0.003, 0.147, 0.15, 0.70}, []float64{0.96, 0.0385, 0.0014, 0.0001}
 	case f == fieldSex:

@@ -83,13 +83,15 @@ func TestDedupDateLevel(t *testing.T) {
 		want int8
 	}{
 		{"1990-05-17", "1990-05-17", dateExact},
-		{"1990-05-07", "1990-07-05", dateNear},
-		{"1990-05-17", "1990-05-18", dateNear},
+		{"1990-05-07", "1990-07-05", dateSwap},
+		{"1990-05-17", "1990-05-18", dateDigit},
 		{"1990-05-17", "1990-05-29", dateConflict}, // same year and month, another day
-		{"1990-05-17", "1997-05-17", dateNear},     // one digit of the year
+		{"1990-05-17", "1997-05-17", dateDigit},    // one digit of the year
+		{"1990-05-17", "1909-05-17", dateDigit},    // two adjacent digits of the year swapped
 		{"1990-05-17", "1985-05-17", dateConflict}, // the same birthday five years off
 		{"1990-05-17", "1990", datePartial},
-		{"1990-05-17", "1991", datePartial}, // a year from an age
+		{"1990-05-17", "1991", dateYearOff}, // a year from an age
+		{"1990", "1989", dateYearOff},
 		{"1990-05", "1990-05", datePartial},
 		{"1990-05-17", "1990-06", levelDisagree},
 		{"1990-05-17", "", levelMissing},
@@ -102,5 +104,32 @@ func TestDedupDateLevel(t *testing.T) {
 		if got := dedupDateLevel(b, a); got != tt.want {
 			t.Errorf("%s vs %s: level %d, want %d", tt.b, tt.a, got, tt.want)
 		}
+	}
+}
+
+// TestSplitDateM: the coarse date levels keep their documented m and the
+// data decide only how it divides inside each.
+func TestSplitDateM(t *testing.T) {
+	prior, _ := defaultLevels(fieldDate, dateLevels)
+	counts := []float64{5, 10, 0, 400, 1000, 10, 5000}
+	splitDateM(counts, prior)
+	var got, want [5]float64
+	for l, c := range dateCoarse {
+		got[c] += counts[l]
+		want[c] += prior[l]
+	}
+	for c := range got {
+		if d := got[c] - want[c]; d > 1e-12 || d < -1e-12 {
+			t.Errorf("coarse level %d: m %.6f, want the documented %.6f", c, got[c], want[c])
+		}
+	}
+	// Many more one-digit errors than swaps among matches: the split
+	// follows the data.
+	if counts[dateDigit] < 5*counts[dateSwap] {
+		t.Errorf("one digit %.4f, swap %.4f: want the split to follow the counts", counts[dateDigit], counts[dateSwap])
+	}
+	// A year off seen by no pair still keeps part of the prior.
+	if counts[dateYearOff] <= 0 {
+		t.Errorf("a year off: m %.6f, want > 0", counts[dateYearOff])
 	}
 }
