@@ -87,7 +87,7 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	fs := newFlags("restore")
 	in := fs.String("in", "", "backup file to restore")
 	batch := fs.Int("batch", 20000, "rows per transaction (bounds the write-ahead log and what an interruption loses)")
-	cacheMB := fs.Int("cache-mb", 512, "SQLite's page cache while the rows go in, in MB (bounds the memory)")
+	cacheMB := fs.Int("cache-mb", 1024, "SQLite's page cache while the rows go in, in MB (bounds the memory)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the restore to this file (go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the restore to this file (go tool pprof)")
 	cfg, err := loadConfig(e, fs, args, nil)

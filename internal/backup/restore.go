@@ -50,7 +50,7 @@ type RestoreOptions struct {
 	Progress io.Writer
 	// AfterBatch, when set, is called after each committed batch (tests).
 	AfterBatch func(rows int64)
-	// CacheMB is SQLite's page cache while the rows go in (default 512):
+	// CacheMB is SQLite's page cache while the rows go in (default 1024):
 	// the bound on the restore's memory, with the index builds' sorts
 	// (which get at most indexCacheMB).
 	CacheMB int
@@ -86,7 +86,7 @@ func RestoreWith(ctx context.Context, db *store.DB, kr *vault.Keyring, r io.Read
 		o.BatchRows = 20000
 	}
 	if o.CacheMB <= 0 {
-		o.CacheMB = 512
+		o.CacheMB = 1024
 	}
 	// Pass 1: verify.
 	st, id, err := readAll(ctx, db, kr, r, nil)
