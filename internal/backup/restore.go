@@ -461,7 +461,16 @@ func loadTable(ctx context.Context, db *store.DB, d *decoder, ordinal int, l *lo
 		}
 		switch tag {
 		case recRow:
+			keep := write && n >= skip
 			for i := 0; i < int(ncols); i++ {
+				if !keep {
+					// Verifying, or a row an earlier run wrote: read
+					// past it without building values.
+					if err := d.skipValue(); err != nil {
+						return n, err
+					}
+					continue
+				}
 				v, err := d.value()
 				if err != nil {
 					return n, err
@@ -469,9 +478,7 @@ func loadTable(ctx context.Context, db *store.DB, d *decoder, ordinal int, l *lo
 				if v, err = normalize(v, types[i]); err != nil {
 					return n, errFormat
 				}
-				if write && n >= skip {
-					pending = append(pending, v)
-				}
+				pending = append(pending, v)
 			}
 			n++
 			if write && n > skip && len(pending) == per*int(ncols) {
