@@ -136,8 +136,10 @@ func RestoreWith(ctx context.Context, db *store.DB, kr *vault.Keyring, r io.Read
 		if err := db.SetCacheMB(ctx, min(o.CacheMB, indexCacheMB)); err != nil {
 			return err
 		}
-		_, err = db.BuildDeferredIndexes(ctx)
-		return err
+		if _, err := db.BuildDeferredIndexes(ctx); err != nil {
+			return err
+		}
+		return foreignKeyCheck(ctx, db)
 	})
 	if err != nil {
 		return Stats{Bytes: st2.Bytes}, err
@@ -152,17 +154,6 @@ func RestoreWith(ctx context.Context, db *store.DB, kr *vault.Keyring, r io.Read
 			return st2, fmt.Errorf("backup: table %s holds %d rows after the restore, the backup %d", c.name, n, c.n)
 		}
 	}
-	if db.Engine == store.SQLite {
-		rows, err := db.Read().QueryContext(ctx, `PRAGMA foreign_key_check`)
-		if err != nil {
-			return st2, fmt.Errorf("backup: foreign key check: %w", err)
-		}
-		bad := rows.Next()
-		rows.Close()
-		if bad {
-			return st2, errors.New("backup: a restored row refers to a row the backup does not hold")
-		}
-	}
 	if err := db.InTx(ctx, time.Now(), func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `DROP TABLE `+progressTable)
 		return err
@@ -170,6 +161,35 @@ func RestoreWith(ctx context.Context, db *store.DB, kr *vault.Keyring, r io.Read
 		return st2, fmt.Errorf("backup: finish: %w", err)
 	}
 	return st2, nil
+}
+
+// foreignKeyCheck checks every foreign key of a SQLite store (a no-op on
+// PostgreSQL, whose keys were enforced row by row). It runs on the writer
+// connection inside the bulk load, with its page cache still large: through a
+// reader's 16 MB cache the parent lookups read most pages from disk (21 s
+// instead of about 5 at 100,000 cases).
+func foreignKeyCheck(ctx context.Context, db *store.DB) error {
+	if db.Engine != store.SQLite {
+		return nil
+	}
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("backup: foreign key check: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("backup: foreign key check: %w", err)
+	}
+	bad := rows.Next()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backup: foreign key check: %w", err)
+	}
+	if bad {
+		return errors.New("backup: a restored row refers to a row the backup does not hold")
+	}
+	return nil
 }
 
 // readAll reads the whole file through sink (nil: verify only) and returns
