@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ura-nrm/ura/internal/app"
@@ -83,6 +87,9 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	fs := newFlags("restore")
 	in := fs.String("in", "", "backup file to restore")
 	batch := fs.Int("batch", 20000, "rows per transaction (bounds the write-ahead log and what an interruption loses)")
+	cacheMB := fs.Int("cache-mb", 1024, "SQLite's page cache while the rows go in, in MB (bounds the memory)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the restore to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the restore to this file (go tool pprof)")
 	cfg, err := loadConfig(e, fs, args, nil)
 	if err != nil {
 		return err
@@ -108,13 +115,32 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	if _, err := db.MigrateSchema(ctx); err != nil {
 		return err
 	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
-	st, err := backup.RestoreWith(ctx, db, kr, f, backup.RestoreOptions{BatchRows: *batch, Progress: e.stderr})
+	st, err := backup.RestoreWith(ctx, db, kr, f, backup.RestoreOptions{BatchRows: *batch, CacheMB: *cacheMB, Progress: e.stderr})
 	if err != nil {
 		return fmt.Errorf("restore: %w (run the same command again to resume)", err)
 	}
 	fmt.Fprintf(e.stdout, "restored %d tables, %d rows in %s; every table's rows counted against the backup\n",
 		st.Tables, st.Rows, time.Since(start).Round(time.Second))
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			return err
+		}
+	}
+	if hwm := peakRSS(); hwm > 0 {
+		fmt.Fprintf(e.stderr, "peak resident memory: %d MB\n", hwm>>20)
+	}
 	// The audit chain is verified as `ura audit verify` does.
 	rep, err := audit.Verify(ctx, db, kr.AuditPublicKeys())
 	if err != nil {
@@ -161,4 +187,38 @@ func cmdConfig(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprint(e.stdout, cfg.Masked())
 	return nil
+}
+
+// writeHeapProfile writes the live heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return nil
+}
+
+// peakRSS is the process's peak resident memory in bytes (VmHWM on Linux;
+// 0 where /proc is not there): SQLite's page cache and sorter live outside
+// the Go heap, so the heap profile alone does not show them.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -121,6 +121,36 @@ func (d *decoder) value() (any, error) {
 	return nil, errFormat
 }
 
+// skipValue reads a value like value does and drops it without allocating:
+// the verifying pass and the rows a resumed restore already holds.
+func (d *decoder) skipValue() error {
+	tag, err := d.byte()
+	if err != nil {
+		return err
+	}
+	switch tag {
+	case valNull:
+		return nil
+	case valInt:
+		_, err := binary.ReadVarint(d.r)
+		return eofIsCorrupt(err)
+	case valFloat:
+		_, err := d.r.Discard(8)
+		return eofIsCorrupt(err)
+	case valText, valBytes:
+		n, err := d.uvarint()
+		if err != nil {
+			return err
+		}
+		if n > maxField {
+			return errFormat
+		}
+		_, err = d.r.Discard(int(n))
+		return eofIsCorrupt(err)
+	}
+	return errFormat
+}
+
 // eofIsCorrupt turns an early end into a format error: inside the record
 // stream an end is never expected.
 func eofIsCorrupt(err error) error {

@@ -135,6 +135,11 @@ func contains(s []string, v string) bool {
 // quote makes a schema name safe as an SQL identifier on both engines.
 func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
+// unquote undoes quote.
+func unquote(q string) string {
+	return strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(q, `"`), `"`), `""`, `"`)
+}
+
 // columns returns the columns of a table in the target, by name.
 func columns(ctx context.Context, q store.Querier, name string) (map[string]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT * FROM `+quote(name)+` WHERE 1 = 0`)
