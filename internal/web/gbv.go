@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/cases"
@@ -24,6 +25,7 @@ type gbvSection struct {
 	// AlertSet: organisations are set to be alerted on high risk.
 	AlertSet   bool
 	Orders     []gbvOrderRow
+	Dependants []gbvDependantRow
 	CanType    bool
 	CanRecord  bool
 	CanAssess  bool
@@ -58,6 +60,22 @@ type gbvIncidentRow struct {
 	*gbv.Incident
 	// Why says which type applied first and which others also applied.
 	Why string
+}
+
+// gbvDependantRow is a dependant with the birth date as people read dates.
+type gbvDependantRow struct {
+	*gbv.Dependant
+	Born string
+}
+
+// calendarDay shows a stored calendar day (YYYY-MM-DD) as the language
+// writes dates. Read at noon UTC, it is the same day in every time zone.
+func calendarDay(p *i18n.Printer, day string) string {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	return p.Date(t.Add(12 * time.Hour))
 }
 
 type gbvOrderRow struct {
@@ -107,6 +125,9 @@ func (s *server) loadGBV(r *http.Request, a access.Actor, c *cases.Case, d *case
 			return err
 		}
 		sec.AlertSet = len(orgs) > 0
+	}
+	for _, dep := range v.Dependants {
+		sec.Dependants = append(sec.Dependants, gbvDependantRow{Dependant: dep, Born: calendarDay(p, dep.BirthDate)})
 	}
 	now := s.app.Clock.Now()
 	for _, o := range v.Orders {
