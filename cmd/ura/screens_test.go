@@ -82,12 +82,12 @@ var screenWidths = []int64{1366, 390}
 
 // Raw codes a person must never read (docs/ui.md, "Words, never codes").
 var (
-	rawDotted = regexp.MustCompile(`\b[A-Za-z_]\w*\.\w+:`)                 // task.created:reflection_end
-	rawKV     = regexp.MustCompile(`\b\w+=\w+`)                            // from=screening
-	rawID     = regexp.MustCompile(`\b[0-9A-Za-z]{26}\b`)                  // a record's id (26 characters with a digit)
-	rawSnake  = regexp.MustCompile(`\b[a-z]+_[a-z0-9_]+\b`)                // physical_assault
-	rawCaps   = regexp.MustCompile(`\b[A-Z]+_[A-Z0-9_]+\b`)                // JUDGMENT_FIRST_INSTANCE
-	rawKey    = regexp.MustCompile(`(?:^|[\s(])[a-z]+\.[a-z_]+\.[a-z_.]+`) // stats.measure.cases (a key no catalogue holds)
+	rawDotted = regexp.MustCompile(`\b[A-Za-z_]\w*\.\w+:`)                               // task.created:reflection_end
+	rawKV     = regexp.MustCompile(`\b\w+=\w+`)                                          // from=screening
+	rawID     = regexp.MustCompile(`\b[0-9A-Za-z]{26}\b`)                                // a record's id (26 characters with a digit)
+	rawSnake  = regexp.MustCompile(`(?m)(?:^|[\s(:;,])[a-z]+_[a-z0-9_]+(?:[\s).,;:]|$)`) // physical_assault
+	rawCaps   = regexp.MustCompile(`\b[A-Z]+_[A-Z0-9_]+\b`)                              // JUDGMENT_FIRST_INSTANCE
+	rawKey    = regexp.MustCompile(`(?:^|[\s(])[a-z]+\.[a-z_]+\.[a-z_.]+`)               // stats.measure.cases (a key no catalogue holds)
 	digit     = regexp.MustCompile(`[0-9]`)
 	recordID  = regexp.MustCompile(`^/[a-z/]+/[a-z2-9]{26}$`)
 )
@@ -289,6 +289,7 @@ func TestRawCodes(t *testing.T) {
 		{"Stage JUDGMENT_FIRST_INSTANCE", true},
 		{"Cases stats.measure.cases_opened", true},
 		{"besnik@demo.ura.invalid", false}, // an e-mail address is no key
+		{"social_worker@demo.ura.invalid", false},
 		{"PK-2026-777", false},
 		{"06.02.2026: Fillimi i hetimit", false}, // a date before a colon (sq, sr)
 		{"2 Dec 2026, 14:05 CET", false},
