@@ -45,6 +45,21 @@ type dashboardData struct {
 	NumbersLater bool
 	// StatsLink leads to the national statistics (coordinator, analyst).
 	StatsLink bool
+	// Hint says, for the roles that work no cases (monitor, evaluator,
+	// provider, funder), where their work is: a sentence and a link.
+	Hint *homeHint
+}
+
+// homeHint is the next step on a home page that would otherwise show only
+// counts: the sentence and the page it leads to (named as the menu names it).
+type homeHint struct{ Key, Href, Link string }
+
+// homeHints are the next steps of the roles whose work is not cases.
+var homeHints = map[access.Role]homeHint{
+	access.Evaluator: {"home.hint.evaluator", "/grants", "nav.grants"},
+	access.Provider:  {"home.hint.provider", "/grants", "nav.grants"},
+	access.Funder:    {"home.hint.funder", "/grants/figures", "nav.grant_figures"},
+	access.Monitor:   {"home.hint.monitor", "/coord", "nav.coord"},
 }
 
 // homeNumber is one count on a home page. Href is empty when the role has
@@ -72,6 +87,9 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	st := reqState(r)
 	a := st.user.Actor()
 	d := &dashboardData{Role: string(st.user.Role), CaseWork: access.Can(a, access.TaskView) && s.app.Clocks != nil}
+	if h, ok := homeHints[st.user.Role]; ok {
+		d.Hint = &h
+	}
 	if d.CaseWork {
 		tasks, err := s.app.Clocks.DueFor(r.Context(), a)
 		if err != nil && !absent(err) {

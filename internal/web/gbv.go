@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/cases"
@@ -24,6 +25,7 @@ type gbvSection struct {
 	// AlertSet: organisations are set to be alerted on high risk.
 	AlertSet   bool
 	Orders     []gbvOrderRow
+	Dependants []gbvDependantRow
 	CanType    bool
 	CanRecord  bool
 	CanAssess  bool
@@ -44,6 +46,57 @@ type gbvSection struct {
 	Relations  []string
 	OrderStats []string
 	Answers    []gbvAnswer
+	// Fields are the plain fields of the section's forms, as data for the
+	// one "gbv-fields" partial (case_gbv.html): "incident" (before the six
+	// questions), "incident-more" (after them), "order", "dependant",
+	// "perpetrator".
+	Fields map[string][]gbvField
+}
+
+// gbvField is one field of a GBV form. Kind is "date", "text", "textarea",
+// "check", "choose" (a list that starts with "Choose…") or "select"; the
+// field's error is keyed "<form>.<Name>", its options' labels Prefix+value.
+type gbvField struct {
+	Kind, ID, Name, Label string
+	Options               []string
+	Prefix                string
+	Optional              bool
+	Max, Rows             int
+}
+
+// gbvFields are the plain fields of the GBV forms, in the order shown.
+var gbvFields = map[string][]gbvField{
+	"incident": {
+		{Kind: "date", ID: "incident-date", Name: "occurred_on", Label: "gbv.occurred_on"},
+		{Kind: "choose", ID: "incident-place", Name: "place_type", Label: "gbv.place_type", Options: gbv.PlaceTypes, Prefix: "gbv.place."},
+	},
+	"incident-more": {
+		{Kind: "choose", ID: "incident-context", Name: "context", Label: "gbv.context", Options: gbv.Contexts, Prefix: "gbv.context."},
+		{Kind: "choose", ID: "incident-reporter", Name: "reported_by", Label: "gbv.reported_by", Options: gbv.Reporters, Prefix: "gbv.reporter."},
+		{Kind: "check", ID: "incident-police", Name: "reported_to_police", Label: "gbv.reported_to_police"},
+		{Kind: "check", ID: "incident-health", Name: "reported_to_health", Label: "gbv.reported_to_health"},
+		{Kind: "textarea", ID: "incident-account", Name: "account", Label: "gbv.account", Optional: true, Rows: 3, Max: 20000},
+	},
+	"order": {
+		{Kind: "choose", ID: "order-kind", Name: "kind", Label: "gbv.order.kind", Options: gbv.OrderKinds, Prefix: "gbv.order.kind."},
+		{Kind: "choose", ID: "order-issuer", Name: "issuer", Label: "gbv.order.issuer", Options: gbv.Issuers, Prefix: "gbv.order.issuer."},
+		{Kind: "date", ID: "order-issued", Name: "issued_on", Label: "gbv.order.issued_on"},
+		{Kind: "date", ID: "order-starts", Name: "starts_on", Label: "gbv.order.starts_on", Optional: true},
+		{Kind: "date", ID: "order-ends", Name: "ends_on", Label: "gbv.order.ends_on"},
+	},
+	"dependant": {
+		{Kind: "text", ID: "dependant-name", Name: "name", Label: "gbv.dependant.name", Max: 200},
+		{Kind: "date", ID: "dependant-birth", Name: "birth_date", Label: "gbv.dependant.birth_date"},
+		{Kind: "date", ID: "dependant-csw", Name: "csw_informed", Label: "gbv.dependant.csw_informed", Optional: true},
+		{Kind: "textarea", ID: "dependant-needs", Name: "needs", Label: "gbv.dependant.needs", Optional: true, Rows: 2, Max: 20000},
+	},
+	"perpetrator": {
+		{Kind: "text", ID: "perpetrator-name", Name: "name", Label: "gbv.perpetrator.name", Max: 200},
+		{Kind: "choose", ID: "perpetrator-rel", Name: "relationship", Label: "gbv.perpetrator.relationship", Options: gbv.Relationships, Prefix: "gbv.relationship."},
+		{Kind: "check", ID: "perpetrator-household", Name: "in_household", Label: "gbv.perpetrator.in_household"},
+		{Kind: "check", ID: "perpetrator-weapons", Name: "weapons", Label: "gbv.perpetrator.weapons"},
+		{Kind: "select", ID: "perpetrator-order", Name: "order_status", Label: "gbv.perpetrator.order_status", Options: gbv.OrderStatuses, Prefix: "gbv.order_status."},
+	},
 }
 
 // gbvAnswer is one of the six classification questions: its form name and
@@ -58,6 +111,22 @@ type gbvIncidentRow struct {
 	*gbv.Incident
 	// Why says which type applied first and which others also applied.
 	Why string
+}
+
+// gbvDependantRow is a dependant with the birth date as people read dates.
+type gbvDependantRow struct {
+	*gbv.Dependant
+	Born string
+}
+
+// calendarDay shows a stored calendar day (YYYY-MM-DD) as the language
+// writes dates. Read at noon UTC, it is the same day in every time zone.
+func calendarDay(p *i18n.Printer, day string) string {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	return p.Date(t.Add(12 * time.Hour))
 }
 
 type gbvOrderRow struct {
@@ -91,7 +160,7 @@ func (s *server) loadGBV(r *http.Request, a access.Actor, c *cases.Case, d *case
 		CaseTypes: cases.CaseTypes, Questions: gbv.DefaultQuestions.IDs, Levels: gbv.RiskLevels,
 		Contexts: gbv.Contexts, Places: gbv.PlaceTypes, Reporters: gbv.Reporters, StepKinds: gbv.StepKinds,
 		OrderKinds: gbv.OrderKinds, Issuers: gbv.Issuers, Measures: gbv.Measures, Responses: gbv.PoliceResponses,
-		Relations: gbv.Relationships, OrderStats: gbv.OrderStatuses, Answers: gbvAnswers}
+		Relations: gbv.Relationships, OrderStats: gbv.OrderStatuses, Answers: gbvAnswers, Fields: gbvFields}
 	v, err := s.app.GBV.View(r.Context(), a, c.ID)
 	if err != nil {
 		return err
@@ -107,6 +176,9 @@ func (s *server) loadGBV(r *http.Request, a access.Actor, c *cases.Case, d *case
 			return err
 		}
 		sec.AlertSet = len(orgs) > 0
+	}
+	for _, dep := range v.Dependants {
+		sec.Dependants = append(sec.Dependants, gbvDependantRow{Dependant: dep, Born: calendarDay(p, dep.BirthDate)})
 	}
 	now := s.app.Clock.Now()
 	for _, o := range v.Orders {

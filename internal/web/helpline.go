@@ -123,7 +123,7 @@ func (s *server) renderHelpline(w http.ResponseWriter, r *http.Request, status i
 	d.Languages = choices(p, "helpline.lang.", helpline.Languages, form.Get("language"), "sq")
 	d.Municipalities = []option{{Value: "", Label: p.T("helpline.municipality_none")}}
 	for _, m := range helpline.Municipalities {
-		d.Municipalities = append(d.Municipalities, option{Value: m, Label: m, Selected: m == form.Get("municipality")})
+		d.Municipalities = append(d.Municipalities, option{Value: m, Label: municipalityName(p, m), Selected: m == form.Get("municipality")})
 	}
 	for _, c := range helpline.Topics.Categories {
 		g := optGroup{Label: p.T("helpline.topic." + c.Code)}
@@ -226,6 +226,7 @@ type contactPage struct {
 	C               *helpline.Contact
 	Channel, Caller string
 	Language, Topic string
+	Municipality    string // in the reader's language
 	Flags, Actions  []string
 	Operator        bool
 	Earlier         []contactRow
@@ -257,7 +258,7 @@ func (s *server) renderContact(w http.ResponseWriter, r *http.Request, status in
 		form = r.PostForm
 	}
 	d := &contactPage{C: c, Channel: p.T("helpline.channel." + c.Channel), Caller: p.T("helpline.caller." + c.CallerType),
-		Language: p.T("helpline.lang." + c.Language), Topic: topicLabel(p, c.Topic), Operator: a.Role == access.Helpline,
+		Language: p.T("helpline.lang." + c.Language), Topic: topicLabel(p, c.Topic), Municipality: municipalityName(p, c.Municipality), Operator: a.Role == access.Helpline,
 		Trafficking: c.TraffickingSuspected(), Duplicates: dup, ShowConfirm: len(dup) > 0}
 	for _, f := range helpline.Flags {
 		if f == "immediate_danger" && c.ImmediateDanger || f == "child_involved" && c.ChildInvolved || f == "caller_is_victim" && c.CallerIsVictim {
@@ -400,6 +401,8 @@ func figureLabel(p *i18n.Printer, dim, v string) string {
 	switch {
 	case v == "" && dim == "municipality":
 		return p.T("helpline.municipality_none")
+	case dim == "municipality":
+		return municipalityName(p, v)
 	case dim == "channel":
 		return p.T("helpline.channel." + v)
 	case dim == "category":

@@ -407,7 +407,20 @@ func (s *server) handleJusticeDashboard(w http.ResponseWriter, r *http.Request) 
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "justice_dashboard", s.newPage(r, "justice.dashboard_title", d))
+	// The same page serves the prosecution office and the police unit: its
+	// title and empty state name the reader's own organisation.
+	v := &justiceDashboard{Dashboard: d, LeadKey: "justice.dashboard_lead", EmptyKey: "justice.no_cases"}
+	title := "justice.dashboard_title"
+	if st.user.Role == access.Police {
+		title, v.LeadKey, v.EmptyKey = "justice.dashboard_title_police", "justice.dashboard_lead_police", "justice.no_cases_police"
+	}
+	s.render(w, r, http.StatusOK, "justice_dashboard", s.newPage(r, title, v))
+}
+
+// justiceDashboard is the dashboard with the words for the reader's role.
+type justiceDashboard struct {
+	*justice.Dashboard
+	LeadKey, EmptyKey string
 }
 
 // caseJustice is the criminal-justice section of a victim case page.

@@ -96,7 +96,7 @@ func (s *server) statsData(r *http.Request, p *page) *statsData {
 	}
 	d.Municipalities = append(d.Municipalities, statsOption{Value: "", Label: st.p.T("stats.municipality_all")})
 	for _, m := range stats.Municipalities() {
-		d.Municipalities = append(d.Municipalities, statsOption{Value: m, Label: m, Selected: p.Form.Get("municipality") == m})
+		d.Municipalities = append(d.Municipalities, statsOption{Value: m, Label: municipalityName(st.p, m), Selected: p.Form.Get("municipality") == m})
 	}
 	c := url.Values{}
 	for _, k := range []string{"from", "to", "region", "municipality"} {
