@@ -73,6 +73,7 @@ var screens = []screen{
 	{"evaluator", "home", "/", "#dashboard", true},
 	{"provider", "home", "/", "#dashboard", true},
 	{"funder", "home", "/", "#dashboard", true},
+	{"monitor", "home", "/", "#dashboard", true},
 	{"coordinator", "stats-reports", "/stats/reports", "main h1", true},
 	{"coordinator", "stats-quality", "/stats/quality", "main h1", true},
 }

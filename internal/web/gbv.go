@@ -121,12 +121,17 @@ type gbvDependantRow struct {
 
 // calendarDay shows a stored calendar day (YYYY-MM-DD) as the language
 // writes dates. Read at noon UTC, it is the same day in every time zone.
-func calendarDay(p *i18n.Printer, day string) string {
+func calendarDay(p *i18n.Printer, day string) string { return calendarDate(p.Date, day) }
+
+// calendarDate shows a calendar day kept as YYYY-MM-DD in the form date
+// gives; noon keeps it the same day in any time zone. A partial date
+// (YYYY-MM, YYYY) is shown as kept.
+func calendarDate(date func(time.Time) string, day string) string {
 	t, err := time.Parse("2006-01-02", day)
 	if err != nil {
 		return day
 	}
-	return p.Date(t.Add(12 * time.Hour))
+	return date(t.Add(12 * time.Hour))
 }
 
 type gbvOrderRow struct {

@@ -49,6 +49,10 @@ var funcs = template.FuncMap{
 		return t("role." + string(r))
 	},
 	"evidence": evidenceItems,
+	// day shows a calendar day kept as YYYY-MM-DD (a birth date) in the
+	// page's date form: {{day $.Date .BirthDate}}; a partial date (YYYY-MM,
+	// YYYY) is shown as kept.
+	"day": calendarDate,
 	// country names a country code in the page's language: {{country $.Lang $.T .Citizenship}}.
 	"country": func(lang string, t func(string, ...any) string, code string) string {
 		return i18n.CountryName(i18n.Lang(lang), t, code)
