@@ -108,12 +108,7 @@ func (src statsSource) answerHoursRaw(ctx context.Context, q stats.Query, lo, hi
 		return nil, errs.Internalf("answer hours: %w", err)
 	}
 	defer rows.Close()
-	type hist struct {
-		keys   []string
-		counts map[int64]int64
-	}
-	groups := map[string]*hist{}
-	var order []string
+	var h medians
 	for rows.Next() {
 		keys := make([]string, len(cols))
 		var bucket, n int64
@@ -125,23 +120,12 @@ func (src statsSource) answerHoursRaw(ctx context.Context, q stats.Query, lo, hi
 		if err := rows.Scan(dst...); err != nil {
 			return nil, errs.Internalf("answer hours: %w", err)
 		}
-		k := strings.Join(keys, "\x00")
-		h := groups[k]
-		if h == nil {
-			h = &hist{keys: keys, counts: map[int64]int64{}}
-			groups[k] = h
-			order = append(order, k)
-		}
-		h.counts[bucket] += n
+		h.add(keys, bucket, n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf("answer hours: %w", err)
 	}
-	var out []stats.Row
-	for _, k := range order {
-		out = append(out, stats.Row{Keys: groups[k].keys, Value: medianOf(groups[k].counts) / 10})
-	}
-	return out, nil
+	return h.rows(), nil
 }
 
 // medianOf is the median of values given as counts per value.

@@ -62,12 +62,7 @@ func (src statsSource) answerHours(ctx context.Context, q stats.Query) ([]stats.
 		return nil, errs.Internalf("answer hours: %w", err)
 	}
 	defer rows.Close()
-	type hist struct {
-		keys   []string
-		counts map[int64]int64
-	}
-	groups := map[string]*hist{}
-	var order []string
+	var h medians
 	var month, typ string
 	var tenths, n int64
 	for rows.Next() {
@@ -82,23 +77,47 @@ func (src statsSource) answerHours(ctx context.Context, q stats.Query) ([]stats.
 				keys[i] = typ
 			}
 		}
-		k := strings.Join(keys, "\x00")
-		h := groups[k]
-		if h == nil {
-			h = &hist{keys: keys, counts: map[int64]int64{}}
-			groups[k] = h
-			order = append(order, k)
-		}
-		h.counts[tenths] += n
+		h.add(keys, tenths, n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf("answer hours: %w", err)
 	}
-	var out []stats.Row
-	for _, k := range order {
-		out = append(out, stats.Row{Keys: groups[k].keys, Value: medianOf(groups[k].counts) / 10})
+	return h.rows(), nil
+}
+
+// medians gathers counts of answers by tenth of an hour per group of
+// dimension values, in the order the groups first appear, and gives each
+// group's median in hours.
+type medians struct {
+	groups map[string]*medianGroup
+	order  []string
+}
+
+type medianGroup struct {
+	keys   []string
+	counts map[int64]int64
+}
+
+func (m *medians) add(keys []string, tenths, n int64) {
+	if m.groups == nil {
+		m.groups = map[string]*medianGroup{}
 	}
-	return out, nil
+	k := strings.Join(keys, "\x00")
+	g := m.groups[k]
+	if g == nil {
+		g = &medianGroup{keys: keys, counts: map[int64]int64{}}
+		m.groups[k] = g
+		m.order = append(m.order, k)
+	}
+	g.counts[tenths] += n
+}
+
+func (m *medians) rows() []stats.Row {
+	var out []stats.Row
+	for _, k := range m.order {
+		out = append(out, stats.Row{Keys: m.groups[k].keys, Value: medianOf(m.groups[k].counts) / 10})
+	}
+	return out
 }
 
 // RawStatsSource is referral's statistics with the time to an answer read
