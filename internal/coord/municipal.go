@@ -54,31 +54,9 @@ func MunicipalReport(d *ReportData, q Quarter, l i18n.Lang) *report.Document {
 			t("coord.report.value") + " " + strconv.Itoa(y), t("coord.report.of_target"), t("coord.report.how")}}
 	var defs []report.Definition
 	for _, i := range p.Indicators {
-		cell := func(v float64, ok bool) report.Cell {
-			if !ok {
-				return textCell("")
-			}
-			return report.Cell{Value: v, Decimals: decimals(v)}
-		}
-		base := textCell("")
-		if i.Baseline != nil {
-			base = cell(*i.Baseline, true)
-		}
-		tv, tok := i.Targets[y]
-		vv, vok := i.Values[y]
-		share := textCell("")
-		if tok && vok && tv != 0 {
-			share = report.Cell{Value: 100 * vv / tv, Decimals: 1}
-		}
-		how := t("coord.report.typed")
-		if i.Computed() {
-			how = t("coord.report.computed")
-			if i.Definition != "" {
-				defs = append(defs, report.Definition{Term: i.Code + " " + i.Name, Text: t(i.Definition)})
-			}
-		}
+		c := indicatorCellsOf(t, i, y, &defs)
 		indT.Rows = append(indT.Rows, i.Code+" "+i.Name)
-		indT.Cells = append(indT.Cells, []report.Cell{textCell(i.Unit), base, cell(tv, tok), cell(vv, vok), share, textCell(how)})
+		indT.Cells = append(indT.Cells, []report.Cell{textCell(i.Unit), c.base, c.target, c.value, c.share, c.how})
 	}
 	// Late reports: an activity running in the quarter (not yet due before
 	// it began, not completed or cancelled before it) with no report for the

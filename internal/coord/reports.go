@@ -204,27 +204,9 @@ func AnnualReport(d *ReportData, y int, l i18n.Lang) *report.Document {
 			t("coord.report.how")}}
 	var defs []report.Definition
 	for _, i := range p.Indicators {
-		cell := func(v float64, ok bool) report.Cell {
-			if !ok {
-				return textCell("")
-			}
-			return report.Cell{Value: v, Decimals: decimals(v)}
-		}
-		base := textCell("")
-		if i.Baseline != nil {
-			base = cell(*i.Baseline, true)
-		}
-		tv, tok := i.Targets[y]
-		vv, vok := i.Values[y]
-		how := t("coord.report.typed")
-		if i.Computed() {
-			how = t("coord.report.computed")
-			if i.Definition != "" {
-				defs = append(defs, report.Definition{Term: i.Code + " " + i.Name, Text: t(i.Definition)})
-			}
-		}
+		c := indicatorCellsOf(t, i, y, &defs)
 		indT.Rows = append(indT.Rows, i.Code+" "+i.Name)
-		indT.Cells = append(indT.Cells, []report.Cell{base, cell(tv, tok), cell(vv, vok), textCell(how)})
+		indT.Cells = append(indT.Cells, []report.Cell{c.base, c.target, c.value, c.how})
 	}
 	// Institutions not reporting in the year (on activities due in or after it).
 	missing := map[string]int{}
@@ -340,4 +322,40 @@ func TrackerReport(d *ReportData, l i18n.Lang) *report.Document {
 	doc.Sections = []report.Section{{Heading: t("coord.report.tracker"), Text: t("coord.report.tracker_text",
 		"unanswered", len(d.Tracker.Unanswered), "several", len(d.Tracker.Several)), Table: tab}}
 	return doc
+}
+
+// indicatorCells are one indicator's cells in a report of year y.
+type indicatorCells struct {
+	base, target, value, share, how report.Cell
+}
+
+// indicatorCellsOf gives an indicator's baseline, the year's target and
+// value, the share of the target reached (when both are known), and how the
+// value is obtained; a computed indicator's definition is added to defs.
+func indicatorCellsOf(t func(string, ...any) string, i *Indicator, y int, defs *[]report.Definition) indicatorCells {
+	cell := func(v float64, ok bool) report.Cell {
+		if !ok {
+			return textCell("")
+		}
+		return report.Cell{Value: v, Decimals: decimals(v)}
+	}
+	c := indicatorCells{base: textCell(""), share: textCell("")}
+	if i.Baseline != nil {
+		c.base = cell(*i.Baseline, true)
+	}
+	tv, tok := i.Targets[y]
+	vv, vok := i.Values[y]
+	c.target, c.value = cell(tv, tok), cell(vv, vok)
+	if tok && vok && tv != 0 {
+		c.share = report.Cell{Value: 100 * vv / tv, Decimals: 1}
+	}
+	how := t("coord.report.typed")
+	if i.Computed() {
+		how = t("coord.report.computed")
+		if i.Definition != "" {
+			*defs = append(*defs, report.Definition{Term: i.Code + " " + i.Name, Text: t(i.Definition)})
+		}
+	}
+	c.how = textCell(how)
+	return c
 }
