@@ -229,7 +229,9 @@ func historySentence(t func(string, ...any) string, kind, summary string, n hist
 			return with("history.gbv.risk", plain("history.gbv.any"), "level", label("gbv.risk.level.", p.Arg))
 		case "order.recorded":
 			return with("history.gbv.order", plain("history.gbv.any"), "kind", label("gbv.order.kind.", p.Arg))
-		case "order.violated", "safety_plan.recorded", "dependant.added", "perpetrator.recorded", "case_type.set":
+		case "case_type.set":
+			return with("history.gbv.case_type_to", plain("history.gbv.case_type_set"), "type", label("gbv.case_type.", p.Arg))
+		case "order.violated", "safety_plan.recorded", "dependant.added", "perpetrator.recorded":
 			return plain("history.gbv." + strings.ReplaceAll(p.Event, ".", "_"))
 		}
 		return plain("history.gbv.any")

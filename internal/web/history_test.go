@@ -54,6 +54,8 @@ var historyCases = []historyCase{
 	{"team", "joined;v=2;org=" + histOrgShelter + ";via=owner", "history.team.owner", "Shelter Drita is responsible for the case"},
 	{"decision", "status=presumed", "history.decision", "Decision recorded: Presumed victim (reasonable grounds)"},
 	{"decision", "status=", "history.decision_any", "Decision on victim status recorded"},
+	{"gbv", "case_type.set:both", "history.gbv.case_type_to", "Case type set: Trafficking and domestic or gender-based violence"},
+	{"gbv", "case_type.set:nonsense", "history.gbv.case_type_set", "Case type changed"},
 	{"duplicate", "by_org=" + histOrgShelter + ",new=XK-2026-0042", "history.duplicate_org", "Shelter Drita registered a case that may be a duplicate of this one"},
 	{"duplicate", "by_org=" + histGone, "history.duplicate", "A possible duplicate of this case was registered"},
 	{"team", "org=" + histOrgShelter + ",via=referral", "history.team.referral", "Shelter Drita joined the team through a referral"},
