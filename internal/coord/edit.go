@@ -85,12 +85,9 @@ func periodField(before bool) string {
 // UpdateObjective changes one objective of a plan.
 func (s *Service) UpdateObjective(ctx context.Context, actor access.Actor, planID, objectiveID, version string, in ObjectiveInput) error {
 	return s.written(ctx, actor, planID, "coord.objective_edit", func(tx *store.Tx, p *Plan) error {
-		if err := checkVersion(p, version); err != nil {
+		i, err := itemAt(p, version, p.Objectives, objectiveID, func(o *Objective) string { return o.ID })
+		if err != nil {
 			return err
-		}
-		i := slices.IndexFunc(p.Objectives, func(o *Objective) bool { return o.ID == objectiveID })
-		if i < 0 {
-			return errNotFound
 		}
 		old := p.Objectives[i]
 		others := *p
@@ -110,12 +107,9 @@ func (s *Service) UpdateObjective(ctx context.Context, actor access.Actor, planI
 // UpdateActivity changes one activity of a plan, checked as a new one is.
 func (s *Service) UpdateActivity(ctx context.Context, actor access.Actor, planID, activityID, version string, in ActivityInput) error {
 	return s.written(ctx, actor, planID, "coord.activity_edit", func(tx *store.Tx, p *Plan) error {
-		if err := checkVersion(p, version); err != nil {
+		i, err := itemAt(p, version, p.Activities, activityID, func(a *Activity) string { return a.ID })
+		if err != nil {
 			return err
-		}
-		i := slices.IndexFunc(p.Activities, func(a *Activity) bool { return a.ID == activityID })
-		if i < 0 {
-			return errNotFound
 		}
 		old := p.Activities[i]
 		if err := loadSupport(ctx, tx, old); err != nil {
@@ -227,12 +221,9 @@ func (s *Service) DeleteActivity(ctx context.Context, actor access.Actor, planID
 // inside the plan's years, a computed indicator's measure and filter).
 func (s *Service) UpdateIndicator(ctx context.Context, actor access.Actor, planID, indicatorID, version string, in IndicatorInput) error {
 	return s.written(ctx, actor, planID, "coord.indicator_edit", func(tx *store.Tx, p *Plan) error {
-		if err := checkVersion(p, version); err != nil {
+		i, err := itemAt(p, version, p.Indicators, indicatorID, func(x *Indicator) string { return x.ID })
+		if err != nil {
 			return err
-		}
-		i := slices.IndexFunc(p.Indicators, func(x *Indicator) bool { return x.ID == indicatorID })
-		if i < 0 {
-			return errNotFound
 		}
 		old := p.Indicators[i]
 		others := *p
@@ -291,12 +282,9 @@ func targetText(m map[int]float64) string {
 // DeleteIndicator removes an indicator for which no value was recorded.
 func (s *Service) DeleteIndicator(ctx context.Context, actor access.Actor, planID, indicatorID, version string) error {
 	return s.written(ctx, actor, planID, "coord.indicator_delete", func(tx *store.Tx, p *Plan) error {
-		if err := checkVersion(p, version); err != nil {
+		i, err := itemAt(p, version, p.Indicators, indicatorID, func(x *Indicator) string { return x.ID })
+		if err != nil {
 			return err
-		}
-		i := slices.IndexFunc(p.Indicators, func(x *Indicator) bool { return x.ID == indicatorID })
-		if i < 0 {
-			return errNotFound
 		}
 		ind := p.Indicators[i]
 		if n := len(ind.Values); n > 0 {
@@ -482,4 +470,17 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor access.Actor, id str
 		return s.record(ctx, tx, actor, "coord.campaign_edit", "campaign", id)
 	})
 	return asErr(err)
+}
+
+// itemAt checks that the form was made from the plan's current version and
+// finds the item with id among items.
+func itemAt[T any](p *Plan, version string, items []*T, id string, idOf func(*T) string) (int, error) {
+	if err := checkVersion(p, version); err != nil {
+		return -1, err
+	}
+	i := slices.IndexFunc(items, func(x *T) bool { return idOf(x) == id })
+	if i < 0 {
+		return -1, errNotFound
+	}
+	return i, nil
 }
