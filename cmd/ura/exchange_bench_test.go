@@ -6,9 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,7 +27,9 @@ import (
 // checks that every message was delivered exactly once. It reports the
 // throughput (messages queued to the last one stored by the receiver) and
 // the end-to-end latency (queued at the sender to stored by the receiver),
-// p50 and p99.
+// p50 and p99. With URA_EXCHANGE_PROFILE=DIR both processes serve their
+// profiles and DIR receives a 10-second CPU profile of each, taken while the
+// messages are being queued.
 func TestExchangeThroughput(t *testing.T) {
 	t.Parallel()
 	n := envPositive("URA_EXCHANGE_MESSAGES", 1000)
@@ -33,6 +38,15 @@ func TestExchangeThroughput(t *testing.T) {
 	meData := me.sargs[1]
 
 	began := time.Now()
+	if dir := os.Getenv("URA_EXCHANGE_PROFILE"); dir != "" {
+		for _, c := range []*country{xk, me} {
+			m := metricsRE.FindStringSubmatch(c.proc.Out.String())
+			if m == nil {
+				t.Fatalf("%s does not say where its metrics are", c.code)
+			}
+			go saveProfile(strings.TrimSuffix(m[1], "/metrics")+"/debug/pprof/profile?seconds=10", filepath.Join(dir, c.code+".prof"))
+		}
+	}
 	var queued atomic.Int64
 	var wg sync.WaitGroup
 	const clients = 8
@@ -116,6 +130,16 @@ func TestExchangeThroughput(t *testing.T) {
 	t.Logf("queueing the %d messages through the API took %v (%.0f/s)", n, queuedIn.Round(time.Millisecond), float64(n)/queuedIn.Seconds())
 	xk.verifyLog()
 	me.verifyLog()
+}
+
+func saveProfile(u, file string) {
+	res, err := http.Get(u)
+	if err != nil {
+		return
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	os.WriteFile(file, b, 0o644)
 }
 
 func countIn(t *testing.T, data string) int {

@@ -74,7 +74,11 @@ func newCountry(t *testing.T, code string, e store.Engine) *country {
 }
 
 func (c *country) start() {
-	c.proc = serveProc(c.root, []string{"URA_COUNTRY=" + c.code, "URA_EXCHANGE_RETRY_MAX=" + c.retryMax}, c.sargs, "--addr", c.addr)
+	extra := []string{"--addr", c.addr}
+	if os.Getenv("URA_EXCHANGE_PROFILE") != "" { // TestExchangeThroughput's profiles
+		extra = append(extra, "--metrics-addr", "127.0.0.1:0", "--profiling")
+	}
+	c.proc = serveProc(c.root, []string{"URA_COUNTRY=" + c.code, "URA_EXCHANGE_RETRY_MAX=" + c.retryMax}, c.sargs, extra...)
 }
 
 func (c *country) ura(args ...string) (string, error) {

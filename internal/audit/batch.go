@@ -63,42 +63,13 @@ type request struct {
 }
 
 // batcher queues AppendNow requests for one store. At most one batch commits
-// at a time; the goroutine committing exits as soon as the queue is empty, so
-// an idle or closed store leaves nothing running.
+// at a time.
 type batcher struct {
-	mu      sync.Mutex
-	pending []*request
-	running bool
+	store.Batches[*request]
 }
 
 func (b *batcher) enqueue(db *store.DB, rs ...*request) {
-	b.mu.Lock()
-	b.pending = append(b.pending, rs...)
-	start := !b.running
-	b.running = true
-	b.mu.Unlock()
-	if start {
-		go b.run(db)
-	}
-}
-
-func (b *batcher) run(db *store.DB) {
-	for {
-		b.mu.Lock()
-		n := min(len(b.pending), maxBatch)
-		if n == 0 {
-			b.running = false
-			b.mu.Unlock()
-			return
-		}
-		batch := b.pending[:n:n]
-		b.pending = b.pending[n:]
-		if len(b.pending) == 0 {
-			b.pending = nil // let the old backing array go
-		}
-		b.mu.Unlock()
-		commitBatch(db, batch)
-	}
+	b.Add(maxBatch, func(batch []*request) { commitBatch(db, batch) }, rs...)
 }
 
 // commitBatch appends the batch in one transaction and acknowledges every

@@ -27,7 +27,7 @@ type instance struct {
 	x   *exchange.Service
 }
 
-func newInstance(t *testing.T, country string) *instance {
+func newInstance(t testing.TB, country string) *instance {
 	a, clk := apptest.Open(t, store.SQLite)
 	in := &instance{app: a, clk: clk, x: a.Exchange}
 	in.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +51,7 @@ var admin = access.SystemActor
 
 // pair registers a and b with each other through their identities and
 // fingerprints, as two administrators do.
-func pair(t *testing.T, a, b *instance) {
+func pair(t testing.TB, a, b *instance) {
 	ctx := context.Background()
 	for _, p := range [][2]*instance{{a, b}, {b, a}} {
 		id, err := p[1].x.Identity(ctx)

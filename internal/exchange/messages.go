@@ -418,10 +418,11 @@ func (s *Service) PreviewSend(ctx context.Context, actor access.Actor, req SendR
 	return pv, nil
 }
 
-// Send queues a message in its own transaction.
+// Send queues a message in its own transaction. Concurrent sends share a
+// commit (store.InGroupTx), each still queued or refused on its own.
 func (s *Service) Send(ctx context.Context, actor access.Actor, req SendRequest) (string, error) {
 	var id string
-	err := s.DB.InTx(ctx, s.now(), func(tx *store.Tx) error {
+	err := s.DB.InGroupTx(ctx, s.now(), func(tx *store.Tx) error {
 		var err error
 		id, err = s.SendIn(ctx, tx, actor, req)
 		return err
@@ -873,7 +874,9 @@ func (s *Service) receive(ctx context.Context, wire []byte, now time.Time) ([]by
 		return nil, e, err
 	}
 	rcp := cur.Receipt(e, s.Country, now).Marshal()
-	err = s.DB.InTx(ctx, now, func(tx *store.Tx) error {
+	// Envelopes arriving together (the sender delivers several at once)
+	// share a commit, each stored or refused on its own.
+	err = s.DB.InGroupTx(ctx, now, func(tx *store.Tx) error {
 		r := &row{ID: e.ID, Direction: "in", Peer: e.From, Type: e.Type, Schema: e.Schema, XRef: e.XRef, ReplyTo: e.ReplyTo,
 			State: StateReceived, CreatedAt: now, ExpiresAt: expires, DeliveredAt: store.T(now), Ciphertext: e.Body,
 			Envelope: wire, EnvelopeSHA: e.ContentHash(), Receipt: rcp, DueAt: dueOf(e.Type, body)}

@@ -42,7 +42,8 @@ type DB struct {
 	// Path is the SQLite file (empty for PostgreSQL).
 	Path string
 	// URL is the PostgreSQL connection string (empty for SQLite).
-	URL string
+	URL   string
+	group Batches[*groupCall] // InGroupTx's callers
 }
 
 // Options choose what Open opens.
