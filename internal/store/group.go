@@ -38,7 +38,6 @@ type groupCall struct {
 	now  time.Time
 	f    func(tx *Tx) error
 	err  error
-	ok   bool // f returned nil and its savepoint was released
 	done chan struct{}
 }
 
@@ -102,7 +101,6 @@ func (db *DB) commitGroup(group []*groupCall) {
 			if r.err == nil {
 				r.err = err
 			}
-			r.ok = false
 		}
 		after = nil
 	}
@@ -136,7 +134,6 @@ func (db *DB) commitGroup(group []*groupCall) {
 				return
 			}
 		} else {
-			r.ok = true
 			after = append(after, tx.after...)
 		}
 		if _, err := sqlTx.ExecContext(ctx, `RELEASE SAVEPOINT ura_group`); err != nil {
