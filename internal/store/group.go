@@ -87,6 +87,16 @@ func (q *Batches[T]) run(max int, handle func([]T)) {
 // savepoint, commits, runs the hooks of those that committed and only then
 // answers every caller.
 func (db *DB) commitGroup(group []*groupCall) {
+	if len(group) == 1 {
+		// A caller alone: a plain transaction, without the savepoint's two
+		// statements.
+		r := group[0]
+		if r.err = r.ctx.Err(); r.err == nil {
+			r.err = db.InTx(context.WithoutCancel(r.ctx), r.now, r.f)
+		}
+		close(r.done)
+		return
+	}
 	var after []func()
 	defer func() {
 		for _, a := range after {
