@@ -18,6 +18,19 @@ func (tx *Tx) ForUpdate() string {
 	return ""
 }
 
+// IndexedBy is the clause after a table name that makes SQLite read it
+// through the named index: SQLite's planner, without statistics
+// (ANALYZE), prefers a unique index on an equality to a covering index on
+// the same leading column, and so reads the wide row after all.
+// PostgreSQL's planner chooses by cost (an index-only scan) and has no
+// such clause.
+func IndexedBy(e Engine, index string) string {
+	if e == SQLite {
+		return " INDEXED BY " + index
+	}
+	return ""
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint failure, on
 // either engine, so callers can answer "already exists" instead of failing.
 func IsUniqueViolation(err error) bool {
