@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/ura-nrm/ura/internal/access"
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/store"
 	"github.com/ura-nrm/ura/internal/store/storetest"
@@ -64,6 +66,7 @@ func TestMonthlyAggregatesEqualRecount(t *testing.T) {
 		}
 		check := func(step string) {
 			t.Helper()
+			homeCountsEqualRaw(t, f.s, db, step)
 			kept := aggregates(t, db)
 			if err := db.InTx(ctx, f.clk.Now(), func(tx *store.Tx) error { return cases.RecountStats(ctx, tx) }); err != nil {
 				t.Fatal(err)
@@ -104,4 +107,62 @@ func TestMonthlyAggregatesEqualRecount(t *testing.T) {
 			t.Fatal("no aggregates kept")
 		}
 	})
+}
+
+// homeCountsEqualRaw: the home pages' counts by stage and by year, read
+// from the kept counts, equal those counted from the cases.
+func homeCountsEqualRaw(t *testing.T, s *cases.Service, db *store.DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	coord := access.Actor{UserID: "c", OrgID: "o", Role: access.Coordinator}
+	stages, err := s.CountByStage(ctx, coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	years, err := s.CountByYear(ctx, coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept, raw []string
+	for sg, n := range stages {
+		kept = append(kept, fmt.Sprintf("%s=%d", sg, n))
+	}
+	for _, y := range years {
+		kept = append(kept, fmt.Sprintf("%s=%d", y.Year, y.Cases))
+	}
+	for _, st := range []cases.Status{cases.StatusPresumed, cases.StatusIdentified} {
+		for _, from := range []string{"2000-01", time.Now().Format("2006-01")} {
+			n, err := s.CountOpenedSince(ctx, coord, st, from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, fmt.Sprintf("%s %s=%d", st, from, n))
+			var want int
+			if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE victim_status = $1 AND opened_month >= $2`,
+				string(st), from).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			raw = append(raw, fmt.Sprintf("%s %s=%d", st, from, want))
+		}
+	}
+	for _, q := range []string{`SELECT stage || '=' || COUNT(*) FROM cases GROUP BY stage`,
+		`SELECT SUBSTR(opened_month, 1, 4) || '=' || COUNT(*) FROM cases GROUP BY SUBSTR(opened_month, 1, 4)`} {
+		rows, err := db.Read().QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			raw = append(raw, v)
+		}
+		rows.Close()
+	}
+	slices.Sort(kept)
+	slices.Sort(raw)
+	if !slices.Equal(kept, raw) {
+		t.Errorf("%s: home counts %v, counted from the cases %v", step, kept, raw)
+	}
 }
