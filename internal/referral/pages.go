@@ -50,7 +50,12 @@ func (s *Service) FindReferralPage(ctx context.Context, actor access.Actor, f Re
 	if p.Total, err = s.countReferrals(ctx, where, args); err != nil {
 		return nil, err
 	}
-	page, pargs := where, append([]any(nil), args...)
+	// newestFirst names the list's order column in a range, so that
+	// SQLite, without statistics, reads the index that leads with the
+	// organisation and then created_at and stops after a page, instead of
+	// another index on the organisation and a sort of its every referral
+	// (7.8 s for a shelter with 366,000 at a million cases; 1 ms).
+	page, pargs := where+newestFirst, append([]any(nil), args...)
 	if before != "" {
 		var created string
 		err := s.DB.Read().QueryRowContext(ctx, `SELECT r.created_at FROM referrals r WHERE `+where+

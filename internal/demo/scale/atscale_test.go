@@ -11,6 +11,7 @@ import (
 	"github.com/ura-nrm/ura/internal/cases"
 	"github.com/ura-nrm/ura/internal/config"
 	"github.com/ura-nrm/ura/internal/demo"
+	"github.com/ura-nrm/ura/internal/referral"
 )
 
 // openScaleStore opens the store a `ura demo --cases N` run filled, named by
@@ -93,6 +94,20 @@ func BenchmarkAtScale(b *testing.B) {
 	b.Run("SearchByReference", func(b *testing.B) {
 		for b.Loop() {
 			if _, _, err := a.Cases.FindCases(ctx, police, cases.CaseFilter{Reference: &ref}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The shelter's referral inbox, first page: the demo shelter receives
+	// most of the generated referrals (366,000 at a million cases).
+	su, err := a.Auth.FindUserByEmail(ctx, access.SystemActor, demo.Email(access.Shelter))
+	if err != nil {
+		b.Fatal(err)
+	}
+	shelter := su.Actor()
+	b.Run("ReferralInbox", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Referral.FindReferralPage(ctx, shelter, referral.ReferralFilter{}, ""); err != nil {
 				b.Fatal(err)
 			}
 		}
