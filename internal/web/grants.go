@@ -87,49 +87,13 @@ func (s *server) handleCallCreate(w http.ResponseWriter, r *http.Request) {
 	in := grants.CallInput{Reference: f("reference"), Title: f("title"), Funder: f("funder"), Programme: f("programme"),
 		Procedure: f("procedure"), Lots: f("lots"), Eligibility: f("eligibility"), Budget: f("budget"), MinGrant: f("min_grant"),
 		MaxGrant: f("max_grant"), CofinancingPct: f("cofinancing_min_pct"), DeadlineConcept: f("deadline_concept"), Deadline: f("deadline")}
-	for i := 1; i <= 5; i++ {
-		n := "criterion-" + strconv.Itoa(i)
-		label := f(n + "-label")
-		if label == "" && f(n+"-max") == "" && f(n+"-weight") == "" {
-			continue
-		}
-		mx, e1 := strconv.Atoi(f(n + "-max"))
-		wt, e2 := strconv.Atoi(f(n + "-weight"))
-		mn := 0
-		var e3 error
-		if v := f(n + "-min"); v != "" {
-			mn, e3 = strconv.Atoi(v)
-		}
-		switch {
-		case e1 != nil:
-			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-max", "grants.criterion_max"))
-			return
-		case e2 != nil:
-			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-weight", "grants.criterion_weight"))
-			return
-		case e3 != nil:
-			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-min", "grants.criterion_min").With(map[string]any{"max": mx}))
-			return
-		}
-		in.Criteria = append(in.Criteria, grants.Criterion{Code: "c" + strconv.Itoa(i), Label: label, Max: mx, Weight: wt, EliminatoryMin: mn})
+	var err error
+	if in.Criteria, err = criteriaForm(f, "criterion-", "c", 5, true); err == nil {
+		in.ConceptCriteria, err = criteriaForm(f, "concept-", "k", 3, false)
 	}
-	for i := 1; i <= 3; i++ {
-		n := "concept-" + strconv.Itoa(i)
-		label := f(n + "-label")
-		if label == "" && f(n+"-max") == "" && f(n+"-weight") == "" {
-			continue
-		}
-		mx, e1 := strconv.Atoi(f(n + "-max"))
-		wt, e2 := strconv.Atoi(f(n + "-weight"))
-		switch {
-		case e1 != nil:
-			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-max", "grants.criterion_max"))
-			return
-		case e2 != nil:
-			s.renderCallForm(w, r, http.StatusBadRequest, errs.InvalidField(n+"-weight", "grants.criterion_weight"))
-			return
-		}
-		in.ConceptCriteria = append(in.ConceptCriteria, grants.Criterion{Code: "k" + strconv.Itoa(i), Label: label, Max: mx, Weight: wt})
+	if err != nil {
+		s.renderCallForm(w, r, http.StatusBadRequest, err)
+		return
 	}
 	c, err := s.app.Grants.CreateCall(r.Context(), a, in)
 	if err != nil {
@@ -140,6 +104,37 @@ func (s *server) handleCallCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectFlash(w, r, "/grants/calls/"+url.PathEscape(c.ID), "flash.call_created")
+}
+
+// criteriaForm reads up to count criteria rows of the call form (prefix
+// "criterion-" or "concept-"): label, maximum, weight and, withMin, the
+// eliminatory minimum; empty rows are skipped, a number that is not one is
+// refused naming its field.
+func criteriaForm(f func(string) string, prefix, code string, count int, withMin bool) ([]grants.Criterion, error) {
+	var out []grants.Criterion
+	for i := 1; i <= count; i++ {
+		n := prefix + strconv.Itoa(i)
+		label := f(n + "-label")
+		if label == "" && f(n+"-max") == "" && f(n+"-weight") == "" {
+			continue
+		}
+		mx, err := strconv.Atoi(f(n + "-max"))
+		if err != nil {
+			return nil, errs.InvalidField(n+"-max", "grants.criterion_max")
+		}
+		wt, err := strconv.Atoi(f(n + "-weight"))
+		if err != nil {
+			return nil, errs.InvalidField(n+"-weight", "grants.criterion_weight")
+		}
+		mn := 0
+		if v := f(n + "-min"); withMin && v != "" {
+			if mn, err = strconv.Atoi(v); err != nil {
+				return nil, errs.InvalidField(n+"-min", "grants.criterion_min").With(map[string]any{"max": mx})
+			}
+		}
+		out = append(out, grants.Criterion{Code: code + strconv.Itoa(i), Label: label, Max: mx, Weight: wt, EliminatoryMin: mn})
+	}
+	return out, nil
 }
 
 type callData struct {
